@@ -1,0 +1,348 @@
+/**
+ * Parses the FCC Robocall Mitigation Database CSV export (text or bytes already read) into an RmdSnapshot.
+ * ADAPTER: no file system, clock or env access; also home of DataFileError and the CSV record reader shared by data files.
+ */
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import type { ImplementationClass, RmdFiling, RmdSnapshot } from '../../core/model.js';
+
+/** Why a data file was refused. */
+export type DataFileErrorCode = 'ERR_DATA_COLUMNS' | 'ERR_DATA_PARSE' | 'ERR_DATA_ROW' | 'ERR_DATA_READ';
+
+/** One located problem in a data file. `line` is 1-based and physical (where the record or entry starts). */
+export interface DataFileProblem {
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly message: string;
+}
+
+/** Where a DataFileError points, plus every problem found (the first one also fills `line`/`column`). */
+export interface DataFileErrorDetails {
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly problems?: readonly DataFileProblem[] | undefined;
+  readonly cause?: unknown;
+}
+
+/** A data file (RMD CSV, blocklist) could not be read or used. The message names the file and every problem. */
+export class DataFileError extends Error {
+  override readonly name = 'DataFileError';
+  readonly code: DataFileErrorCode;
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly problems: readonly DataFileProblem[];
+
+  constructor(code: DataFileErrorCode, message: string, details: DataFileErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.file = details.file;
+    this.line = details.line;
+    this.column = details.column;
+    this.problems = details.problems ?? [{ file: details.file, line: details.line, column: details.column, message }];
+  }
+}
+
+/** Renders a problem as `file:line: message` (or `file: message` without a line). */
+export function formatDataFileProblem(p: DataFileProblem): string {
+  return p.line === undefined ? `${p.file}: ${p.message}` : `${p.file}:${p.line}: ${p.message}`;
+}
+
+/** Shown problems per error message; the rest are summarised (all stay in `problems`). */
+const MAX_LISTED_PROBLEMS = 20;
+
+/** Builds one DataFileError listing `problems` (at least one), pointing at the first. */
+export function dataFileErrorFrom(code: DataFileErrorCode, file: string, summary: string, problems: readonly DataFileProblem[]): DataFileError {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatDataFileProblem(p)}`);
+  if (problems.length > MAX_LISTED_PROBLEMS) shown.push(`  … and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+  const first = problems[0];
+  return new DataFileError(code, `${file}: ${summary}\n${shown.join('\n')}`, {
+    file,
+    line: first?.line,
+    column: first?.column,
+    problems,
+  });
+}
+
+/** Non-blank CSV records with the physical line each starts on (parallel arrays). */
+export interface CsvRecords {
+  readonly records: readonly (readonly string[])[];
+  readonly lines: readonly number[];
+}
+
+/**
+ * Reads CSV text (UTF-8 BOM tolerated, quoted multi-line fields, LF/CRLF, ragged rows) into raw string records,
+ * dropping rows whose fields are all blank. Syntax errors become DataFileError `ERR_DATA_PARSE` at the line
+ * where the offending record starts. Lines are counted here because csv-parse's `info.lines` double-counts CRLF
+ * inside quoted fields.
+ */
+export function readCsvRecords(input: string | Buffer, file: string): CsvRecords {
+  const lines: number[] = [];
+  let next = 1;
+  const onRecord = (record: string[]): string[] | null => {
+    const start = next;
+    next = start + 1 + countLineBreaks(record);
+    if (isBlankRecord(record)) return null;
+    lines.push(start);
+    return record;
+  };
+  try {
+    const records = parse(input, { bom: true, relax_column_count: true, on_record: onRecord });
+    return { records, lines };
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    const message = `CSV syntax error in record starting at line ${next}: ${detail}`;
+    throw new DataFileError('ERR_DATA_PARSE', `${file}:${next}: ${message}`, {
+      file,
+      line: next,
+      problems: [{ file, line: next, message }],
+      cause: err,
+    });
+  }
+}
+
+function countLineBreaks(record: readonly string[]): number {
+  let n = 0;
+  for (const field of record) {
+    if (field.includes('\n') || field.includes('\r')) n += field.match(/\r\n|\r|\n/g)?.length ?? 0;
+  }
+  return n;
+}
+
+function isBlankRecord(record: readonly string[]): boolean {
+  for (const field of record) if (field.trim() !== '') return false;
+  return true;
+}
+
+/**
+ * The one alias table: canonical RMD column (the export's snake_case name) → accepted header spellings.
+ * Headers match after lower-casing and collapsing runs of whitespace/underscores to one space.
+ */
+export const RMD_COLUMN_ALIASES = {
+  number: ['number', 'RMD Number', 'rmd_number'],
+  filing_url: ['filing_url', 'Filing URL'],
+  frn: ['frn', 'FCC Registration Number (FRN)', 'FCC Registration Number'],
+  business_name: ['business_name', 'Business Name'],
+  business_address: ['business_address', 'Business Address'],
+  foreign_voice_provider: ['foreign_voice_provider', 'Foreign Voice Service Provider', 'Foreign Voice Provider'],
+  country: ['country', 'Country'],
+  other_frns: ['other_frns', 'Other FRNs'],
+  other_dba_names: ['other_dba_names', 'Other DBA Name(s)', 'Other DBA Names'],
+  previous_dba_names: ['previous_dba_names', 'Previous Business Names', 'Previous DBA Names'],
+  robocall_mitigation_contact_name: ['robocall_mitigation_contact_name', 'Robocall Mitigation Contact Name'],
+  contact_title: ['contact_title', 'Contact Title'],
+  contact_department: ['contact_department', 'Contact Department'],
+  contact_business_address: ['contact_business_address', 'Contact Business Address'],
+  contact_country: ['contact_country', 'Contact Country'],
+  contact_telephone_number: ['contact_telephone_number', 'Contact Telephone Number'],
+  contact_phone_extension: ['contact_phone_extension', 'Contact Phone Extension'],
+  implementation: ['implementation', 'Implementation'],
+  voice_service_provider_choice: ['voice_service_provider_choice', 'Voice Service Provider'],
+  gateway_provider_choice: ['gateway_provider_choice', 'Gateway Provider'],
+  intermediate_provider_choice: ['intermediate_provider_choice', 'Non-Gateway Intermediate Provider'],
+  last_updated: ['last_updated', 'Last Updated'],
+  last_recertified: ['last_recertified', 'Last Recertified'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** A canonical RMD column name. */
+export type RmdColumn = keyof typeof RMD_COLUMN_ALIASES;
+
+const REQUIRED_COLUMNS: readonly RmdColumn[] = ['number', 'frn', 'business_name'];
+
+function normaliseHeader(header: string): string {
+  return header.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+}
+
+const HEADER_LOOKUP: ReadonlyMap<string, RmdColumn> = new Map(
+  (Object.entries(RMD_COLUMN_ALIASES) as [RmdColumn, readonly string[]][]).flatMap(([column, spellings]) =>
+    spellings.map((s) => [normaliseHeader(s), column] as const),
+  ),
+);
+
+type ColumnIndex = Partial<Record<RmdColumn, number>>;
+
+/** Maps header cells to column positions (first occurrence wins); throws ERR_DATA_COLUMNS if a required one is missing. */
+function resolveColumns(header: readonly string[], file: string, line: number): ColumnIndex {
+  const index: ColumnIndex = {};
+  header.forEach((cell, i) => {
+    const column = HEADER_LOOKUP.get(normaliseHeader(cell));
+    if (column !== undefined && index[column] === undefined) index[column] = i;
+  });
+  const missing = REQUIRED_COLUMNS.filter((c) => index[c] === undefined);
+  if (missing.length === 0) return index;
+  const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
+  const problems = missing.map((column) => ({
+    file,
+    line,
+    column,
+    message: `missing column ${column} (accepted headers: ${RMD_COLUMN_ALIASES[column].map((s) => JSON.stringify(s)).join(', ')})`,
+  }));
+  return failColumns(file, `missing required RMD column(s) ${missing.join(', ')}; headers found: ${found}`, problems);
+}
+
+function failColumns(file: string, summary: string, problems: readonly DataFileProblem[]): never {
+  throw dataFileErrorFrom('ERR_DATA_COLUMNS', file, summary, problems);
+}
+
+const RMD_NUMBER = /^RMD\d{7}$/;
+
+/** Normalises an FRN: spaces/hyphens dropped, 1–10 digits left-padded to 10; anything else (or blank) → ''. */
+function normaliseFrn(raw: string): string {
+  const compact = raw.replace(/[\s-]/g, '');
+  return /^\d{1,10}$/.test(compact) ? compact.padStart(10, '0') : '';
+}
+
+/** Every digit run of 1–10 digits, padded to 10, deduplicated, without the filing's main FRN. */
+function extractFrns(raw: string, mainFrn: string): string[] {
+  const out = new Set<string>();
+  for (const run of raw.match(/\d+/g) ?? []) {
+    if (run.length <= 10) out.add(run.padStart(10, '0'));
+  }
+  out.delete(mainFrn);
+  return [...out];
+}
+
+const NO_NAME = new Set(['none', 'n/a']);
+/** A fragment that is only a corporate suffix belongs to the name before it (`Acme, LLC`). */
+const SUFFIX_ONLY = /^(?:l\.?l\.?c\.?|inc\.?|incorporated|corp\.?|corporation|co\.?|company|ltd\.?|limited|l\.?l\.?p\.?|l\.?p\.?|pllc|plc)$/i;
+
+/** Splits one DBA/previous-name cell on `;`, `,` and newlines, re-attaching bare suffixes; drops `None`, `N/A`. */
+function splitNameCell(cell: string): string[] {
+  const parts: string[] = [];
+  for (const raw of cell.split(/[;,\r\n]/)) {
+    const part = raw.trim().replace(/\s+/g, ' ');
+    if (part === '') continue;
+    const last = parts.length - 1;
+    if (last >= 0 && SUFFIX_ONLY.test(part)) parts[last] = `${parts[last] ?? ''}, ${part}`;
+    else parts.push(part);
+  }
+  return parts.filter((p) => !NO_NAME.has(p.toLowerCase()));
+}
+
+/** All names from the given cells, first spelling kept when names repeat case-insensitively. */
+function splitNames(...cells: readonly string[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const name of cells.flatMap(splitNameCell)) {
+    if (!byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  }
+  return [...byKey.values()];
+}
+
+function classifyImplementation(text: string): ImplementationClass {
+  const t = text.toLowerCase();
+  if (t.startsWith('complete')) return 'complete';
+  if (t.startsWith('partial')) return 'partial';
+  if (t.startsWith('no ')) return 'none';
+  return 'unknown';
+}
+
+/** `Yes`/`No` (also Y/N, true/false) → boolean; blank or anything else → null. */
+function yesNo(text: string): boolean | null {
+  const t = text.toLowerCase();
+  if (t === 'yes' || t === 'y' || t === 'true') return true;
+  if (t === 'no' || t === 'n' || t === 'false') return false;
+  return null;
+}
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+
+/** `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or `MM/DD/YYYY` → `YYYY-MM-DD`; blank or not a calendar date → ''. */
+function toIsoDate(text: string): string {
+  const iso = ISO_DATE.exec(text);
+  const us = iso === null ? US_DATE.exec(text) : null;
+  const [y, m, d] = iso !== null ? [iso[1], iso[2], iso[3]] : us !== null ? [us[3], us[1], us[2]] : [];
+  if (y === undefined || m === undefined || d === undefined) return '';
+  const date = new Date(Date.UTC(Number(y), Number(m) - 1, Number(d)));
+  if (date.getUTCFullYear() !== Number(y) || date.getUTCMonth() !== Number(m) - 1 || date.getUTCDate() !== Number(d)) return '';
+  return date.toISOString().slice(0, 10);
+}
+
+/** Converts one data record; pushes a problem and returns undefined when `number` is not `RMD` + 7 digits. */
+function toFiling(fields: readonly string[], col: ColumnIndex, at: { file: string; line: number }, problems: DataFileProblem[]): RmdFiling | undefined {
+  const get = (c: RmdColumn): string => {
+    const i = col[c];
+    return i === undefined ? '' : (fields[i] ?? '').trim();
+  };
+  const rawNumber = get('number');
+  const rmdNumber = rawNumber.toUpperCase();
+  if (!RMD_NUMBER.test(rmdNumber)) {
+    const message = `number ${JSON.stringify(rawNumber)} is not RMD followed by 7 digits`;
+    problems.push({ file: at.file, line: at.line, column: 'number', message });
+    return undefined;
+  }
+  const frn = normaliseFrn(get('frn'));
+  const implementationText = get('implementation');
+  return {
+    rmdNumber,
+    frn,
+    otherFrns: extractFrns(get('other_frns'), frn),
+    businessName: get('business_name').replace(/\s+/g, ' '),
+    otherNames: splitNames(get('other_dba_names'), get('previous_dba_names')),
+    implementation: classifyImplementation(implementationText),
+    implementationText,
+    roles: {
+      voiceServiceProvider: yesNo(get('voice_service_provider_choice')) === true,
+      gateway: yesNo(get('gateway_provider_choice')) === true,
+      intermediate: yesNo(get('intermediate_provider_choice')) === true,
+    },
+    foreign: yesNo(get('foreign_voice_provider')),
+    lastRecertified: toIsoDate(get('last_recertified')),
+    lastUpdated: toIsoDate(get('last_updated')),
+    contactName: get('robocall_mitigation_contact_name'),
+    contactPhone: get('contact_telephone_number'),
+    filingUrl: get('filing_url'),
+  };
+}
+
+/** Main FRNs first, then other FRNs; on any collision the filing met first keeps the key. */
+function indexByFrn(filings: readonly RmdFiling[]): Map<string, RmdFiling> {
+  const byFrn = new Map<string, RmdFiling>();
+  for (const f of filings) if (f.frn !== '' && !byFrn.has(f.frn)) byFrn.set(f.frn, f);
+  for (const f of filings) for (const other of f.otherFrns) if (!byFrn.has(other)) byFrn.set(other, f);
+  return byFrn;
+}
+
+/** Options for {@link parseRmdCsv}. */
+export interface ParseRmdOptions {
+  /** Path or URL the bytes came from; named in errors and recorded as the snapshot source. */
+  readonly source: string;
+  /** When the data was loaded/fetched, epoch ms. */
+  readonly loadedAt: number;
+}
+
+/**
+ * Parses an RMD CSV export into a snapshot. Columns are found by header name (snake_case or portal labels, see
+ * {@link RMD_COLUMN_ALIASES}); `number`, `frn` and `business_name` are required. Blank rows are skipped; a duplicate
+ * RMD number replaces the earlier row. `rows` counts distinct filings.
+ * @throws DataFileError ERR_DATA_PARSE (CSV syntax), ERR_DATA_COLUMNS (required column missing), ERR_DATA_ROW (bad RMD number).
+ */
+export function parseRmdCsv(text: string | Buffer, opts: ParseRmdOptions): RmdSnapshot {
+  const file = opts.source;
+  const { records, lines } = readCsvRecords(text, file);
+  const col = resolveColumns(records[0] ?? [], file, lines[0] ?? 1);
+  const byRmdNumber = new Map<string, RmdFiling>();
+  const problems: DataFileProblem[] = [];
+  for (let i = 1; i < records.length; i++) {
+    const filing = toFiling(records[i] ?? [], col, { file, line: lines[i] ?? 0 }, problems);
+    if (filing === undefined) continue;
+    byRmdNumber.delete(filing.rmdNumber);
+    byRmdNumber.set(filing.rmdNumber, filing);
+  }
+  if (problems.length > 0) throw dataFileErrorFrom('ERR_DATA_ROW', file, `${problems.length} invalid RMD row(s)`, problems);
+  return {
+    id: createHash('sha256').update(text).digest('hex').slice(0, 16),
+    source: file,
+    loadedAt: opts.loadedAt,
+    rows: byRmdNumber.size,
+    byRmdNumber,
+    byFrn: indexByFrn([...byRmdNumber.values()]),
+  };
+}
+
+/** The loggable summary of a snapshot. */
+export function describeRmdSnapshot(s: RmdSnapshot): { id: string; source: string; rows: number; loadedAt: number } {
+  return { id: s.id, source: s.source, rows: s.rows, loadedAt: s.loadedAt };
+}

@@ -1,0 +1,266 @@
+/**
+ * Built-in SIP front: what to answer to one received message, independent of the socket it came on. Owns the
+ * INVITE transaction cache and the call into the use case; sockets live in builtin-server.ts.
+ */
+import type { FrontMetrics, InviteHandler, Logger } from '../../app/ports.js';
+import type { SipReply } from '../../core/sip-reply.js';
+import { type ArrivalMeta, toInviteFacts } from './builtin-facts.js';
+import { type ParsedSipMessage, parseSipMessage, parseSipUri, salvageSipRequest } from './builtin-parser.js';
+import {
+  type MalformedKind,
+  type ResponseContext,
+  type Source,
+  checkRequest,
+  maxForwardsOf,
+  protocolReply,
+  renderResponse,
+} from './builtin-response.js';
+import { PENDING, type TransactionCache, createTransactionCache, inviteTransactionKey } from './builtin-transactions.js';
+
+/** One received message and the way back to its sender. */
+export interface Inbound {
+  readonly bytes: Buffer;
+  readonly meta: ArrivalMeta;
+  /** Sends response bytes: UDP to the source address at `port`; TCP on the same connection (`port` unused). */
+  readonly send: (bytes: Buffer, port: number) => void;
+}
+
+/** Dependencies of {@link createSipDispatcher}. */
+export interface SipDispatcherDeps {
+  readonly onInvite: InviteHandler;
+  readonly metrics: FrontMetrics;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly selectorHeaderNames: readonly string[];
+  readonly serverHeader: string | undefined;
+  readonly transactionTtlMs: number;
+  readonly maxTransactions: number;
+}
+
+/** Transport-independent request handling of the built-in front. */
+export interface SipDispatcher {
+  /** Handles one whole message. Never throws. */
+  handle(inbound: Inbound): void;
+  /**
+   * Handles what could not be taken whole (an oversize datagram, an unframeable TCP head): counts `kind` and answers
+   * 513 (oversize) or 400 when the headers are routable. Never throws.
+   */
+  reject(inbound: Inbound, kind: MalformedKind): void;
+  /** Answers new INVITEs with 503 from now on; resolves when in-flight handlers settle or after `timeoutMs`. */
+  drain(timeoutMs: number): Promise<void>;
+}
+
+const ALLOW: readonly [string, string] = ['Allow', 'INVITE, ACK, CANCEL, OPTIONS'];
+const OPTIONS_HEADERS = [ALLOW, ['Accept', 'application/sdp']] as const;
+const METHOD_LABELS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER']);
+const WARN_INTERVAL_MS = 1000;
+const DEFAULT_UDP_PORT = 5060;
+
+/** Metric label for a request method: the known ones as is, anything else `other`. */
+export function methodLabel(method: string): string {
+  return METHOD_LABELS.has(method) ? method : 'other';
+}
+
+function isValidFinal(reply: SipReply): boolean {
+  return Number.isInteger(reply.status) && reply.status >= 200 && reply.status <= 699;
+}
+
+interface DispatchState {
+  readonly deps: SipDispatcherDeps;
+  readonly transactions: TransactionCache;
+  readonly inFlight: Set<Promise<void>>;
+  readonly warnings: Map<MalformedKind, { at: number; suppressed: number }>;
+  draining: boolean;
+}
+
+function statusFor(kind: MalformedKind): number {
+  if (kind === 'oversize') return 513;
+  return kind === 'request-uri' ? 416 : 400;
+}
+
+function sourceOf(inbound: Inbound): Source {
+  return { address: inbound.meta.sourceAddress, port: inbound.meta.sourcePort };
+}
+
+/** Logs a malformed message at warn, at most once per second per kind; the rest are counted into `suppressed`. */
+function warnMalformed(state: DispatchState, kind: MalformedKind, meta: ArrivalMeta): void {
+  const at = state.deps.now();
+  const last = state.warnings.get(kind);
+  if (last !== undefined && at - last.at < WARN_INTERVAL_MS) {
+    last.suppressed++;
+    return;
+  }
+  const { transport, sourceAddress, sourcePort } = meta;
+  const fields = { kind, transport, sourceAddress, sourcePort, suppressed: last?.suppressed ?? 0 };
+  state.deps.log.warn(fields, 'sip message malformed');
+  state.warnings.set(kind, { at, suppressed: 0 });
+}
+
+function send(state: DispatchState, inbound: Inbound, ctx: ResponseContext, bytes: Buffer): void {
+  const port = ctx.via.rport ? inbound.meta.sourcePort : (ctx.via.port ?? DEFAULT_UDP_PORT);
+  try {
+    inbound.send(bytes, port);
+  } catch (err) {
+    state.deps.log.debug({ err }, 'sip response not sent');
+  }
+}
+
+function respond(state: DispatchState, inbound: Inbound, ctx: ResponseContext, reply: SipReply): Buffer {
+  const bytes = renderResponse(ctx, reply, state.deps.serverHeader);
+  state.deps.metrics.response(reply.status, inbound.meta.transport);
+  send(state, inbound, ctx, bytes);
+  return bytes;
+}
+
+/** Counts and logs a malformed message and answers it (400/416/513) when it is a routable non-ACK request. */
+function malformed(
+  state: DispatchState,
+  inbound: Inbound,
+  kind: MalformedKind,
+  msg: ParsedSipMessage | undefined,
+  ctx?: ResponseContext,
+): void {
+  state.deps.metrics.malformed(kind, inbound.meta.transport);
+  warnMalformed(state, kind, inbound.meta);
+  if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
+  const routable = ctx ?? checkRequest(msg, sourceOf(inbound)).ctx;
+  if (routable !== undefined) respond(state, inbound, routable, protocolReply(statusFor(kind)));
+}
+
+function finish(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, reply: SipReply): void {
+  const valid = isValidFinal(reply);
+  if (!valid) state.deps.log.error({ status: reply.status }, 'invite handler returned no final reply');
+  state.transactions.set(key, respond(state, inbound, ctx, valid ? reply : protocolReply(500)));
+}
+
+function failed(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, err: unknown): void {
+  state.deps.log.error({ err }, 'invite handler failed');
+  finish(state, inbound, ctx, key, protocolReply(500));
+}
+
+/** Answers once the handler's promise settles; the promise is tracked so drain() can wait for it. */
+function settle(
+  state: DispatchState,
+  inbound: Inbound,
+  ctx: ResponseContext,
+  key: string,
+  pending: PromiseLike<SipReply>,
+): void {
+  const done = (fn: () => void): void => {
+    state.inFlight.delete(tracked);
+    try {
+      fn();
+    } catch (err) {
+      state.deps.log.error({ err }, 'sip response failed');
+    }
+  };
+  const tracked: Promise<void> = Promise.resolve(pending).then(
+    (reply) => done(() => finish(state, inbound, ctx, key, reply)),
+    (err: unknown) => done(() => failed(state, inbound, ctx, key, err)),
+  );
+  state.inFlight.add(tracked);
+}
+
+function isThenable(value: SipReply | PromiseLike<SipReply>): value is PromiseLike<SipReply> {
+  return typeof (value as Partial<PromiseLike<SipReply>>).then === 'function';
+}
+
+/** Calls the use case for a new INVITE transaction (RFC 3261 17.2.1), guarding against throws and rejections. */
+function callHandler(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext, key: string): void {
+  state.transactions.set(key, PENDING);
+  let result: SipReply | PromiseLike<SipReply>;
+  try {
+    result = state.deps.onInvite(toInviteFacts(msg, inbound.meta, state.deps.selectorHeaderNames));
+  } catch (err) {
+    failed(state, inbound, ctx, key, err);
+    return;
+  }
+  if (isThenable(result)) settle(state, inbound, ctx, key, result);
+  else finish(state, inbound, ctx, key, result);
+}
+
+function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext): void {
+  const key = inviteTransactionKey(ctx);
+  const cached = state.transactions.get(key);
+  if (cached !== undefined) {
+    state.deps.metrics.retransmission('INVITE', inbound.meta.transport);
+    const trying = (): Buffer => renderResponse(ctx, protocolReply(100), state.deps.serverHeader);
+    send(state, inbound, ctx, cached === PENDING ? trying() : cached);
+  } else if (maxForwardsOf(msg) === 0) {
+    finish(state, inbound, ctx, key, protocolReply(483));
+  } else if (parseSipUri(msg.uri) === undefined) {
+    malformed(state, inbound, 'request-uri', undefined);
+    finish(state, inbound, ctx, key, protocolReply(416));
+  } else if (state.draining) {
+    finish(state, inbound, ctx, key, protocolReply(503));
+  } else {
+    callHandler(state, inbound, msg, ctx, key);
+  }
+}
+
+function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage): void {
+  state.deps.metrics.message(methodLabel(msg.method), inbound.meta.transport);
+  const check = checkRequest(msg, sourceOf(inbound));
+  if (check.kind === 'malformed') return malformed(state, inbound, check.reason, msg, check.ctx);
+  const ctx = check.ctx;
+  switch (msg.method) {
+    case 'INVITE':
+      return invite(state, inbound, msg, ctx);
+    case 'ACK':
+      return;
+    case 'CANCEL': {
+      const known = state.transactions.has(inviteTransactionKey(ctx));
+      respond(state, inbound, ctx, protocolReply(known ? 200 : 481));
+      return;
+    }
+    case 'OPTIONS':
+      respond(state, inbound, ctx, protocolReply(200, OPTIONS_HEADERS));
+      return;
+    default:
+      respond(state, inbound, ctx, protocolReply(405, [ALLOW]));
+  }
+}
+
+async function drain(state: DispatchState, timeoutMs: number): Promise<void> {
+  state.draining = true;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
+  });
+  await Promise.race([Promise.allSettled([...state.inFlight]), deadline]);
+  clearTimeout(timer);
+}
+
+/** Creates the dispatcher; see {@link SipDispatcher}. */
+export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
+  const state: DispatchState = {
+    deps,
+    transactions: createTransactionCache({ ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, now: deps.now }),
+    inFlight: new Set(),
+    warnings: new Map(),
+    draining: false,
+  };
+  const guard = (fn: () => void): void => {
+    try {
+      fn();
+    } catch (err) {
+      deps.log.error({ err }, 'sip message handling failed');
+    }
+  };
+  return {
+    handle: (inbound) =>
+      guard(() => {
+        const text = inbound.bytes.toString('utf8');
+        const msg = parseSipMessage(text);
+        if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
+        else if (msg.kind === 'response') deps.metrics.message('response', inbound.meta.transport);
+        else request(state, inbound, msg);
+      }),
+    reject: (inbound, kind) =>
+      guard(() => {
+        const text = inbound.bytes.toString('utf8');
+        malformed(state, inbound, kind, parseSipMessage(text) ?? salvageSipRequest(text));
+      }),
+    drain: (timeoutMs) => drain(state, timeoutMs),
+  };
+}

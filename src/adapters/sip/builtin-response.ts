@@ -1,0 +1,167 @@
+/**
+ * Built-in SIP front: checks a request's routing headers and renders stateless responses (RFC 3261 8.2.6,
+ * RFC 3581). Only Via, From, To, Call-ID and CSeq are ever copied from a request, and only sanitised.
+ */
+import { createHash } from 'node:crypto';
+import type { SipReply } from '../../core/sip-reply.js';
+import { type ParsedSipMessage, type TopVia, headerParam, parseTopVia, sanitiseHeaderValue } from './builtin-parser.js';
+
+/** Closed set of `malformed` metric kinds. */
+export type MalformedKind =
+  | 'parse'
+  | 'oversize'
+  | 'missing-header'
+  | 'bad-via'
+  | 'bad-cseq'
+  | 'cseq-mismatch'
+  | 'content-length'
+  | 'bad-header'
+  | 'request-uri';
+
+/** What a response needs from its request: routing and dialog-identifying headers, sanitised. */
+export interface ResponseContext {
+  readonly via: TopVia;
+  /** Via values for the response: the top one with `received`/`rport` set, then the rest as received. */
+  readonly vias: readonly string[];
+  readonly cseq: string;
+  readonly cseqNumber: number;
+  readonly cseqMethod: string;
+  readonly callId: string | undefined;
+  readonly from: string | undefined;
+  /** From tag, '' when absent. */
+  readonly fromTag: string;
+  readonly to: string | undefined;
+  readonly hasToTag: boolean;
+}
+
+/** Outcome of checking a request: usable, or malformed with a context when an error response can be routed. */
+export type RequestCheck =
+  | { readonly kind: 'ok'; readonly ctx: ResponseContext }
+  | { readonly kind: 'malformed'; readonly reason: MalformedKind; readonly ctx: ResponseContext | undefined };
+
+const STATUS_PHRASES: Readonly<Record<number, string>> = {
+  100: 'Trying', 200: 'OK', 400: 'Bad Request', 405: 'Method Not Allowed', 416: 'Unsupported URI Scheme',
+  481: 'Call/Transaction Does Not Exist', 483: 'Too Many Hops', 500: 'Server Internal Error',
+  503: 'Service Unavailable', 513: 'Message Too Large',
+};
+const CSEQ = /^(\d{1,10})[ \t]+([A-Za-z][\w.!%*+`'~-]*)$/;
+const DIGITS = /^\d{1,10}$/;
+const MAX_CSEQ = 2 ** 31 - 1;
+
+/** A reply with the standard phrase for one of the statuses the front generates itself. */
+export function protocolReply(status: number, headers: SipReply['headers'] = []): SipReply {
+  return { status, phrase: STATUS_PHRASES[status] ?? 'Unknown', headers };
+}
+
+function rewriteTopVia(via: TopVia, sourceAddress: string, sourcePort: number): string {
+  let text = `SIP/2.0/${via.protocol} ${via.hostText}${via.port === undefined ? '' : `:${via.port}`}`;
+  for (const param of via.params) {
+    const eq = param.indexOf('=');
+    const name = (eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase();
+    if (name === 'received') continue;
+    text += name === 'rport' ? `;rport=${sourcePort}` : `;${param}`;
+  }
+  // RFC 3581 section 4: with rport, received is added even when it equals sent-by.
+  if (via.rport || via.host !== sourceAddress) text += `;received=${sourceAddress}`;
+  return text;
+}
+
+function optionalHeader(msg: ParsedSipMessage, name: string): string | undefined {
+  const raw = msg.headers.get(name);
+  const value = raw === undefined ? '' : sanitiseHeaderValue(raw);
+  return value === '' ? undefined : value;
+}
+
+function toContext(msg: ParsedSipMessage, via: TopVia, source: Source): ResponseContext | undefined {
+  const cseq = sanitiseHeaderValue(msg.headers.get('cseq') ?? '');
+  const match = CSEQ.exec(cseq);
+  if (match === null || Number(match[1]) > MAX_CSEQ) return undefined;
+  const from = optionalHeader(msg, 'from');
+  const to = optionalHeader(msg, 'to');
+  return {
+    via,
+    vias: [rewriteTopVia(via, source.address, source.port), ...via.values.slice(1)],
+    cseq,
+    cseqNumber: Number(match[1]),
+    cseqMethod: match[2] ?? '',
+    callId: optionalHeader(msg, 'call-id'),
+    from,
+    fromTag: from === undefined ? '' : (headerParam(from, 'tag') ?? ''),
+    to,
+    hasToTag: to !== undefined && headerParam(to, 'tag') !== undefined,
+  };
+}
+
+/** Source of a request, where responses go. */
+export interface Source {
+  readonly address: string;
+  readonly port: number;
+}
+
+function contentLengthProblem(msg: ParsedSipMessage): boolean {
+  const raw = msg.headers.get('content-length');
+  if (raw === undefined) return false;
+  const value = raw.trim();
+  return !DIGITS.test(value) || Number(value) > Buffer.byteLength(msg.body, 'utf8');
+}
+
+/**
+ * Checks the headers every request must carry (RFC 3261 8.1.1): top Via, CSeq (number and the request's method),
+ * Call-ID, From, To, a valid Content-Length when present and a numeric Max-Forwards when present. An error
+ * response is routable once top Via and CSeq are usable; From/To/Call-ID are echoed when present.
+ */
+export function checkRequest(msg: ParsedSipMessage, source: Source): RequestCheck {
+  const via = parseTopVia(msg.headers.get('via'));
+  if (via === undefined) {
+    return { kind: 'malformed', reason: msg.headers.has('via') ? 'bad-via' : 'missing-header', ctx: undefined };
+  }
+  const ctx = toContext(msg, via, source);
+  if (ctx === undefined) {
+    return { kind: 'malformed', reason: msg.headers.has('cseq') ? 'bad-cseq' : 'missing-header', ctx: undefined };
+  }
+  const reason = headerProblem(msg, ctx);
+  return reason === undefined ? { kind: 'ok', ctx } : { kind: 'malformed', reason, ctx };
+}
+
+function headerProblem(msg: ParsedSipMessage, ctx: ResponseContext): MalformedKind | undefined {
+  if (ctx.callId === undefined || ctx.from === undefined || ctx.to === undefined) return 'missing-header';
+  if (ctx.cseqMethod !== msg.method) return 'cseq-mismatch';
+  if (contentLengthProblem(msg)) return 'content-length';
+  const maxForwards = msg.headers.get('max-forwards');
+  if (maxForwards !== undefined && !DIGITS.test(maxForwards.trim())) return 'bad-header';
+  return undefined;
+}
+
+/** Max-Forwards as a number; undefined when absent (checkRequest has rejected non-numeric values). */
+export function maxForwardsOf(msg: ParsedSipMessage): number | undefined {
+  const raw = msg.headers.get('max-forwards');
+  return raw === undefined ? undefined : Number(raw.trim());
+}
+
+/** Deterministic To tag: retransmissions and a CANCEL of the same INVITE get the same tag (RFC 3261 9.2). */
+function toTag(ctx: ResponseContext): string {
+  const seed = `${ctx.callId ?? ''}\0${ctx.fromTag}\0${ctx.via.branch ?? ''}`;
+  return createHash('sha1').update(seed).digest('base64url').slice(0, 16);
+}
+
+function line(value: string): string {
+  return sanitiseHeaderValue(value, Infinity);
+}
+
+/**
+ * Renders a response: status line, Via (all, in order), From, To (tag added on non-100 responses when absent),
+ * Call-ID, CSeq, Server (when configured), the reply's headers in order, `Content-Length: 0`.
+ */
+export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHeader: string | undefined): Buffer {
+  let text = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
+  for (const via of ctx.vias) text += `Via: ${via}\r\n`;
+  if (ctx.from !== undefined) text += `From: ${ctx.from}\r\n`;
+  if (ctx.to !== undefined) {
+    text += ctx.hasToTag || reply.status === 100 ? `To: ${ctx.to}\r\n` : `To: ${ctx.to};tag=${toTag(ctx)}\r\n`;
+  }
+  if (ctx.callId !== undefined) text += `Call-ID: ${ctx.callId}\r\n`;
+  text += `CSeq: ${ctx.cseq}\r\n`;
+  if (serverHeader !== undefined) text += `Server: ${line(serverHeader)}\r\n`;
+  for (const [name, value] of reply.headers) text += `${line(name)}: ${line(value)}\r\n`;
+  return Buffer.from(`${text}Content-Length: 0\r\n\r\n`, 'utf8');
+}

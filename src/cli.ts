@@ -1,0 +1,98 @@
+#!/usr/bin/env node
+/**
+ * The `rmdgate` command line: `serve` runs the gate, `check` validates config and data offline.
+ * Owns the process: signals, exit codes and fatal-error handling.
+ */
+import { parseArgs } from 'node:util';
+import { DataFileError } from './adapters/data/rmd-csv.js';
+import { loadWorld, type WorldSummary } from './adapters/data/load-world.js';
+import { toConfigJsonSchema } from './config/json-schema.js';
+import { loadConfig } from './config/load.js';
+import { ConfigError } from './config/schema.js';
+import { start } from './main.js';
+import { VERSION } from './version.js';
+
+const USAGE = `rmdgate ${VERSION} — SIP ingress gate: screens INVITEs against the FCC RMD and blocklists
+
+Usage:
+  rmdgate serve --config FILE     run the gate (SIP front, CDRs, ops listener)
+  rmdgate check --config FILE     validate config and data files, print a summary [--json]
+  rmdgate schema                  print the config JSON Schema (config/rmdgate.schema.json)
+  rmdgate --version
+
+Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === '--version' || command === '-v') return print(VERSION, 0);
+  if (command === 'schema') return print(JSON.stringify(toConfigJsonSchema(), null, 2), 0);
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') return print(USAGE, command === undefined ? 2 : 0);
+  const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, strict: true });
+  const configFile = values.config ?? process.env['CONFIG_FILE'];
+  if (configFile === undefined) return print(`${command}: --config FILE is required\n\n${USAGE}`, 2);
+  if (command === 'check') return check(configFile, values.json === true);
+  if (command === 'serve') return serve(configFile);
+  return print(`unknown command "${command}"\n\n${USAGE}`, 2);
+}
+
+async function check(file: string, json: boolean): Promise<number> {
+  const loaded = await loadConfig(file);
+  const { summary } = await loadWorld(loaded, Date.now());
+  if (json) return print(JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary }, null, 2), 0);
+  return print(formatSummary(file, loaded.version, summary), 0);
+}
+
+function formatSummary(file: string, version: string, s: WorldSummary): string {
+  const lines = [
+    `${file}: OK (config version ${version})`,
+    `  trunks:       ${s.trunks}`,
+    `  providers:    ${s.providers}`,
+    `  RMD rows:     ${s.rmdRows} (snapshot ${s.rmdSnapshotId})`,
+    `  list entries: ${Object.entries(s.listEntries).map(([n, c]) => `${n}=${c}`).join(', ') || 'none'}`,
+    `  providers missing from the RMD: ${s.providersMissingFromRmd.length === 0 ? 'none' : ''}`,
+    ...s.providersMissingFromRmd.map((p) => `    - ${p.id} (${p.name}; rmdNumber ${p.rmdNumber ?? '-'}, frn ${p.frn ?? '-'})`),
+    `  providers on a designation list: ${s.providersDesignated.length === 0 ? 'none' : ''}`,
+    ...s.providersDesignated.map((p) => `    - ${p.id}: ${p.entries.join(', ')}`),
+  ];
+  return lines.join('\n');
+}
+
+async function serve(file: string): Promise<number> {
+  const loaded = await loadConfig(file);
+  const app = await start(loaded);
+  await new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      void app.stop().then(resolve);
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+  return 0;
+}
+
+function print(text: string, code: number): number {
+  (code === 0 ? process.stdout : process.stderr).write(text + '\n');
+  return code;
+}
+
+function fail(err: unknown): number {
+  if (err instanceof ConfigError || err instanceof DataFileError) return print(err.message, 2);
+  process.stderr.write(`rmdgate: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
+process.on('unhandledRejection', (err) => {
+  process.stderr.write(`rmdgate: unhandled rejection: ${String(err instanceof Error ? err.stack : err)}\n`);
+  process.exit(1);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = fail(err);
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * The only reader of the config file and of process.env: YAML text → parseConfig → frozen config,
+ * with data paths resolved against the config file's folder.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import { ConfigError, parseConfig, type ConfigFile } from './schema.js';
+
+/** A loaded config: the validated file, its folder, and a content hash used as the config version. */
+export interface LoadedConfig {
+  readonly file: string;
+  readonly config: ConfigFile;
+  /** Resolves a path from the config against the config file's folder. */
+  readonly resolvePath: (p: string) => string;
+  /** sha256 of the file content, first 12 hex chars. */
+  readonly version: string;
+}
+
+/** Environment overrides honoured (documented in config/README.md). */
+export interface ConfigEnv {
+  readonly LOG_LEVEL?: string | undefined;
+  readonly RMDGATE_MODE?: string | undefined;
+}
+
+/** Reads, parses and validates a config file. Throws ConfigError (with every problem) or a read error. */
+export async function loadConfig(file: string, env: ConfigEnv = process.env): Promise<LoadedConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `cannot read config file: ${(err as Error).message}` }], file);
+  }
+  return parseConfigText(text, file, env);
+}
+
+/** Parses config text (YAML) as loadConfig does; exported for tests and `rmdgate check`. */
+export function parseConfigText(text: string, file: string, env: ConfigEnv = {}): LoadedConfig {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })), file);
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const withEnv = applyEnv(raw, env);
+  const config = parseConfig(withEnv, file);
+  const base = dirname(resolve(file));
+  return {
+    file,
+    config,
+    resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)),
+    version: createHash('sha256').update(text).digest('hex').slice(0, 12),
+  };
+}
+
+function applyEnv(raw: unknown, env: ConfigEnv): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const out: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+  if (env.LOG_LEVEL) out['log'] = { ...((out['log'] as object | undefined) ?? {}), level: env.LOG_LEVEL };
+  if (env.RMDGATE_MODE) out['mode'] = env.RMDGATE_MODE;
+  return out;
+}

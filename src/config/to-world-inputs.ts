@@ -1,0 +1,49 @@
+/**
+ * Pure conversion of a validated config into the core's inputs: trunks, providers and the policy with
+ * pre-rendered answers (the data is loaded separately).
+ */
+import type { Action, ListKind, Provider, Reason, Trunk } from '../core/model.js';
+import { LIST_KINDS, REASONS } from '../core/model.js';
+import type { Policy, ReasonPolicy } from '../core/policy.js';
+import { DEFAULT_REASON_SETTINGS, toRejectAnswer, type ReasonSetting } from '../core/reject-reasons.js';
+import type { ConfigFile } from './schema.js';
+
+/** Config trunks → core trunks. */
+export function toTrunks(cfg: ConfigFile): Trunk[] {
+  return cfg.trunks.map((t) => ({
+    id: t.id,
+    providerId: t.provider,
+    sources: t.sources,
+    receivedOn: t.receivedOn,
+    tgrp: t.tgrp,
+    trunkContext: t.trunkContext,
+    headerValue: t.headerValue,
+    route: t.route,
+  }));
+}
+
+/** Config providers → core providers. */
+export function toProviders(cfg: ConfigFile): Provider[] {
+  return cfg.providers.map((p) => ({ id: p.id, name: p.name, dba: p.dba, rmdNumber: p.rmdNumber, frn: p.frn, rmdRequired: p.rmdRequired }));
+}
+
+/** The effective setting of each reason: defaults overlaid with config. */
+export function toReasonSettings(cfg: ConfigFile): Record<Reason, ReasonSetting> {
+  const out = {} as Record<Reason, ReasonSetting>;
+  for (const r of REASONS) {
+    const d = DEFAULT_REASON_SETTINGS[r];
+    const c = cfg.policy.reasons[r];
+    out[r] = { action: c?.action ?? d.action, status: c?.style === '603plus' ? 603 : (c?.status ?? d.status), style: c?.style ?? d.style, phrase: c?.phrase ?? d.phrase };
+  }
+  return out;
+}
+
+/** Config → Policy with every answer rendered once. */
+export function toPolicy(cfg: ConfigFile): Policy {
+  const settings = toReasonSettings(cfg);
+  const reasons = {} as Record<Reason, ReasonPolicy>;
+  for (const r of REASONS) reasons[r] = { action: settings[r].action, answer: toRejectAnswer(r, settings[r], cfg.policy.redress) };
+  const designated = {} as Record<ListKind, Action>;
+  for (const k of LIST_KINDS) designated[k] = cfg.policy.designated[k] ?? 'block';
+  return { mode: cfg.mode, reasons, designated, defaultRoute: cfg.sip.defaultRoute };
+}

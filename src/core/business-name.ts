@@ -1,0 +1,29 @@
+/**
+ * Business-name normalisation for name-keyed blocklist matching (FCC notices name companies, not FRNs). PURE.
+ */
+
+const SUFFIXES = new Set([
+  'llc', 'l l c', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'lp', 'llp',
+  'plc', 'pvt', 'private', 'sa', 'gmbh', 'pllc', 'pc',
+]);
+
+/**
+ * Lower-cases, folds accents, turns `&` into `and`, drops punctuation and legal-form suffixes
+ * (`LLC`, `Inc.`, `Ltd`, `Private Limited` …) so "Call Pipe, LLC" and "CALL PIPE llc." compare equal.
+ * Returns '' for names that are only punctuation or suffixes.
+ */
+export function normaliseBusinessName(name: string): string {
+  const words = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/\bl\.l\.c\.?/g, 'llc')
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim()
+    .split(' ')
+    .filter((w) => w !== '');
+  while (words.length > 1 && SUFFIXES.has(words[words.length - 1]!)) words.pop();
+  if (words.length === 1 && SUFFIXES.has(words[0]!)) return '';
+  return words.join(' ');
+}

@@ -1,0 +1,129 @@
+/**
+ * The screening CDR: one record per screened INVITE, the evidence a traceback answer is built from. PURE.
+ */
+import type { Decision, InviteFacts, ListKind, Mode, Reason } from './model.js';
+import { decodePassport } from './passport.js';
+import { toPhoneNumber } from './phone-number.js';
+import type { ProviderState } from './policy.js';
+
+/** Bumped on any incompatible change of CdrRecord. */
+export const CDR_SCHEMA_VERSION = 1;
+
+/** One screening record (serialised as one JSON line). Times are UTC. */
+export interface CdrRecord {
+  readonly schemaVersion: number;
+  readonly type: 'screening';
+  /** Node id (config `node.id`) — with `seq` unique across a fleet. */
+  readonly node: string;
+  readonly seq: number;
+  /** ISO 8601 UTC with milliseconds. */
+  readonly receivedAt: string;
+  readonly receivedAtMs: number;
+  readonly decidedAtMs: number;
+  readonly callId: string;
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly transport: string;
+  readonly localAddress: string | null;
+  readonly localPort: number | null;
+  readonly trunkId: string | null;
+  readonly providerId: string | null;
+  readonly providerName: string | null;
+  readonly providerRmdNumber: string | null;
+  readonly providerFrn: string | null;
+  readonly fromUser: string;
+  readonly fromE164: string | null;
+  readonly paiUser: string;
+  readonly paiE164: string | null;
+  /** Best calling number: PAI when present, else From. */
+  readonly callingE164: string | null;
+  readonly ruriUser: string;
+  readonly calledE164: string | null;
+  readonly identityStatus: string;
+  readonly attest: string | null;
+  readonly origid: string | null;
+  readonly identityOrigTn: string | null;
+  readonly identityDestTn: readonly string[] | null;
+  readonly identityIat: number | null;
+  readonly identityVerified: false;
+  readonly decision: 'allow' | 'reject';
+  readonly wouldBlock: boolean;
+  readonly reason: Reason | null;
+  readonly listEntryId: string | null;
+  readonly listKind: ListKind | null;
+  readonly listSource: string | null;
+  readonly rmdSnapshotId: string | null;
+  readonly rmdSnapshotLoadedAt: string | null;
+  readonly rmdMatch: string | null;
+  readonly sipStatus: number;
+  readonly mode: Mode;
+  readonly configVersion: string;
+}
+
+/** Context of a record beyond facts and decision. */
+export interface CdrContext {
+  readonly node: string;
+  readonly seq: number;
+  readonly decidedAt: number;
+  readonly sipStatus: number;
+  readonly mode: Mode;
+  readonly configVersion: string;
+  readonly provider: ProviderState | undefined;
+  readonly rmdLoadedAt: number | undefined;
+}
+
+/** Builds the CDR of one screened INVITE. Missing headers are recorded as empty/null, never fail. */
+export function toCdrRecord(facts: InviteFacts, decision: Decision, ctx: CdrContext): CdrRecord {
+  const from = toPhoneNumber(facts.from);
+  const pai = toPhoneNumber(facts.pAssertedIdentity);
+  const ruri = toPhoneNumber(facts.requestUri);
+  const claims = decodePassport(facts.identity);
+  const ev = decision.evidence;
+  const p = ctx.provider?.provider;
+  return {
+    schemaVersion: CDR_SCHEMA_VERSION,
+    type: 'screening',
+    node: ctx.node,
+    seq: ctx.seq,
+    receivedAt: new Date(facts.receivedAt).toISOString(),
+    receivedAtMs: facts.receivedAt,
+    decidedAtMs: ctx.decidedAt,
+    callId: facts.callId,
+    sourceAddress: facts.sourceAddress,
+    sourcePort: facts.sourcePort,
+    transport: facts.transport,
+    localAddress: facts.localAddress ?? null,
+    localPort: facts.localPort ?? null,
+    trunkId: ev.trunkId ?? null,
+    providerId: ev.providerId ?? null,
+    providerName: p?.name ?? null,
+    providerRmdNumber: p?.rmdNumber ?? ctx.provider?.filing?.rmdNumber ?? null,
+    providerFrn: p?.frn ?? (ctx.provider?.filing?.frn || null),
+    fromUser: from.raw,
+    fromE164: from.e164 ?? null,
+    paiUser: pai.raw,
+    paiE164: pai.e164 ?? null,
+    callingE164: pai.e164 ?? from.e164 ?? null,
+    ruriUser: ruri.raw,
+    calledE164: ruri.e164 ?? null,
+    identityStatus: claims.status,
+    attest: claims.attest ?? null,
+    origid: claims.origid ?? null,
+    identityOrigTn: claims.origTn ?? null,
+    identityDestTn: claims.destTn ?? null,
+    identityIat: claims.iat ?? null,
+    identityVerified: false,
+    decision: decision.kind,
+    wouldBlock: decision.kind === 'allow' && decision.wouldBlock,
+    reason: decision.reason ?? null,
+    listEntryId: ev.listEntryId ?? null,
+    listKind: ev.listKind ?? null,
+    listSource: ev.listSource ?? null,
+    rmdSnapshotId: ev.rmdSnapshotId ?? null,
+    rmdSnapshotLoadedAt: ctx.rmdLoadedAt === undefined ? null : new Date(ctx.rmdLoadedAt).toISOString(),
+    rmdMatch: ev.rmdMatch ?? null,
+    sipStatus: ctx.sipStatus,
+    mode: ctx.mode,
+    configVersion: ctx.configVersion,
+  };
+}

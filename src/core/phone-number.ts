@@ -1,0 +1,77 @@
+/**
+ * Calling/called number extraction and E.164 normalisation from SIP/tel URIs and name-addr headers. PURE.
+ */
+
+/** A number as found in a header and its E.164 form (`+` and digits) when one can be derived. */
+export interface PhoneNumber {
+  /** The user part (sip/sips) or number (tel) as received, without URI parameters; '' when none. */
+  readonly raw: string;
+  readonly e164: string | undefined;
+}
+
+const EMPTY: PhoneNumber = { raw: '', e164: undefined };
+
+/**
+ * Extracts the URI of a name-addr / addr-spec header value (`"Name" <sip:+1202...@h;user=phone>;tag=x`, `tel:+1-202-...`)
+ * and normalises its user part. Undefined input yields an empty number.
+ */
+export function toPhoneNumber(headerOrUri: string | undefined): PhoneNumber {
+  if (headerOrUri === undefined) return EMPTY;
+  const uri = extractUri(headerOrUri);
+  const lower = uri.slice(0, 5).toLowerCase();
+  let user: string;
+  if (lower.startsWith('tel:')) {
+    user = uri.slice(4).split(';')[0] ?? '';
+  } else if (lower.startsWith('sip:') || lower.startsWith('sips:')) {
+    const rest = uri.slice(uri.indexOf(':') + 1);
+    const at = rest.lastIndexOf('@');
+    if (at < 0) return EMPTY;
+    user = (rest.slice(0, at).split(';')[0] ?? '').split(':')[0] ?? '';
+  } else {
+    return EMPTY;
+  }
+  user = safeDecode(user);
+  return { raw: user, e164: toE164(user) };
+}
+
+function extractUri(value: string): string {
+  const lt = value.indexOf('<');
+  if (lt >= 0) {
+    const gt = value.indexOf('>', lt);
+    return value.slice(lt + 1, gt < 0 ? undefined : gt).trim();
+  }
+  return (value.trim().split(/[\s,]/)[0] ?? '').replace(/;tag=.*$/i, '');
+}
+
+/**
+ * E.164 from a dialled string: visual separators (`-`, `.`, `(`, `)`, space) are removed; `+digits` is kept;
+ * 10-digit NANP (NXX-NXX-XXXX) and 11-digit `1`+NANP get `+1`; `011` international prefix becomes `+`.
+ * Anything else (short codes, letters, too short/long) yields undefined.
+ */
+export function toE164(dialled: string): string | undefined {
+  const s = dialled.replace(/[-.()\s]/g, '');
+  if (/^\+[1-9]\d{6,14}$/.test(s)) return s;
+  if (!/^\d+$/.test(s)) return undefined;
+  if (s.length === 10 && isNanp(s)) return `+1${s}`;
+  if (s.length === 11 && s.startsWith('1') && isNanp(s.slice(1))) return `+${s}`;
+  if (s.startsWith('011') && s.length >= 10 && s.length <= 18 && s[3] !== '0') return `+${s.slice(3)}`;
+  return undefined;
+}
+
+function isNanp(ten: string): boolean {
+  return ten.charCodeAt(0) >= 50 && ten.charCodeAt(3) >= 50;
+}
+
+/** Digits-only key used to match a traceback's number to CDRs regardless of `+1`/`1`/10-digit form. */
+export function toNumberKey(value: string): string | undefined {
+  const e164 = toE164(value);
+  return e164?.startsWith('+1') ? e164.slice(2) : e164?.slice(1);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

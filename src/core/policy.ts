@@ -1,0 +1,205 @@
+/**
+ * The screening decision: compile config + data into an immutable ScreeningWorld once, then decide() per INVITE.
+ * PURE: time arrives as `facts.receivedAt`; the world is swapped whole by the caller, never mutated.
+ */
+import { normaliseBusinessName } from './business-name.js';
+import type {
+  Action, BlocklistEntry, Decision, Evidence, InviteFacts, ListKind, Mode, Provider, Reason, RejectAnswer, RmdFiling, RmdSnapshot, Trunk,
+} from './model.js';
+import { createTrunkTable, type TrunkTable } from './trunk-table.js';
+
+/** Per-reason action and pre-rendered answer. */
+export interface ReasonPolicy {
+  readonly action: Action;
+  readonly answer: RejectAnswer;
+}
+
+/** Policy as data (config `policy` + `mode`). */
+export interface Policy {
+  readonly mode: Mode;
+  readonly reasons: Readonly<Record<Reason, ReasonPolicy>>;
+  /** Action per designation list kind, applied to `provider-designated`. */
+  readonly designated: Readonly<Record<ListKind, Action>>;
+  /** 302 Contact URIs for allowed calls on trunks without their own route. */
+  readonly defaultRoute: readonly string[];
+}
+
+/** A provider joined to its RMD filing and to the blocklist entries naming it (compiled once per world). */
+export interface ProviderState {
+  readonly provider: Provider;
+  readonly filing: RmdFiling | undefined;
+  readonly rmdMatch: 'rmd-number' | 'frn' | undefined;
+  /** Entries keyed by any of the provider's RMD number, FRNs or names; most severe action first. */
+  readonly entries: readonly BlocklistEntry[];
+}
+
+/**
+ * Per-trunk precomputation: the evidence and the decisions that do not depend on time, so decide() allocates
+ * nothing for the common cases (clean allow, not in RMD, unknown trunk).
+ */
+export interface TrunkState {
+  readonly trunk: Trunk;
+  readonly provider: ProviderState | undefined;
+  readonly evidence: Evidence;
+  /** The decision when no designation entry is active (allow, or the RMD finding's outcome). */
+  readonly baseline: Decision;
+  readonly baselineSeverity: number;
+  /** One decision per provider entry (same order as `provider.entries`), with its list evidence. */
+  readonly entryDecisions: readonly { readonly entry: BlocklistEntry; readonly decision: Decision; readonly severity: number }[];
+}
+
+/** Everything decide() reads; immutable and swapped atomically on reload or new data. */
+export interface ScreeningWorld {
+  readonly trunks: TrunkTable;
+  readonly trunkStates: ReadonlyMap<Trunk, TrunkState>;
+  readonly unknownTrunk: Decision;
+  readonly providers: ReadonlyMap<string, ProviderState>;
+  readonly rmd: RmdSnapshot | undefined;
+  readonly policy: Policy;
+  /** Config version (hash) this world was built from; recorded in CDRs. */
+  readonly configVersion: string;
+}
+
+/** Inputs of compileWorld. */
+export interface WorldInputs {
+  readonly trunks: readonly Trunk[];
+  readonly providers: readonly Provider[];
+  readonly rmd: RmdSnapshot | undefined;
+  readonly blocklists: readonly BlocklistEntry[];
+  readonly policy: Policy;
+  readonly trunkHeader?: string | undefined;
+  readonly configVersion: string;
+}
+
+const SEVERITY: Readonly<Record<Action, number>> = { block: 2, monitor: 1, allow: 0 };
+const KIND_ORDER: Readonly<Record<ListKind, number>> = { fdo: 0, 'rmd-removed': 1, k4: 2, 'c-cist': 3, operator: 4 };
+
+/** Joins providers to RMD filings and blocklist entries and builds the trunk table. */
+export function compileWorld(inputs: WorldInputs): ScreeningWorld {
+  const index = indexEntries(inputs.blocklists);
+  const providers = new Map<string, ProviderState>();
+  for (const provider of inputs.providers) {
+    const [filing, rmdMatch] = findFiling(provider, inputs.rmd);
+    const entries = entriesFor(provider, filing, index);
+    entries.sort((a, b) => SEVERITY[inputs.policy.designated[b.kind]] - SEVERITY[inputs.policy.designated[a.kind]] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
+    providers.set(provider.id, { provider, filing, rmdMatch, entries });
+  }
+  const base = { providers, rmd: inputs.rmd, policy: inputs.policy };
+  const trunkStates = new Map<Trunk, TrunkState>();
+  for (const trunk of inputs.trunks) trunkStates.set(trunk, toTrunkState(trunk, base));
+  return {
+    trunks: createTrunkTable(inputs.trunks, { trunkHeader: inputs.trunkHeader }),
+    trunkStates,
+    unknownTrunk: conclude({ reason: 'unknown-trunk', action: inputs.policy.reasons['unknown-trunk'].action }, { rmdSnapshotId: inputs.rmd?.id }, inputs.policy.defaultRoute, inputs.policy),
+    providers,
+    rmd: inputs.rmd,
+    policy: inputs.policy,
+    configVersion: inputs.configVersion,
+  };
+}
+
+type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'>;
+
+function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
+  const { policy } = world;
+  const state = world.providers.get(trunk.providerId);
+  const evidence: Evidence = {
+    trunkId: trunk.id,
+    providerId: trunk.providerId,
+    rmdSnapshotId: world.rmd?.id,
+    rmdNumber: state?.filing?.rmdNumber,
+    rmdMatch: state?.rmdMatch,
+  };
+  const route = trunk.route ?? policy.defaultRoute;
+  const rmdFinding = rmdFindingOf(state, world);
+  const baseline: Decision = rmdFinding ? conclude(rmdFinding, evidence, route, policy) : { kind: 'allow', reason: undefined, wouldBlock: false, evidence, route };
+  const entryDecisions = (state?.entries ?? []).map((entry) => {
+    const action = pickAction(policy.reasons['provider-designated'].action, policy.designated[entry.kind]);
+    const ev: Evidence = { ...evidence, listEntryId: entry.id, listKind: entry.kind, listSource: entry.source };
+    return { entry, decision: conclude({ reason: 'provider-designated', action }, ev, route, policy), severity: SEVERITY[action] };
+  });
+  return { trunk, provider: state, evidence, baseline, baselineSeverity: rmdFinding ? SEVERITY[rmdFinding.action] : -1, entryDecisions };
+}
+
+function findFiling(p: Provider, rmd: RmdSnapshot | undefined): [RmdFiling | undefined, 'rmd-number' | 'frn' | undefined] {
+  if (!rmd) return [undefined, undefined];
+  const byNumber = p.rmdNumber === undefined ? undefined : rmd.byRmdNumber.get(p.rmdNumber);
+  if (byNumber) return [byNumber, 'rmd-number'];
+  const byFrn = p.frn === undefined ? undefined : rmd.byFrn.get(p.frn);
+  return byFrn ? [byFrn, 'frn'] : [undefined, undefined];
+}
+
+interface EntryIndex {
+  readonly byRmd: Map<string, BlocklistEntry[]>;
+  readonly byFrn: Map<string, BlocklistEntry[]>;
+  readonly byName: Map<string, BlocklistEntry[]>;
+}
+
+function indexEntries(entries: readonly BlocklistEntry[]): EntryIndex {
+  const idx: EntryIndex = { byRmd: new Map(), byFrn: new Map(), byName: new Map() };
+  const add = (m: Map<string, BlocklistEntry[]>, k: string | undefined, e: BlocklistEntry): void => {
+    if (k === undefined || k === '') return;
+    const list = m.get(k);
+    if (list) list.push(e);
+    else m.set(k, [e]);
+  };
+  for (const e of entries) {
+    add(idx.byRmd, e.rmdNumber, e);
+    add(idx.byFrn, e.frn, e);
+    add(idx.byName, e.name === undefined ? undefined : normaliseBusinessName(e.name), e);
+  }
+  return idx;
+}
+
+function entriesFor(p: Provider, filing: RmdFiling | undefined, idx: EntryIndex): BlocklistEntry[] {
+  const found = new Set<BlocklistEntry>();
+  const take = (list: readonly BlocklistEntry[] | undefined): void => list?.forEach((e) => found.add(e));
+  for (const n of [p.rmdNumber, filing?.rmdNumber]) if (n !== undefined) take(idx.byRmd.get(n));
+  for (const f of [p.frn, filing?.frn, ...(filing?.otherFrns ?? [])]) if (f !== undefined && f !== '') take(idx.byFrn.get(f));
+  for (const name of [p.name, ...(p.dba ?? []), filing?.businessName, ...(filing?.otherNames ?? [])]) {
+    if (name !== undefined && name !== '') take(idx.byName.get(normaliseBusinessName(name)));
+  }
+  return [...found];
+}
+
+interface Finding {
+  readonly reason: Reason;
+  readonly action: Action;
+}
+
+/**
+ * Decides one INVITE: trunk → precomputed trunk state → the first designation entry active at `receivedAt`
+ * (entries are sorted most severe first) versus the RMD finding; the more severe wins, designation on ties.
+ * Pure; allocates nothing beyond the trunk lookup for the common cases.
+ */
+export function decide(facts: InviteFacts, world: ScreeningWorld): Decision {
+  const trunk = world.trunks.lookup(facts);
+  if (!trunk) return world.unknownTrunk;
+  const ts = world.trunkStates.get(trunk);
+  if (!ts) throw new Error(`trunk ${trunk.id} has no compiled state`);
+  const now = facts.receivedAt;
+  for (const d of ts.entryDecisions) {
+    const e = d.entry;
+    if (e.effectiveAt > now || (e.expiresAt !== undefined && now >= e.expiresAt)) continue;
+    return d.severity >= ts.baselineSeverity ? d.decision : ts.baseline;
+  }
+  return ts.baseline;
+}
+
+function rmdFindingOf(state: ProviderState | undefined, world: WorldBase): Finding | undefined {
+  if (!state) return { reason: 'screening-error', action: world.policy.reasons['screening-error'].action };
+  if (!state.provider.rmdRequired || state.filing) return undefined;
+  if (!world.rmd) return { reason: 'rmd-unavailable', action: world.policy.reasons['rmd-unavailable'].action };
+  return { reason: 'provider-not-in-rmd', action: world.policy.reasons['provider-not-in-rmd'].action };
+}
+
+/** The list kind's action narrows the reason's action: the milder of the two applies. */
+function pickAction(reasonAction: Action, kindAction: Action): Action {
+  return SEVERITY[reasonAction] <= SEVERITY[kindAction] ? reasonAction : kindAction;
+}
+
+function conclude(f: Finding, evidence: Evidence, route: readonly string[], policy: Policy): Decision {
+  if (f.action === 'allow') return { kind: 'allow', reason: undefined, wouldBlock: false, evidence, route };
+  if (f.action === 'monitor' || policy.mode === 'monitor') return { kind: 'allow', reason: f.reason, wouldBlock: true, evidence, route };
+  return { kind: 'reject', reason: f.reason, evidence, answer: policy.reasons[f.reason].answer };
+}
