@@ -22,18 +22,37 @@ Usage:
 
 Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
 
+/** A subcommand: gets the arguments after its name, returns the exit code. Add new commands here. */
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  serve: async (args) => serve(configArg(args).file),
+  check: async (args) => {
+    const { file, json } = configArg(args);
+    return check(file, json);
+  },
+  schema: async () => print(JSON.stringify(toConfigJsonSchema(), null, 2), 0),
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === '--version' || command === '-v') return print(VERSION, 0);
-  if (command === 'schema') return print(JSON.stringify(toConfigJsonSchema(), null, 2), 0);
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') return print(USAGE, command === undefined ? 2 : 0);
-  const { values } = parseArgs({ args: rest, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, strict: true });
-  const configFile = values.config ?? process.env['CONFIG_FILE'];
-  if (configFile === undefined) return print(`${command}: --config FILE is required\n\n${USAGE}`, 2);
-  if (command === 'check') return check(configFile, values.json === true);
-  if (command === 'serve') return serve(configFile);
-  return print(`unknown command "${command}"\n\n${USAGE}`, 2);
+  const run = COMMANDS[command];
+  if (!run) return print(`unknown command "${command}"\n\n${USAGE}`, 2);
+  return run(rest);
 }
+
+/** Parses `--config FILE [--json]` (CONFIG_FILE env as fallback); throws UsageError when missing. */
+function configArg(args: string[]): { file: string; json: boolean } {
+  const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, strict: true });
+  const file = values.config ?? process.env['CONFIG_FILE'];
+  if (file === undefined) throw new UsageError('--config FILE is required');
+  return { file, json: values.json === true };
+}
+
+/** A command-line usage mistake: printed with the usage text, exit code 2. */
+export class UsageError extends Error {}
 
 async function check(file: string, json: boolean): Promise<number> {
   const loaded = await loadConfig(file);
@@ -79,6 +98,8 @@ function print(text: string, code: number): number {
 
 function fail(err: unknown): number {
   if (err instanceof ConfigError || err instanceof DataFileError) return print(err.message, 2);
+  if (err instanceof UsageError) return print(`${err.message}\n\n${USAGE}`, 2);
+  if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return print(`${err.message}\n\n${USAGE}`, 2);
   process.stderr.write(`rmdgate: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   return 1;
 }

@@ -10,6 +10,7 @@ import { createOpsServer } from './adapters/http/ops-server.js';
 import { createMetrics, type Metrics } from './adapters/metrics/screening-metrics.js';
 import type { Clock } from './app/ports.js';
 import { createInviteScreener } from './app/screen-invite.js';
+import { createWorldHolder } from './app/world-holder.js';
 import type { LoadedConfig } from './config/load.js';
 import type { ScreeningWorld } from './core/policy.js';
 import { createLogger } from './log/create-logger.js';
@@ -42,11 +43,12 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const log = createLogger({ level: config.log.level, version: VERSION, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true });
   const { world: initialWorld, summary } = await loadWorld(loaded, clock.now());
-  const world = initialWorld;
-  metrics.setData({ rmdRows: summary.rmdRows, rmdLoadedAt: world.rmd?.loadedAt ?? 0, listEntries: summary.listEntries });
+  const holder = createWorldHolder(initialWorld);
+  const world = (): ScreeningWorld => holder.current();
+  metrics.setData({ rmdRows: summary.rmdRows, rmdLoadedAt: initialWorld.rmd?.loadedAt ?? 0, listEntries: summary.listEntries });
   const cdr = createJsonlCdrSink({ dir: loaded.resolvePath(config.cdr.dir), flushIntervalMs: config.cdr.flushIntervalMs, maxQueue: config.cdr.maxQueue, log, metrics: metrics.cdr, monotonicMs: clock.monotonicMs });
   const screen = createInviteScreener({
-    world: () => world,
+    world,
     cdr,
     metrics: metrics.screening,
     log,
@@ -77,7 +79,10 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
     registry: metrics.registry,
     checks: {
       sip: () => ({ ok: sipServer.isListening() }),
-      rmd: () => ({ ok: world.rmd !== undefined, detail: world.rmd ? `snapshot ${world.rmd.id}, ${world.rmd.rows} rows` : 'no RMD snapshot' }),
+      rmd: () => {
+        const rmd = world().rmd;
+        return { ok: rmd !== undefined, detail: rmd ? `snapshot ${rmd.id}, ${rmd.rows} rows` : 'no RMD snapshot' };
+      },
     },
   });
   const ops = opsServer ? await opsServer.start() : undefined;
@@ -92,7 +97,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
       log.info({}, 'rmdgate stopped');
       log.flush();
     })());
-  return { sip, ops, metrics, summary, world: () => world, stop };
+  return { sip, ops, metrics, summary, world, stop };
 }
 
 function summaryFields(s: WorldSummary): Record<string, unknown> {

@@ -226,7 +226,7 @@ function parseYamlEntries(text: string, ctx: Ctx): RawEntry[] | undefined {
   const lc = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, schema: 'failsafe' });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => ({ file: ctx.opts.file, line: e.linePos?.[0].line, message: `YAML: ${e.message.split('\n')[0] ?? ''}` }));
+    const problems = doc.errors.map((e) => ({ file: ctx.opts.file, line: e.linePos?.[0].line, message: `YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` }));
     throw dataFileErrorFrom('ERR_DATA_PARSE', ctx.opts.file, 'YAML syntax error', problems);
   }
   if (!isMap(doc.contents)) {
