@@ -18,6 +18,11 @@ Usage:
   rmdgate serve --config FILE     run the gate (SIP front, CDRs, ops listener)
   rmdgate check --config FILE     validate config and data files, print a summary [--json]
   rmdgate schema                  print the config JSON Schema (config/rmdgate.schema.json)
+  rmdgate traceback --config FILE --calling NUM --called NUM --at TIME [--tz ZONE] [--window 10m]
+                    [--format table|json|csv] [--store sqlite|postgres]   answer a traceback from the CDR store
+  rmdgate traceback --config FILE --batch requests.csv [...]              one answer row per request (calling,called,at[,tz])
+  rmdgate whatif --config CANDIDATE.yaml --since 7d [--rmd SNAPSHOT.csv] [--store-dir DIR] [--format table|json]
+                                  replay stored calls under a candidate config/RMD snapshot
   rmdgate --version
 
 Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
@@ -32,6 +37,8 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return check(file, json);
   },
   schema: async () => print(JSON.stringify(toConfigJsonSchema(), null, 2), 0),
+  traceback: async (args) => (await import('./cli/traceback-command.js')).tracebackCommand(args),
+  whatif: async (args) => (await import('./cli/whatif-command.js')).whatifCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -30,29 +30,41 @@ export interface Screening {
 /** Creates the screener: `screen(facts)` decides, records and returns the reply to send. */
 export function createInviteScreener(deps: InviteScreenerDeps): (facts: InviteFacts) => Screening {
   let seq = deps.firstSeq;
+  const nextSeq = (): number => seq++;
   return function screen(facts: InviteFacts): Screening {
-    const started = deps.clock.monotonicMs();
-    const world = deps.world();
-    const decision = safeDecide(facts, world, deps);
-    const reply = toSipReply(decision, deps.reply, facts.requestUri);
-    const seconds = (deps.clock.monotonicMs() - started) / 1000;
-    const outcome = decision.kind === 'reject' ? 'reject' : decision.wouldBlock ? 'would-block' : 'allow';
-    deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds });
-    deps.cdr.write(
-      toCdrRecord(facts, decision, {
-        node: deps.node,
-        seq: seq++,
-        decidedAt: deps.clock.now(),
-        sipStatus: reply.status,
-        mode: world.policy.mode,
-        configVersion: world.configVersion,
-        provider: decision.evidence.providerId === undefined ? undefined : world.providers.get(decision.evidence.providerId),
-        rmdLoadedAt: world.rmd?.loadedAt,
-      }),
-    );
-    logDecision(deps.log, facts, decision, reply);
-    return { decision, reply };
+    try {
+      return screenOnce(facts, deps, nextSeq);
+    } catch (err) {
+      deps.metrics.screeningError();
+      deps.log.error({ err, callId: facts.callId }, 'screening failed after the decision');
+      const decision = screeningErrorDecision(deps.world());
+      return { decision, reply: toSipReply(decision, deps.reply, facts.requestUri) };
+    }
   };
+}
+
+function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () => number): Screening {
+  const started = deps.clock.monotonicMs();
+  const world = deps.world();
+  const decision = safeDecide(facts, world, deps);
+  const reply = toSipReply(decision, deps.reply, facts.requestUri);
+  const seconds = (deps.clock.monotonicMs() - started) / 1000;
+  const outcome = decision.kind === 'reject' ? 'reject' : decision.wouldBlock ? 'would-block' : 'allow';
+  deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds });
+  deps.cdr.write(
+    toCdrRecord(facts, decision, {
+      node: deps.node,
+      seq: nextSeq(),
+      decidedAt: deps.clock.now(),
+      sipStatus: reply.status,
+      mode: world.policy.mode,
+      configVersion: world.configVersion,
+      provider: decision.evidence.providerId === undefined ? undefined : world.providers.get(decision.evidence.providerId),
+      rmdLoadedAt: world.rmd?.loadedAt,
+    }),
+  );
+  logDecision(deps.log, facts, decision, reply);
+  return { decision, reply };
 }
 
 function safeDecide(facts: InviteFacts, world: ScreeningWorld, deps: InviteScreenerDeps): Decision {

@@ -16,12 +16,18 @@ export interface LoadedConfig {
   readonly resolvePath: (p: string) => string;
   /** sha256 of the file content, first 12 hex chars. */
   readonly version: string;
+  /** Admin bearer token from the env var named by `admin.tokenEnv`; undefined (admin listener off) when unset or empty. */
+  readonly adminToken?: string | undefined;
+  /** PostgreSQL CDR store URL from the env var named by `cdr.sinks.postgres.urlEnv`; undefined when unset or empty. */
+  readonly cdrPgUrl?: string | undefined;
 }
 
 /** Environment overrides honoured (documented in config/README.md). */
 export interface ConfigEnv {
   readonly LOG_LEVEL?: string | undefined;
   readonly RMDGATE_MODE?: string | undefined;
+  /** Secrets named by config (e.g. `admin.tokenEnv`) are read by name. */
+  readonly [name: string]: string | undefined;
 }
 
 /** Reads, parses and validates a config file. Throws ConfigError (with every problem) or a read error. */
@@ -41,7 +47,12 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
   if (doc.errors.length > 0) {
     throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })), file);
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError([{ path: '', message: `YAML could not be expanded: ${(err as Error).message}` }], file);
+  }
   const withEnv = applyEnv(raw, env);
   const config = parseConfig(withEnv, file);
   const base = dirname(resolve(file));
@@ -50,6 +61,8 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
     config,
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)),
     version: createHash('sha256').update(text).digest('hex').slice(0, 12),
+    adminToken: env[config.admin.tokenEnv] || undefined,
+    cdrPgUrl: env[config.cdr.sinks.postgres.urlEnv] || undefined,
   };
 }
 

@@ -3,7 +3,7 @@
  * Pure: no file or env access (load.ts does that). The schema is the reference documentation of each key.
  */
 import { z } from 'zod';
-import { parseCidr } from '../core/ip-address.js';
+import { parseCidr, toAddressKey } from '../core/ip-address.js';
 import { LIST_KINDS, REASONS } from '../core/model.js';
 import { REJECT_STATUSES, type RejectStatus } from '../core/reject-reasons.js';
 import { checkSemantics } from './semantics.js';
@@ -15,8 +15,9 @@ const cidr = z.string().superRefine((s, ctx) => {
   const r = parseCidr(s);
   if (typeof r === 'string') ctx.addIssue({ code: 'custom', message: r });
 });
+const ipAddress = z.string().refine((s) => toAddressKey(s) !== undefined, 'must be an IPv4 or IPv6 address');
 const rmdNumber = z.string().regex(/^RMD\d{7}$/, 'must be RMD followed by 7 digits, e.g. RMD0001410');
-const frn = z.string().regex(/^\d{10}$/, 'must be 10 digits with leading zeros, quoted in YAML, e.g. "0026495937"');
+const frn = z.string({ error: (iss) => (iss.input === undefined ? 'required' : 'must be a quoted string of 10 digits, e.g. "0026495937" (unquoted YAML numbers lose leading zeros)') }).regex(/^\d{10}$/, 'must be 10 digits with leading zeros, quoted in YAML, e.g. "0026495937"');
 const port = z.number().int().min(0).max(65535);
 const safeText = z.string().regex(/^[^"\\;\r\n\0]+$/, 'must not contain quotes, backslashes, semicolons or line breaks');
 
@@ -66,7 +67,7 @@ const trunk = z.strictObject({
   provider: z.string(),
   /** Source CIDRs (IPv4 or IPv6); a bare address is a host route. */
   sources: z.array(cidr).min(1),
-  receivedOn: z.strictObject({ address: z.string().min(1).optional(), port: port.optional() }).optional(),
+  receivedOn: z.strictObject({ address: ipAddress.optional(), port: port.optional() }).optional(),
   tgrp: z.string().min(1).optional(),
   trunkContext: z.string().min(1).optional(),
   headerValue: z.string().min(1).optional(),
@@ -90,15 +91,65 @@ const policy = z.strictObject({
   redress: z.strictObject({ url: safeText.optional(), tel: safeText.optional(), email: safeText.optional() }).default({}),
 }).default({ reasons: {}, designated: {}, redress: {} });
 
+/** Live feed source: an http(s) URL (see docs/feeds.md). */
+const feedUrl = z.string().regex(/^https?:\/\/[^\s]+$/i, 'must be an http:// or https:// URL without spaces');
+/** Largest accepted shrink of a feed's row count vs the last good snapshot (0.2 = 20 %); overrides `feeds.maxShrinkFraction`. */
+const shrinkFraction = z.number().min(0).max(1);
+
 const data = z.strictObject({
-  /** RMD CSV export (path relative to the config file). */
-  rmd: z.strictObject({ path: z.string().min(1) }),
+  /**
+   * RMD CSV export. `path` (relative to the config file) is the source; with `url` the feed is fetched from there
+   * and `path` is only the seed used at first boot when neither the state dir nor the URL has data.
+   */
+  rmd: z.strictObject({ path: z.string().min(1), url: feedUrl.optional(), maxShrinkFraction: shrinkFraction.optional() }),
   blocklists: z.array(z.strictObject({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)').refine((n) => n !== 'rmd', '"rmd" is the RMD feed\'s name'),
     path: z.string().min(1),
     kind: z.enum(LIST_KINDS).optional(),
+    /** Fetch the list from here (format from `path`'s extension); `path` is then the first-boot seed. */
+    url: feedUrl.optional(),
+    maxShrinkFraction: shrinkFraction.optional(),
   })).default([]),
 });
+
+/** Live feed behaviour (docs/feeds.md): refresh, validation, last-good state, staleness, removal grace, second opinion. */
+const feeds = z.strictObject({
+  /** Last good snapshots, refused candidates, grace state and diff reports (relative to the config file). Restart to change. */
+  stateDir: z.string().min(1).default('var/state/feeds'),
+  /** Refresh interval of every feed, minutes. */
+  refreshMinutes: z.number().min(1).max(10080).default(60),
+  /** Random delay added to each refresh, as a fraction of the interval. */
+  jitterFraction: z.number().min(0).max(0.5).default(0.1),
+  /** Deadline of one fetch attempt, body included, ms. */
+  timeoutMs: z.number().int().min(100).max(600000).default(30000),
+  /** Further attempts after a transient failure (timeout, network, 5xx, 429, truncated body). */
+  retries: z.number().int().min(0).max(10).default(3),
+  /** First retry delay, ms; doubles per attempt, plus up to 50 % jitter. */
+  retryBackoffMs: z.number().int().min(0).max(600000).default(2000),
+  /** Largest feed body accepted (after decompression), bytes. */
+  maxBytes: z.number().int().min(1024).max(2 ** 31).default(256 * 1024 * 1024),
+  /** A snapshot with fewer rows than (1 - this) × the last good one is refused until `rmdgate feed accept`. */
+  maxShrinkFraction: shrinkFraction.default(0.2),
+  /** Data older than this (since its source last confirmed it) raises the stale alarm, hours. */
+  maxAgeHours: z.number().positive().max(8760).default(48),
+  /** true: a stale RMD counts as no RMD (`rmd-unavailable`); false: decisions continue on the last good data. */
+  failClosedWhenStale: z.boolean().default(false),
+  /** A configured provider that leaves the RMD is only monitored (would-block) for this long, hours; 0 = enforce at once. */
+  removalGraceHours: z.number().min(0).max(8760).default(48),
+  /** Ask the RMD JSON endpoint by FRN about configured providers missing from the snapshot (background only). */
+  secondOpinion: z.strictObject({
+    enabled: z.boolean().default(false),
+    url: feedUrl.default('https://fccprod.servicenowservices.com/api/x_g_fmc_rmd/rmd/public'),
+    /** Deadline of one lookup, ms; a late answer still lands in the cache. */
+    deadlineMs: z.number().int().min(1).max(60000).default(50),
+    /** How long an answer is fresh, minutes (negative answers: `negativeTtlMinutes`). */
+    ttlMinutes: z.number().min(1).default(60),
+    negativeTtlMinutes: z.number().min(1).default(15),
+    maxEntries: z.number().int().min(1).max(1000000).default(10000),
+    /** Background re-check interval, minutes. */
+    intervalMinutes: z.number().min(1).default(15),
+  }).prefault({}),
+}).prefault({});
 
 /** The whole config file. */
 export const configSchema = z.strictObject({
@@ -107,21 +158,60 @@ export const configSchema = z.strictObject({
   node: z.strictObject({ id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/) }).default({ id: 'rmdgate' }),
   sip,
   data,
+  feeds,
   providers: z.array(provider).min(1),
   trunks: z.array(trunk),
   policy,
   cdr: z.strictObject({
-    /** Directory of daily JSON-lines CDR files (`cdr-YYYY-MM-DD.jsonl`, UTC days), relative to the config file. */
+    /** CDR directory (relative to the config file): SQLite day files `cdr-YYYY-MM-DD.sqlite` and JSON-lines `cdr-YYYY-MM-DD.jsonl`, UTC days. */
     dir: z.string().min(1).default('var/cdr'),
+    /** How often queued CDRs are handed to the stores, ms (a full batch goes at once). */
     flushIntervalMs: z.number().int().min(10).max(10000).default(200),
-    /** Records buffered before new ones are counted as lost (the SIP path never waits on disk). */
+    /** Records buffered per sink before new ones are counted as lost (the SIP path never waits on disk). */
     maxQueue: z.number().int().min(100).default(100000),
-  }).default({ dir: 'var/cdr', flushIntervalMs: 200, maxQueue: 100000 }),
+    /** Where CDRs go; several sinks may be on at once. See docs/traceback.md. */
+    sinks: z.strictObject({
+      /** Embedded store for tracebacks and what-if: one SQLite file per UTC day, written by a worker thread. */
+      sqlite: z.strictObject({
+        enabled: z.boolean().default(true),
+        /** Defaults to `cdr.dir`. */
+        dir: z.string().min(1).optional(),
+        /** Days kept; whole day files are deleted at start and daily. 548 ≈ 18 months (47 CFR 42.6). */
+        retentionDays: z.number().int().min(1).max(3650).default(548),
+      }).prefault({}),
+      /** One JSON object per line, daily files (the pre-store format). */
+      jsonl: z.strictObject({ enabled: z.boolean().default(false), dir: z.string().min(1).optional() }).prefault({}),
+      /** Shared store for a fleet: day-partitioned table, local fsync'd spool covering outages, idempotent on (node, seq). */
+      postgres: z.strictObject({
+        enabled: z.boolean().default(false),
+        /** Name of the environment variable holding the connection URL (secrets never go in this file). */
+        urlEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. CDR_PG_URL').default('CDR_PG_URL'),
+        table: z.string().regex(/^[a-z_][a-z0-9_]{0,29}$/, 'lower-case letters, digits, _ (max 30)').default('rmdgate_cdr'),
+        /** Local spool for records not yet in the database (relative to the config file). */
+        spoolDir: z.string().min(1).default('var/cdr-spool'),
+        /** Day partitions created ahead of today. */
+        partitionDaysAhead: z.number().int().min(1).max(60).default(3),
+        retentionDays: z.number().int().min(1).max(3650).default(548),
+        /** Rows per INSERT. */
+        batchSize: z.number().int().min(1).max(1000).default(1000),
+        /** How often an unreachable database is retried, ms. */
+        retryIntervalMs: z.number().int().min(100).max(60000).default(1000),
+      }).prefault({}),
+    }).prefault({}),
+  }).prefault({}),
   log: z.strictObject({ level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info') }).default({ level: 'info' }),
   ops: z.strictObject({
     /** Ops HTTP listener (/metrics, /healthz, /readyz); false disables it. */
     listen: z.union([z.strictObject({ address: z.string().min(1), port }), z.literal(false)]).default({ address: '127.0.0.1', port: 9464 }),
   }).default({ listen: { address: '127.0.0.1', port: 9464 } }),
+  admin: z.strictObject({
+    /** Admin HTTP(S) listener (/admin/reload, /admin/feeds/{name}/refresh, /admin/status); false disables it. */
+    listen: z.union([z.strictObject({ address: z.string().min(1), port }), z.literal(false)]).default({ address: '127.0.0.1', port: 9465 }),
+    /** Name of the env var holding the bearer token; without a token set there the admin listener does not start. */
+    tokenEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an env var name: upper-case letters, digits, _').default('RMDGATE_ADMIN_TOKEN'),
+    /** Optional TLS: PEM certificate chain and private key files (relative to the config file). */
+    tls: z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).optional(),
+  }).default({ listen: { address: '127.0.0.1', port: 9465 }, tokenEnv: 'RMDGATE_ADMIN_TOKEN' }),
 });
 
 /** The config as written (after defaults). */

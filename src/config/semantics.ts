@@ -2,7 +2,7 @@
  * Cross-reference checks of a shape-valid config: ids unique, references resolve, narrowing is usable,
  * no two trunks are indistinguishable, 603+ has a redress method. Pure; returns every problem.
  */
-import { parseCidr } from '../core/ip-address.js';
+import { parseCidr, toAddressKey } from '../core/ip-address.js';
 import type { ConfigFile, ConfigProblem } from './schema.js';
 
 /** Returns all semantic problems (empty when the config is consistent). */
@@ -39,7 +39,7 @@ function checkTrunks(cfg: ConfigFile): ConfigProblem[] {
     if (t.headerValue !== undefined && cfg.sip.trunkHeader === undefined) {
       problems.push({ path: `${at}.headerValue`, message: 'needs sip.trunkHeader to name the header it is compared with' });
     }
-    const narrowing = JSON.stringify([t.receivedOn?.address, t.receivedOn?.port, t.tgrp, t.trunkContext, t.headerValue]);
+    const narrowing = JSON.stringify([toAddressKey(t.receivedOn?.address), t.receivedOn?.port, t.tgrp, t.trunkContext?.toLowerCase(), t.headerValue]);
     t.sources.forEach((source, j) => {
       const cidr = parseCidr(source);
       if (typeof cidr === 'string') return;

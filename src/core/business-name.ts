@@ -7,6 +7,17 @@ const SUFFIXES = new Set([
   'plc', 'pvt', 'private', 'sa', 'gmbh', 'pllc', 'pc',
 ]);
 
+/** Joins runs of single letters ("s a" from "S.A.", "l l c") into one word, so dotted legal forms match. */
+function joinInitials(words: string[], w: string, i: number, all: readonly string[]): string[] {
+  const prev = all[i - 1];
+  if (w.length === 1 && /[a-z]/.test(w) && prev !== undefined && prev.length === 1 && /[a-z]/.test(prev)) {
+    words[words.length - 1] += w;
+  } else {
+    words.push(w);
+  }
+  return words;
+}
+
 /**
  * Lower-cases, folds accents, turns `&` into `and`, drops punctuation and legal-form suffixes
  * (`LLC`, `Inc.`, `Ltd`, `Private Limited` …) so "Call Pipe, LLC" and "CALL PIPE llc." compare equal.
@@ -22,7 +33,8 @@ export function normaliseBusinessName(name: string): string {
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()
     .split(' ')
-    .filter((w) => w !== '');
+    .filter((w) => w !== '')
+    .reduce<string[]>(joinInitials, []);
   while (words.length > 1 && SUFFIXES.has(words[words.length - 1]!)) words.pop();
   if (words.length === 1 && SUFFIXES.has(words[0]!)) return '';
   return words.join(' ');

@@ -49,8 +49,8 @@ function expandIPv6(s: string): number[] | undefined {
   if (dbl !== s.lastIndexOf('::')) return undefined;
   const head = dbl >= 0 ? s.slice(0, dbl) : s;
   const tail = dbl >= 0 ? s.slice(dbl + 2) : '';
-  const a = parseHextets(head);
-  const b = parseHextets(tail);
+  const a = parseHextets(head, dbl < 0);
+  const b = parseHextets(tail, true);
   if (!a || !b) return undefined;
   if (dbl < 0) return a.length === 8 ? a : undefined;
   const fill = 8 - a.length - b.length;
@@ -58,13 +58,13 @@ function expandIPv6(s: string): number[] | undefined {
   return [...a, ...new Array<number>(fill).fill(0), ...b];
 }
 
-function parseHextets(s: string): number[] | undefined {
+function parseHextets(s: string, mayEndInIPv4: boolean): number[] | undefined {
   if (s === '') return [];
   const parts = s.split(':');
   const out: number[] = [];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
-    if (i === parts.length - 1 && p.includes('.')) {
+    if (mayEndInIPv4 && i === parts.length - 1 && p.includes('.')) {
       const v4 = parseIPv4(p);
       if (v4 === undefined) return undefined;
       out.push(v4 >>> 16, v4 & 0xffff);
@@ -84,6 +84,14 @@ export function parseAddress(s: string): ParsedAddress | undefined {
   if (!words) return undefined;
   if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { family: 4, v4: words[3]! };
   return { family: 6, words };
+}
+
+/** Canonical text key of an address (same for every spelling of it), or undefined when not an address. */
+export function toAddressKey(s: string | undefined): string | undefined {
+  if (s === undefined) return undefined;
+  const a = parseAddress(s);
+  if (!a) return undefined;
+  return a.family === 4 ? `4:${a.v4}` : `6:${a.words.join(':')}`;
 }
 
 /** A parsed CIDR: family, network bits and prefix length. Host bits beyond the prefix must be zero. */

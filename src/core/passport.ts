@@ -42,8 +42,8 @@ function decodeOne(value: string): PassportClaims {
   const header = decodeJson(parts[0]!);
   const payload = decodeJson(parts[1]!);
   if (!header || !payload) return { status: 'malformed', verified: false };
-  const ppt = str(header['ppt']) ?? paramOf(params, 'ppt');
-  if (ppt !== undefined && ppt.replace(/"/g, '') !== 'shaken') return { status: 'no-shaken', verified: false, ppt };
+  const ppt = (str(header['ppt']) ?? paramOf(params, 'ppt'))?.replace(/"/g, '');
+  if (ppt !== undefined && ppt !== 'shaken') return { status: 'no-shaken', verified: false, ppt };
   const orig = obj(payload['orig']);
   const dest = obj(payload['dest']);
   const destTn = dest?.['tn'];

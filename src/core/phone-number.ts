@@ -35,12 +35,23 @@ export function toPhoneNumber(headerOrUri: string | undefined): PhoneNumber {
 }
 
 function extractUri(value: string): string {
-  const lt = value.indexOf('<');
+  const lt = indexOutsideQuotes(value, '<');
   if (lt >= 0) {
     const gt = value.indexOf('>', lt);
     return value.slice(lt + 1, gt < 0 ? undefined : gt).trim();
   }
   return (value.trim().split(/[\s,]/)[0] ?? '').replace(/;tag=.*$/i, '');
+}
+
+function indexOutsideQuotes(s: string, ch: string): number {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === '\\' && quoted) i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === ch && !quoted) return i;
+  }
+  return -1;
 }
 
 /**
@@ -62,10 +73,12 @@ function isNanp(ten: string): boolean {
   return ten.charCodeAt(0) >= 50 && ten.charCodeAt(3) >= 50;
 }
 
-/** Digits-only key used to match a traceback's number to CDRs regardless of `+1`/`1`/10-digit form. */
+/**
+ * Digits-only key used to match a traceback's number to CDRs regardless of `+1`/`1`/10-digit form:
+ * the E.164 digits without `+` (`2025550123`, `12025550123` and `+1 202-555-0123` all give `12025550123`).
+ */
 export function toNumberKey(value: string): string | undefined {
-  const e164 = toE164(value);
-  return e164?.startsWith('+1') ? e164.slice(2) : e164?.slice(1);
+  return toE164(value)?.slice(1);
 }
 
 function safeDecode(s: string): string {

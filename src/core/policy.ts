@@ -58,6 +58,8 @@ export interface ScreeningWorld {
   readonly policy: Policy;
   /** Config version (hash) this world was built from; recorded in CDRs. */
   readonly configVersion: string;
+  /** Providers in their removal grace period (WorldInputs.rmdGrace); absent when none was given. */
+  readonly rmdGrace?: ReadonlySet<string> | undefined;
 }
 
 /** Inputs of compileWorld. */
@@ -69,6 +71,11 @@ export interface WorldInputs {
   readonly policy: Policy;
   readonly trunkHeader?: string | undefined;
   readonly configVersion: string;
+  /**
+   * Ids of providers in their removal grace period (listed in an earlier snapshot, missing from this one for less
+   * than `feeds.removalGraceHours`): their `provider-not-in-rmd` finding is at most `monitor`. Absent = no grace.
+   */
+  readonly rmdGrace?: ReadonlySet<string> | undefined;
 }
 
 const SEVERITY: Readonly<Record<Action, number>> = { block: 2, monitor: 1, allow: 0 };
@@ -84,7 +91,7 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
     entries.sort((a, b) => SEVERITY[inputs.policy.designated[b.kind]] - SEVERITY[inputs.policy.designated[a.kind]] || KIND_ORDER[a.kind] - KIND_ORDER[b.kind]);
     providers.set(provider.id, { provider, filing, rmdMatch, entries });
   }
-  const base = { providers, rmd: inputs.rmd, policy: inputs.policy };
+  const base = { providers, rmd: inputs.rmd, policy: inputs.policy, rmdGrace: inputs.rmdGrace };
   const trunkStates = new Map<Trunk, TrunkState>();
   for (const trunk of inputs.trunks) trunkStates.set(trunk, toTrunkState(trunk, base));
   return {
@@ -95,10 +102,11 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
     rmd: inputs.rmd,
     policy: inputs.policy,
     configVersion: inputs.configVersion,
+    ...(inputs.rmdGrace === undefined ? {} : { rmdGrace: inputs.rmdGrace }),
   };
 }
 
-type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'>;
+type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'> & { readonly rmdGrace?: ReadonlySet<string> | undefined };
 
 function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
   const { policy } = world;
@@ -190,7 +198,8 @@ function rmdFindingOf(state: ProviderState | undefined, world: WorldBase): Findi
   if (!state) return { reason: 'screening-error', action: world.policy.reasons['screening-error'].action };
   if (!state.provider.rmdRequired || state.filing) return undefined;
   if (!world.rmd) return { reason: 'rmd-unavailable', action: world.policy.reasons['rmd-unavailable'].action };
-  return { reason: 'provider-not-in-rmd', action: world.policy.reasons['provider-not-in-rmd'].action };
+  const action = world.policy.reasons['provider-not-in-rmd'].action;
+  return { reason: 'provider-not-in-rmd', action: world.rmdGrace?.has(state.provider.id) === true ? pickAction(action, 'monitor') : action };
 }
 
 /** The list kind's action narrows the reason's action: the milder of the two applies. */

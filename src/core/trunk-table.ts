@@ -3,7 +3,7 @@
  * conditions (local listener, RFC 4904 tgrp/trunk-context, configured header) hold. PURE.
  * Cost per lookup is bounded by the address width (a binary trie plus an exact-host map), not by table size.
  */
-import { bitAt, parseAddress, parseCidr, parseIPv4, type ParsedAddress } from './ip-address.js';
+import { bitAt, parseAddress, parseCidr, parseIPv4, toAddressKey, type ParsedAddress } from './ip-address.js';
 import type { InviteFacts, Trunk } from './model.js';
 
 interface Candidate {
@@ -85,6 +85,7 @@ interface MatchContext {
   readonly facts: InviteFacts;
   readonly headerName: string | undefined;
   hints: TrunkGroupHints | undefined;
+  localKey?: string;
 }
 
 /** IPv4 descent with plain integer bit tests; remembers at most 33 candidate sets on a reused stack. */
@@ -134,7 +135,10 @@ function pick(candidates: readonly Candidate[], ctx: MatchContext): Trunk | unde
 
 function matches(trunk: Trunk, ctx: MatchContext): boolean {
   const { facts } = ctx;
-  if (trunk.receivedOn?.address !== undefined && trunk.receivedOn.address !== facts.localAddress) return false;
+  if (trunk.receivedOn?.address !== undefined) {
+    ctx.localKey ??= toAddressKey(facts.localAddress) ?? '';
+    if (toAddressKey(trunk.receivedOn.address) !== ctx.localKey) return false;
+  }
   if (trunk.receivedOn?.port !== undefined && trunk.receivedOn.port !== facts.localPort) return false;
   if (trunk.tgrp !== undefined || trunk.trunkContext !== undefined) {
     ctx.hints ??= toTrunkGroupHints(facts.requestUri);

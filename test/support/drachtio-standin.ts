@@ -155,7 +155,7 @@ export interface ProxyCommand {
   readonly destinations: readonly string[];
   /** The SIP part of the command (`INVITE <first destination> SIP/2.0 ...`). */
   readonly sip: string;
-  /** Settles when the stand-in has sent `done` (never settles in the 'handshake'/'none' modes). */
+  /** Resolves once the stand-in has sent `done`; rejects if the proxy script throws; stays pending for a command answered NOK. */
   readonly outcome: Promise<ProxyOutcome>;
 }
 
@@ -168,7 +168,7 @@ export interface AppConn {
   /** Declared size of the oversize frame that silenced this connection, if any. */
   readonly stalledAt: number | undefined;
   readonly closed: boolean;
-  /** Proxy commands received on this connection, in order. */
+  /** Proxy commands received on this connection, in order (recorded in the 'all' mode only). */
   readonly proxyCommands: readonly ProxyCommand[];
   /**
    * Delivers a request from the "network": a `sip|network|...` frame (top Via gets `;rport=`), followed in the same
@@ -925,9 +925,12 @@ class StandinImpl implements DrachtioStandin {
   #onAppProxy(conn: ConnImpl, msgId: string, fields: readonly string[], sip: string): void {
     const txn = this.#txns.get(fields[2] ?? '');
     let resolveOutcome: (o: ProxyOutcome) => void = () => undefined;
-    const outcome = new Promise<ProxyOutcome>((resolve) => {
+    let rejectOutcome: (e: unknown) => void = () => undefined;
+    const outcome = new Promise<ProxyOutcome>((resolve, reject) => {
       resolveOutcome = resolve;
+      rejectOutcome = reject;
     });
+    outcome.catch(() => undefined);
     const command: ProxyCommand = {
       msgId,
       transactionId: fields[2] ?? '',
@@ -947,7 +950,7 @@ class StandinImpl implements DrachtioStandin {
       return;
     }
     txn.proxied = true;
-    void this.#runProxy(txn, command).then(resolveOutcome, () => undefined);
+    this.#runProxy(txn, command).then(resolveOutcome, rejectOutcome);
   }
 
   async #runProxy(txn: ServerTxn, cmd: ProxyCommand): Promise<ProxyOutcome> {

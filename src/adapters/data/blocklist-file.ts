@@ -104,9 +104,12 @@ function resolveKeys(raw: RawEntry, ctx: Ctx): Pick<BlocklistEntry, 'rmdNumber' 
     return {};
   }
   const rmdNumber = rmd?.value.toUpperCase();
-  if (rmd !== undefined && !RMD_NUMBER.test(rmdNumber ?? '')) report(ctx, raw, rmd, `${JSON.stringify(rmd.value)} is not RMD followed by 7 digits`);
-  const frnOk = frnValue === undefined || /^\d{1,10}$/.test(frnValue.value);
-  if (!frnOk) report(ctx, raw, frnValue, `${JSON.stringify(frnValue?.value)} is not an FRN (1–10 digits)`);
+  if (rmd !== undefined && !RMD_NUMBER.test(rmdNumber ?? '')) {
+    report(ctx, raw, rmd, `${JSON.stringify(rmd.value)} is not RMD followed by 7 digits`);
+  }
+  if (frnValue !== undefined && !/^\d{1,10}$/.test(frnValue.value)) {
+    report(ctx, raw, frnValue, `${JSON.stringify(frnValue.value)} is not an FRN (1–10 digits)`);
+  }
   return { rmdNumber, frn: frnValue?.value.padStart(10, '0'), name: nameValue?.value };
 }
 
@@ -143,13 +146,15 @@ function toEntry(raw: RawEntry, ctx: Ctx): BlocklistEntry | undefined {
   const keys = resolveKeys(raw, ctx);
   const { effectiveAt, expiresAt } = resolveDates(raw, ctx);
   const source = (raw.values.source ?? ctx.defaultSource)?.value;
-  if (source === undefined && !given(raw, 'source')) report(ctx, raw, undefined, 'source missing (set it on the entry or as the file-level source)');
+  if (source === undefined && !given(raw, 'source')) {
+    report(ctx, raw, undefined, 'source missing (set it on the entry or as the file-level source)');
+  }
   if (ctx.problems.length > before || kind === undefined || effectiveAt === undefined || source === undefined) return undefined;
   return { id, list: ctx.opts.list, kind, ...keys, source, effectiveAt, expiresAt, note: raw.values.note?.value };
 }
 
 /** Line of a YAML node's start (1-based). */
-function lineOf(lc: LineCounter, node: { range?: readonly [number, number, number] | null | undefined } | null | undefined): number {
+function nodeLine(lc: LineCounter, node: { range?: readonly [number, number, number] | null | undefined } | null | undefined): number {
   return lc.linePos(node?.range?.[0] ?? 0).line;
 }
 
@@ -168,7 +173,7 @@ function scalarValue(pair: Pair, label: string, line: number, onProblem: (msg: s
 /** Reads one `entries[i]` mapping into a RawEntry, recording unknown or non-scalar fields. */
 function yamlEntry(item: unknown, index: number, lc: LineCounter, ctx: Ctx): RawEntry | undefined {
   const where = `entries[${index}]`;
-  const line = lineOf(lc, item as YamlNode | null);
+  const line = nodeLine(lc, item as YamlNode | null);
   const problem = (l: number, column: string | undefined, msg: string): void => {
     ctx.problems.push({ file: ctx.opts.file, line: l, column, message: `${where}: ${msg}` });
   };
@@ -180,7 +185,7 @@ function yamlEntry(item: unknown, index: number, lc: LineCounter, ctx: Ctx): Raw
   const malformed = new Set<EntryField>();
   for (const pair of item.items) {
     const label = String(isScalar(pair.key) ? pair.key.value : pair.key);
-    const keyLine = lineOf(lc, pair.key as YamlNode | null);
+    const keyLine = nodeLine(lc, pair.key as YamlNode | null);
     const field = ENTRY_FIELDS.find((f) => f === label);
     if (field === undefined) {
       problem(keyLine, label, `${label}: unknown field (allowed: ${ENTRY_FIELDS.join(', ')})`);
@@ -207,7 +212,7 @@ function yamlTopLevel(root: YAMLMap, lc: LineCounter, file: string, problems: Da
   let entries: unknown;
   for (const pair of root.items) {
     const label = String(isScalar(pair.key) ? pair.key.value : pair.key);
-    const line = lineOf(lc, pair.key as YamlNode | null);
+    const line = nodeLine(lc, pair.key as YamlNode | null);
     const onProblem = (message: string): void => void problems.push({ file, line, column: label, message });
     if (label === 'entries') entries = pair.value;
     else if (label === 'kind' || label === 'source') {
@@ -226,7 +231,10 @@ function parseYamlEntries(text: string, ctx: Ctx): RawEntry[] | undefined {
   const lc = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, schema: 'failsafe' });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => ({ file: ctx.opts.file, line: e.linePos?.[0].line, message: `YAML: ${(e.message.split('\n')[0] ?? '').replace(/:$/, '')}` }));
+    const problems = doc.errors.map((e) => {
+      const firstLine = (e.message.split('\n')[0] ?? '').replace(/:$/, '');
+      return { file: ctx.opts.file, line: e.linePos?.[0].line, message: `YAML: ${firstLine}` };
+    });
     throw dataFileErrorFrom('ERR_DATA_PARSE', ctx.opts.file, 'YAML syntax error', problems);
   }
   if (!isMap(doc.contents)) {
@@ -247,21 +255,22 @@ function parseYamlEntries(text: string, ctx: Ctx): RawEntry[] | undefined {
 const CSV_HEADER_LOOKUP: ReadonlyMap<string, EntryField> = new Map(ENTRY_FIELDS.map((f) => [f.toLowerCase(), f]));
 
 function parseCsvEntries(text: string, ctx: Ctx): RawEntry[] {
-  const { records, lines } = readCsvRecords(text, ctx.opts.file);
+  const { records, lineOf } = readCsvRecords(text, ctx.opts.file);
   const header = records[0] ?? [];
-  const headerLine = lines[0] ?? 1;
+  const headerLine = records.length === 0 ? 1 : lineOf(0);
   if (records.length === 0) ctx.problems.push({ file: ctx.opts.file, line: 1, message: 'no header row' });
+  const seen = new Set<EntryField>();
   const fields = header.map((h) => {
     const field = CSV_HEADER_LOOKUP.get(h.trim().toLowerCase().replace(/[\s_-]+/g, ''));
     const label = h.trim();
-    if (field === undefined) {
-      const message = `unknown column ${JSON.stringify(label)} (allowed: ${ENTRY_FIELDS.join(', ')})`;
-      ctx.problems.push({ file: ctx.opts.file, line: headerLine, column: label, message });
-    }
+    const problem = (message: string): void => void ctx.problems.push({ file: ctx.opts.file, line: headerLine, column: label, message });
+    if (field === undefined) problem(`unknown column ${JSON.stringify(label)} (allowed: ${ENTRY_FIELDS.join(', ')})`);
+    else if (seen.has(field)) problem(`duplicate column ${JSON.stringify(label)} (${field})`);
+    else seen.add(field);
     return { field, label };
   });
   return records.slice(1).map((record, i) => {
-    const line = lines[i + 1] ?? 0;
+    const line = lineOf(i + 1);
     const values: Partial<Record<EntryField, RawValue>> = {};
     fields.forEach(({ field, label }, col) => {
       const value = (record[col] ?? '').trim();

@@ -11,12 +11,19 @@ import { DataFileError, parseRmdCsv } from './rmd-csv.js';
 /** Blocklist format for a file extension (case-insensitive). */
 const FORMAT_BY_EXTENSION: Readonly<Record<string, 'yaml' | 'csv'>> = { '.yaml': 'yaml', '.yml': 'yaml', '.csv': 'csv' };
 
+/** Plain words for the common read failures; others show the errno code. */
+const READ_FAILURES: Readonly<Record<string, string>> = {
+  ENOENT: 'file not found',
+  EACCES: 'permission denied',
+  EISDIR: 'is a directory',
+};
+
 async function readData(path: string): Promise<Buffer> {
   try {
     return await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err));
+    const why = (code === undefined ? undefined : READ_FAILURES[code]) ?? code ?? String(err);
     throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file: ${why}`, { file: path, cause: err });
   }
 }

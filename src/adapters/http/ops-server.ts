@@ -1,44 +1,61 @@
 /**
  * The ops HTTP listener: GET /metrics (Prometheus text), /healthz (liveness), /readyz (readiness with the failing checks).
+ * Unauthenticated and read-only; bind it to loopback or a management network. Admin actions live on admin-server.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 
-/** A readiness check: name → ok plus an optional detail. */
-export type ReadinessCheck = () => { readonly ok: boolean; readonly detail?: string };
+export type { CheckResult, Readiness, ReadinessCheck, ReadinessReport } from './readiness.js';
+
+/** Options of {@link createOpsServer}. */
+export interface OpsServerOptions {
+  readonly address: string;
+  /** TCP port; 0 = ephemeral. */
+  readonly port: number;
+  readonly registry: Registry;
+  /** The check registry behind /readyz; a new one when omitted. */
+  readonly readiness?: Readiness;
+  /** Checks added to the registry at creation. */
+  readonly checks?: Readonly<Record<string, ReadinessCheck>>;
+}
 
 /** The ops server. */
 export interface OpsServer {
+  /** The registry behind /readyz: others register their checks here. */
+  readonly readiness: Readiness;
   start(): Promise<{ address: string; port: number }>;
   stop(): Promise<void>;
 }
 
+const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
+
 /** Creates the ops server bound to address:port (0 = ephemeral). */
-export function createOpsServer(opts: { address: string; port: number; registry: Registry; checks: Readonly<Record<string, ReadinessCheck>> }): OpsServer {
+export function createOpsServer(opts: OpsServerOptions): OpsServer {
+  const readiness = opts.readiness ?? createReadiness();
+  for (const [name, check] of Object.entries(opts.checks ?? {})) readiness.register(name, check);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
-      return;
-    }
-    if (path === '/metrics') {
+    } else if (path === '/metrics') {
       opts.registry.metrics().then(
         (text) => res.writeHead(200, { 'Content-Type': opts.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
       );
     } else if (path === '/healthz') {
-      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"status":"ok"}');
+      res.writeHead(200, JSON_HEADERS).end('{"status":"ok"}');
     } else if (path === '/readyz') {
-      const results = Object.fromEntries(Object.entries(opts.checks).map(([name, check]) => [name, check()]));
-      const ready = Object.values(results).every((r) => r.ok);
-      res.writeHead(ready ? 200 : 503, { 'Content-Type': 'application/json' }).end(JSON.stringify({ status: ready ? 'ready' : 'not-ready', checks: results }));
+      const report = readiness.run();
+      res.writeHead(report.ready ? 200 : 503, JSON_HEADERS).end(JSON.stringify({ status: report.ready ? 'ready' : 'not-ready', failing: report.failing, checks: report.checks }));
     } else {
       res.writeHead(404).end();
     }
   });
   server.keepAliveTimeout = 5000;
   return {
+    readiness,
     start: () =>
       new Promise((resolve, reject) => {
         server.once('error', reject);

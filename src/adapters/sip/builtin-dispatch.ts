@@ -1,16 +1,20 @@
 /**
  * Built-in SIP front: what to answer to one received message, independent of the socket it came on. Owns the
- * INVITE transaction cache and the call into the use case; sockets live in builtin-server.ts.
+ * INVITE transaction cache and the call into the use case; sockets live in builtin-listeners.ts.
  */
 import type { FrontMetrics, InviteHandler, Logger } from '../../app/ports.js';
 import type { SipReply } from '../../core/sip-reply.js';
 import { type ArrivalMeta, toInviteFacts } from './builtin-facts.js';
 import { type ParsedSipMessage, parseSipMessage, parseSipUri, salvageSipRequest } from './builtin-parser.js';
 import {
+  ACCEPT_HEADER,
+  ALLOW_HEADER,
   type MalformedKind,
   type ResponseContext,
   type Source,
   checkRequest,
+  isFinalReply,
+  malformedReply,
   maxForwardsOf,
   protocolReply,
   renderResponse,
@@ -50,8 +54,6 @@ export interface SipDispatcher {
   drain(timeoutMs: number): Promise<void>;
 }
 
-const ALLOW: readonly [string, string] = ['Allow', 'INVITE, ACK, CANCEL, OPTIONS'];
-const OPTIONS_HEADERS = [ALLOW, ['Accept', 'application/sdp']] as const;
 const METHOD_LABELS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER']);
 const WARN_INTERVAL_MS = 1000;
 const DEFAULT_UDP_PORT = 5060;
@@ -61,21 +63,12 @@ export function methodLabel(method: string): string {
   return METHOD_LABELS.has(method) ? method : 'other';
 }
 
-function isValidFinal(reply: SipReply): boolean {
-  return Number.isInteger(reply.status) && reply.status >= 200 && reply.status <= 699;
-}
-
 interface DispatchState {
   readonly deps: SipDispatcherDeps;
   readonly transactions: TransactionCache;
   readonly inFlight: Set<Promise<void>>;
   readonly warnings: Map<MalformedKind, { at: number; suppressed: number }>;
   draining: boolean;
-}
-
-function statusFor(kind: MalformedKind): number {
-  if (kind === 'oversize') return 513;
-  return kind === 'request-uri' ? 416 : 400;
 }
 
 function sourceOf(inbound: Inbound): Source {
@@ -124,11 +117,11 @@ function malformed(
   warnMalformed(state, kind, inbound.meta);
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
   const routable = ctx ?? checkRequest(msg, sourceOf(inbound)).ctx;
-  if (routable !== undefined) respond(state, inbound, routable, protocolReply(statusFor(kind)));
+  if (routable !== undefined) respond(state, inbound, routable, malformedReply(kind));
 }
 
 function finish(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, reply: SipReply): void {
-  const valid = isValidFinal(reply);
+  const valid = isFinalReply(reply);
   if (!valid) state.deps.log.error({ status: reply.status }, 'invite handler returned no final reply');
   state.transactions.set(key, respond(state, inbound, ctx, valid ? reply : protocolReply(500)));
 }
@@ -188,9 +181,12 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
     send(state, inbound, ctx, cached === PENDING ? trying() : cached);
   } else if (maxForwardsOf(msg) === 0) {
     finish(state, inbound, ctx, key, protocolReply(483));
+  } else if (ctx.hasToTag) {
+    // A redirect/reject server never establishes dialogs, so an in-dialog INVITE matches none (RFC 3261 12.2.2).
+    finish(state, inbound, ctx, key, protocolReply(481));
   } else if (parseSipUri(msg.uri) === undefined) {
     malformed(state, inbound, 'request-uri', undefined);
-    finish(state, inbound, ctx, key, protocolReply(416));
+    finish(state, inbound, ctx, key, malformedReply('request-uri'));
   } else if (state.draining) {
     finish(state, inbound, ctx, key, protocolReply(503));
   } else {
@@ -214,10 +210,10 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
       return;
     }
     case 'OPTIONS':
-      respond(state, inbound, ctx, protocolReply(200, OPTIONS_HEADERS));
+      respond(state, inbound, ctx, protocolReply(200, [ALLOW_HEADER, ACCEPT_HEADER]));
       return;
     default:
-      respond(state, inbound, ctx, protocolReply(405, [ALLOW]));
+      respond(state, inbound, ctx, protocolReply(405, [ALLOW_HEADER]));
   }
 }
 

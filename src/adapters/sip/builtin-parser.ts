@@ -194,7 +194,7 @@ export interface TopVia {
   readonly protocol: string;
   /** sent-by host, lower case, IPv6 without brackets. */
   readonly host: string;
-  /** sent-by host as written (IPv6 with brackets), lower case. */
+  /** sent-by host as written (IPv6 with brackets). */
   readonly hostText: string;
   readonly port: number | undefined;
   readonly branch: string | undefined;
@@ -244,12 +244,13 @@ export function parseTopVia(via: string | undefined): TopVia | undefined {
   if (match === null) return undefined;
   const port = toPort(match[3]);
   if (match[3] !== undefined && port === undefined) return undefined;
-  const hostText = (match[2] ?? '').toLowerCase();
+  const hostText = match[2] ?? '';
+  const host = hostText.toLowerCase();
   const params = (match[4] ?? '').split(';').map((p) => p.trim()).filter((p) => p.length > 0);
   return {
     values,
     protocol: (match[1] ?? '').toUpperCase(),
-    host: hostText.startsWith('[') ? hostText.slice(1, -1) : hostText,
+    host: host.startsWith('[') ? host.slice(1, -1) : host,
     hostText,
     port,
     params,

@@ -34,6 +34,12 @@ export interface ResponseContext {
   readonly hasToTag: boolean;
 }
 
+/** Source of a request, where responses go. */
+export interface Source {
+  readonly address: string;
+  readonly port: number;
+}
+
 /** Outcome of checking a request: usable, or malformed with a context when an error response can be routed. */
 export type RequestCheck =
   | { readonly kind: 'ok'; readonly ctx: ResponseContext }
@@ -48,9 +54,25 @@ const CSEQ = /^(\d{1,10})[ \t]+([A-Za-z][\w.!%*+`'~-]*)$/;
 const DIGITS = /^\d{1,10}$/;
 const MAX_CSEQ = 2 ** 31 - 1;
 
+/** `Allow` as sent on OPTIONS and 405 responses: the methods this front handles. */
+export const ALLOW_HEADER: readonly [string, string] = ['Allow', 'INVITE, ACK, CANCEL, OPTIONS'];
+/** `Accept` as sent on OPTIONS responses. */
+export const ACCEPT_HEADER: readonly [string, string] = ['Accept', 'application/sdp'];
+
 /** A reply with the standard phrase for one of the statuses the front generates itself. */
 export function protocolReply(status: number, headers: SipReply['headers'] = []): SipReply {
   return { status, phrase: STATUS_PHRASES[status] ?? 'Unknown', headers };
+}
+
+/** The error reply for a malformed request: 513 when oversize, 416 for an unusable Request-URI, else 400. */
+export function malformedReply(kind: MalformedKind): SipReply {
+  if (kind === 'oversize') return protocolReply(513);
+  return protocolReply(kind === 'request-uri' ? 416 : 400);
+}
+
+/** True when the reply is a final response (200–699), the only kind an INVITE handler may return. */
+export function isFinalReply(reply: SipReply): boolean {
+  return Number.isInteger(reply.status) && reply.status >= 200 && reply.status <= 699;
 }
 
 function rewriteTopVia(via: TopVia, sourceAddress: string, sourcePort: number): string {
@@ -90,12 +112,6 @@ function toContext(msg: ParsedSipMessage, via: TopVia, source: Source): Response
     to,
     hasToTag: to !== undefined && headerParam(to, 'tag') !== undefined,
   };
-}
-
-/** Source of a request, where responses go. */
-export interface Source {
-  readonly address: string;
-  readonly port: number;
 }
 
 function contentLengthProblem(msg: ParsedSipMessage): boolean {

@@ -59,7 +59,7 @@ export function inviteTransactionKey(ctx: ResponseContext): string {
   const via = ctx.via;
   const callId = ctx.callId ?? '';
   if (via.branch?.startsWith(BRANCH_MAGIC_COOKIE) === true) {
-    return `b\0${via.branch}\0${via.hostText}:${via.port ?? ''}\0${callId}\0${ctx.cseqNumber}`;
+    return `b\0${via.branch}\0${via.host}:${via.port ?? ''}\0${callId}\0${ctx.cseqNumber}`;
   }
   return `v\0${callId}\0${ctx.fromTag}\0${ctx.cseqNumber}\0${via.values[0] ?? ''}`;
 }

@@ -107,7 +107,10 @@ describe('built-in SIP server', () => {
   const metrics = createRecordingFrontMetrics();
   const logLines: LogLine[] = [];
   const handler = createTestHandler();
-  const server = createBuiltinSipServer(serverOptions(metrics, recordingLogger(logLines), handler.onInvite));
+  let clock = 1_700_000_000_000;
+  const server = createBuiltinSipServer(
+    serverOptions(metrics, recordingLogger(logLines), handler.onInvite, { now: () => clock }),
+  );
   const clients: SipTestClient[] = [];
   let udpPort = 0;
   let tcpPort = 0;
@@ -268,6 +271,17 @@ describe('built-in SIP server', () => {
       expect(metrics.count('message', method, 'udp')).toBe(1);
     });
 
+    it('answers 481 to an in-dialog INVITE (To tag present) without calling the handler', async () => {
+      const client = await udp();
+
+      await client.send(sipRequest({ to: '<sip:+12025550123@example.com>;tag=dialog-1' }));
+      const res = await client.response();
+
+      expect(res.status).toBe(481);
+      expect(res.get('To')).toBe('<sip:+12025550123@example.com>;tag=dialog-1');
+      expect(handler.facts).toHaveLength(0);
+    });
+
     it('answers 483 when Max-Forwards is 0', async () => {
       const client = await udp();
 
@@ -301,6 +315,22 @@ describe('built-in SIP server', () => {
 
       await client.none();
       expect(metrics.count('malformed', kind, 'udp')).toBe(1);
+    });
+
+    it('logs malformed messages at most once per second per kind, counting the suppressed ones', async () => {
+      const client = await udp();
+      const garbage = 'HELLO THERE\r\n\r\n';
+      const parseWarnings = () => logLines.filter((l) => l.level === 'warn' && 'kind' in l.obj && l.obj.kind === 'parse');
+      clock += 1000;
+      const before = parseWarnings().length;
+
+      for (let i = 0; i < 3; i++) await client.send(garbage);
+      await vi.waitFor(() => expect(metrics.count('malformed', 'parse', 'udp')).toBe(3));
+      clock += 1000;
+      await client.send(garbage);
+      await vi.waitFor(() => expect(metrics.count('malformed', 'parse', 'udp')).toBe(4));
+
+      expect(parseWarnings().slice(before).map((l) => 'suppressed' in l.obj && l.obj.suppressed)).toEqual([0, 2]);
     });
 
     it('answers 513 to an oversized datagram', async () => {
@@ -432,11 +462,12 @@ describe('built-in SIP server limits and shutdown', () => {
     await server.stop();
   });
 
-  it('stop() closes the listeners and every connection', async () => {
+  it('stop() closes the listeners and every connection, leaving no socket handle behind', async () => {
+    const socketHandles = (): number => process.getActiveResourcesInfo().filter((r) => /^(UDP|TCP)/.test(r)).length;
+    const handlesBefore = socketHandles();
     const [server, udpPort, tcpPort] = await startServer({});
     const tcpClient = await connectTcpSipClient('127.0.0.6', tcpPort);
     const udpClient = await createUdpSipClient('127.0.0.6', udpPort);
-    open.push(udpClient);
     expect(server.isListening()).toBe(true);
 
     await server.stop();
@@ -445,6 +476,8 @@ describe('built-in SIP server limits and shutdown', () => {
     await tcpClient.closed();
     await udpClient.send(sipRequest({ method: 'OPTIONS', uri: 'sip:127.0.0.1' }));
     await udpClient.none();
+    await udpClient.close();
+    await vi.waitFor(() => expect(socketHandles()).toBe(handlesBefore));
     await expect(
       new Promise((resolve, reject) => connect({ host: '127.0.0.1', port: tcpPort }).once('connect', resolve).once('error', reject)),
     ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
@@ -463,7 +496,6 @@ describe('built-in SIP server limits and shutdown', () => {
     const stopped = server.stop();
     await client.send(sipRequest());
     const refused: SipResponse = await client.response();
-    console.log("REFUSED", refused.raw);
     gates[0]?.(BLOCK_REPLY);
     const final = await client.response();
     await stopped;

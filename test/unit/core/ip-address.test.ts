@@ -74,8 +74,7 @@ describe('parseIPv6', () => {
     expect(parseIPv6(input)).toBeUndefined();
   });
 
-  // BUG: parseHextets accepts a dotted-quad as the last group of the part BEFORE `::`, so `1.2.3.4::` parses.
-  it.skip('rejects an embedded IPv4 that precedes the compression (1.2.3.4::)', () => {
+  it('rejects an embedded IPv4 that precedes the compression (1.2.3.4::)', () => {
     expect(parseIPv6('1.2.3.4::')).toBeUndefined();
     expect(parseCidr('1.2.3.4::/128')).toBe('not an IP address: "1.2.3.4::"');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BlocklistEntry, Decision, Evidence, Provider, RejectAnswer } from '../../../src/core/model.js';
+import type { BlocklistEntry, Decision, Evidence, Provider, Reason, RejectAnswer } from '../../../src/core/model.js';
 import { compileWorld, decide } from '../../../src/core/policy.js';
 import {
   DAY_MS, DEFAULTS, buildEntry, buildFacts, buildFiling, buildPolicy, buildProvider, buildSnapshot, buildTrunk, buildWorld,
@@ -18,6 +18,7 @@ const FILING = buildFiling({ otherFrns: ['0099000011'], otherNames: ['Harbor Voi
 const PROVIDERS = {
   'rmd-number': buildProvider({ rmdNumber: 'RMD0990001', frn: undefined }),
   frn: buildProvider({ rmdNumber: undefined, frn: '0099000001' }),
+  'frn-other-name': buildProvider({ name: 'HL Comms', rmdNumber: undefined, frn: '0099000001' }),
   'other-frn': buildProvider({ rmdNumber: undefined, frn: '0099000011' }),
   absent: buildProvider({ name: 'Driftwood Dialers LLC', rmdNumber: 'RMD0990099', frn: '0099000099' }),
   'call-pipe': buildProvider({ name: 'CALL PIPE LLC', rmdNumber: undefined, frn: '0099000001' }),
@@ -25,22 +26,32 @@ const PROVIDERS = {
 type ProviderKey = keyof typeof PROVIDERS;
 
 const K4 = buildEntry({ id: 'fcc-k4:1', kind: 'k4', list: 'fcc-k4', rmdNumber: 'RMD0990001', source: 'DA 22-727', effectiveAt: NOW - 30 * DAY_MS });
+const K4_EFFECTIVE_NOW = { ...K4, effectiveAt: NOW };
+const K4_EXPIRING_LATER = { ...K4, expiresAt: NOW + 1 };
+const K4_BY_NAME = buildEntry({ id: 'fcc-k4:7', rmdNumber: undefined, name: 'Call Pipe, L.L.C.', effectiveAt: NOW - DAY_MS });
+const K4_BY_FILING_NAME = buildEntry({ id: 'fcc-k4:8', rmdNumber: undefined, name: 'HARBORLINE COMMUNICATIONS, L.L.C.', effectiveAt: NOW - DAY_MS });
+const K4_BY_FILING_DBA = buildEntry({ id: 'fcc-k4:9', rmdNumber: undefined, name: 'Harbor Voice Inc.', effectiveAt: NOW - DAY_MS });
+const K4_BY_OTHER_FRN = buildEntry({ id: 'fcc-k4:10', rmdNumber: undefined, frn: '0099000011', effectiveAt: NOW - DAY_MS });
+const K4_ON_ABSENT = buildEntry({ id: 'fcc-k4:11', rmdNumber: undefined, frn: '0099000099', effectiveAt: NOW - DAY_MS });
+const FDO = buildEntry({ id: 'fdo:1', list: 'fdo', kind: 'fdo', source: 'DA 23-424', effectiveAt: NOW - DAY_MS });
+const C_CIST = buildEntry({ id: 'c-cist:1', list: 'c-cist', kind: 'c-cist', source: 'DA 24-450', effectiveAt: NOW - DAY_MS });
+
 const ENTRIES = {
   none: [],
   'active-k4': [K4],
-  'k4-effective-now': [{ ...K4, effectiveAt: NOW }],
+  'k4-effective-now': [K4_EFFECTIVE_NOW],
   'expired-k4': [{ ...K4, expiresAt: NOW }],
-  'k4-expiring-later': [{ ...K4, expiresAt: NOW + 1 }],
+  'k4-expiring-later': [K4_EXPIRING_LATER],
   'future-k4': [{ ...K4, effectiveAt: NOW + 1 }],
-  'k4-by-name': [buildEntry({ id: 'fcc-k4:7', rmdNumber: undefined, name: 'Call Pipe, L.L.C.', effectiveAt: NOW - DAY_MS })],
-  'k4-by-filing-name': [buildEntry({ id: 'fcc-k4:8', rmdNumber: undefined, name: 'HARBORLINE COMMUNICATIONS, L.L.C.', effectiveAt: NOW - DAY_MS })],
-  'k4-by-filing-dba': [buildEntry({ id: 'fcc-k4:9', rmdNumber: undefined, name: 'Harbor Voice Inc.', effectiveAt: NOW - DAY_MS })],
-  'k4-by-other-frn': [buildEntry({ id: 'fcc-k4:10', rmdNumber: undefined, frn: '0099000011', effectiveAt: NOW - DAY_MS })],
-  'k4-on-absent-by-frn': [buildEntry({ id: 'fcc-k4:11', rmdNumber: undefined, frn: '0099000099', effectiveAt: NOW - DAY_MS })],
+  'k4-by-name': [K4_BY_NAME],
+  'k4-by-filing-name': [K4_BY_FILING_NAME],
+  'k4-by-filing-dba': [K4_BY_FILING_DBA],
+  'k4-by-other-frn': [K4_BY_OTHER_FRN],
+  'k4-on-absent-by-frn': [K4_ON_ABSENT],
   'k4-for-someone-else': [buildEntry({ id: 'fcc-k4:12', rmdNumber: 'RMD0990777', effectiveAt: NOW - DAY_MS })],
-  'k4-and-fdo': [K4, buildEntry({ id: 'fdo:1', list: 'fdo', kind: 'fdo', source: 'DA 23-424', effectiveAt: NOW - DAY_MS })],
-  'expired-fdo-active-k4': [K4, buildEntry({ id: 'fdo:1', list: 'fdo', kind: 'fdo', source: 'DA 23-424', effectiveAt: NOW - 60 * DAY_MS, expiresAt: NOW - DAY_MS })],
-  'k4-and-c-cist': [K4, buildEntry({ id: 'c-cist:1', list: 'c-cist', kind: 'c-cist', source: 'DA 24-450', effectiveAt: NOW - DAY_MS })],
+  'k4-and-fdo': [K4, FDO],
+  'expired-fdo-active-k4': [K4, { ...FDO, effectiveAt: NOW - 60 * DAY_MS, expiresAt: NOW - DAY_MS }],
+  'k4-and-c-cist': [K4, C_CIST],
 } satisfies Record<string, readonly BlocklistEntry[]>;
 type EntriesKey = keyof typeof ENTRIES;
 
@@ -77,10 +88,10 @@ function evidence(spec: EvidenceSpec): Evidence {
 }
 
 const allow = (spec: EvidenceSpec): Decision => ({ kind: 'allow', reason: undefined, wouldBlock: false, evidence: evidence(spec), route: ROUTE });
-const wouldBlock = (reason: Decision['reason'] & string, spec: EvidenceSpec): Decision => ({
+const wouldBlock = (reason: Reason, spec: EvidenceSpec): Decision => ({
   kind: 'allow', reason, wouldBlock: true, evidence: evidence(spec), route: ROUTE,
 });
-const reject = (reason: Decision['reason'] & string, answer: RejectAnswer, spec: EvidenceSpec): Decision => ({
+const reject = (reason: Reason, answer: RejectAnswer, spec: EvidenceSpec): Decision => ({
   kind: 'reject', reason, evidence: evidence(spec), answer,
 });
 
@@ -119,17 +130,17 @@ const rows: Row[] = [
 
   // designation lists
   { name: 'rejects with provider-designated when an active K4 entry names the provider', provider: 'rmd-number', entries: 'active-k4', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4 }) },
-  { name: 'rejects with provider-designated when the entry became effective exactly now', provider: 'rmd-number', entries: 'k4-effective-now', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-effective-now'][0] }) },
-  { name: 'rejects with provider-designated while the entry has not yet expired', provider: 'rmd-number', entries: 'k4-expiring-later', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-expiring-later'][0] }) },
+  { name: 'rejects with provider-designated when the entry became effective exactly now', provider: 'rmd-number', entries: 'k4-effective-now', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4_EFFECTIVE_NOW }) },
+  { name: 'rejects with provider-designated while the entry has not yet expired', provider: 'rmd-number', entries: 'k4-expiring-later', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4_EXPIRING_LATER }) },
   { name: 'allows when the K4 entry expired exactly now (expiry is exclusive)', provider: 'rmd-number', entries: 'expired-k4', expected: allow({ rmd: 'rmd-number' }) },
   { name: 'allows when the K4 entry is not yet effective', provider: 'rmd-number', entries: 'future-k4', expected: allow({ rmd: 'rmd-number' }) },
   { name: 'allows when the entry names another provider', provider: 'rmd-number', entries: 'k4-for-someone-else', expected: allow({ rmd: 'rmd-number' }) },
-  { name: 'rejects when a name-keyed entry "Call Pipe, L.L.C." names provider "CALL PIPE LLC"', provider: 'call-pipe', entries: 'k4-by-name', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'frn', entry: ENTRIES['k4-by-name'][0] }) },
-  { name: 'rejects when a name-keyed entry matches the RMD filing\'s business name', provider: 'frn', entries: 'k4-by-filing-name', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'frn', entry: ENTRIES['k4-by-filing-name'][0] }) },
-  { name: 'rejects when a name-keyed entry matches one of the filing\'s other names', provider: 'rmd-number', entries: 'k4-by-filing-dba', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-by-filing-dba'][0] }) },
-  { name: 'rejects when an FRN-keyed entry matches one of the filing\'s other_frns', provider: 'rmd-number', entries: 'k4-by-other-frn', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-by-other-frn'][0] }) },
-  { name: 'rejects with provider-designated (not provider-not-in-rmd) when a provider absent from the RMD is designated', provider: 'absent', entries: 'k4-on-absent-by-frn', expected: reject('provider-designated', ANSWER.designated603, { entry: ENTRIES['k4-on-absent-by-frn'][0] }) },
-  { name: 'rejects a designated provider even when rmdRequired is false', provider: 'absent', rmdRequired: false, entries: 'k4-on-absent-by-frn', expected: reject('provider-designated', ANSWER.designated603, { entry: ENTRIES['k4-on-absent-by-frn'][0] }) },
+  { name: 'rejects when a name-keyed entry "Call Pipe, L.L.C." names provider "CALL PIPE LLC"', provider: 'call-pipe', entries: 'k4-by-name', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'frn', entry: K4_BY_NAME }) },
+  { name: 'rejects when a name-keyed entry matches the RMD filing\'s business name', provider: 'frn-other-name', entries: 'k4-by-filing-name', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'frn', entry: K4_BY_FILING_NAME }) },
+  { name: 'rejects when a name-keyed entry matches one of the filing\'s other names', provider: 'rmd-number', entries: 'k4-by-filing-dba', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4_BY_FILING_DBA }) },
+  { name: 'rejects when an FRN-keyed entry matches one of the filing\'s other_frns', provider: 'rmd-number', entries: 'k4-by-other-frn', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4_BY_OTHER_FRN }) },
+  { name: 'rejects with provider-designated (not provider-not-in-rmd) when a provider absent from the RMD is designated', provider: 'absent', entries: 'k4-on-absent-by-frn', expected: reject('provider-designated', ANSWER.designated603, { entry: K4_ON_ABSENT }) },
+  { name: 'rejects a designated provider even when rmdRequired is false', provider: 'absent', rmdRequired: false, entries: 'k4-on-absent-by-frn', expected: reject('provider-designated', ANSWER.designated603, { entry: K4_ON_ABSENT }) },
   { name: 'answers provider-designated with the configured 607', provider: 'rmd-number', entries: 'active-k4', policy: { reasons: { 'provider-designated': { status: 607 } } }, expected: reject('provider-designated', ANSWER.designated607, { rmd: 'rmd-number', entry: K4 }) },
   { name: 'answers provider-designated with 603+ when configured', provider: 'rmd-number', entries: 'active-k4', policy: { reasons: { 'provider-designated': { style: '603plus' } }, redress: REDRESS }, expected: reject('provider-designated', ANSWER.designated603plus, { rmd: 'rmd-number', entry: K4 }) },
 
@@ -140,15 +151,15 @@ const rows: Row[] = [
   { name: 'allows when the reason is allow and the kind is block', provider: 'rmd-number', entries: 'active-k4', policy: { reasons: { 'provider-designated': { action: 'allow' } } }, expected: allow({ rmd: 'rmd-number', entry: K4 }) },
   { name: 'allows when the reason is monitor and the kind is allow', provider: 'rmd-number', entries: 'active-k4', policy: { reasons: { 'provider-designated': { action: 'monitor' } }, designated: { k4: 'allow' } }, expected: allow({ rmd: 'rmd-number', entry: K4 }) },
   { name: 'turns provider-designated into a would-block in monitor mode', provider: 'rmd-number', entries: 'active-k4', policy: { mode: 'monitor' }, expected: wouldBlock('provider-designated', { rmd: 'rmd-number', entry: K4 }) },
-  { name: 'cites the FDO entry over the K4 entry when both block (fdo is the stronger kind)', provider: 'rmd-number', entries: 'k4-and-fdo', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-and-fdo'][1] }) },
-  { name: 'cites the blocking FDO entry when the K4 kind is only monitored', provider: 'rmd-number', entries: 'k4-and-fdo', policy: { designated: { k4: 'monitor' } }, expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: ENTRIES['k4-and-fdo'][1] }) },
+  { name: 'cites the FDO entry over the K4 entry when both block (fdo is the stronger kind)', provider: 'rmd-number', entries: 'k4-and-fdo', expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: FDO }) },
+  { name: 'cites the blocking FDO entry when the K4 kind is only monitored', provider: 'rmd-number', entries: 'k4-and-fdo', policy: { designated: { k4: 'monitor' } }, expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: FDO }) },
   { name: 'cites the blocking K4 entry when the FDO kind is only monitored', provider: 'rmd-number', entries: 'k4-and-fdo', policy: { designated: { fdo: 'monitor' } }, expected: reject('provider-designated', ANSWER.designated603, { rmd: 'rmd-number', entry: K4 }) },
   { name: 'skips an expired FDO entry and applies the active K4 entry', provider: 'rmd-number', entries: 'expired-fdo-active-k4', policy: { designated: { k4: 'monitor' } }, expected: wouldBlock('provider-designated', { rmd: 'rmd-number', entry: K4 }) },
-  { name: 'cites the monitored C-CIST entry when the K4 kind is allowed', provider: 'rmd-number', entries: 'k4-and-c-cist', policy: { designated: { k4: 'allow', 'c-cist': 'monitor' } }, expected: wouldBlock('provider-designated', { rmd: 'rmd-number', entry: ENTRIES['k4-and-c-cist'][1] }) },
+  { name: 'cites the monitored C-CIST entry when the K4 kind is allowed', provider: 'rmd-number', entries: 'k4-and-c-cist', policy: { designated: { k4: 'allow', 'c-cist': 'monitor' } }, expected: wouldBlock('provider-designated', { rmd: 'rmd-number', entry: C_CIST }) },
 
   // designation and RMD findings together
   { name: 'rejects with provider-not-in-rmd when the designation is only monitored (block beats monitor)', provider: 'absent', entries: 'k4-on-absent-by-frn', policy: { designated: { k4: 'monitor' } }, expected: reject('provider-not-in-rmd', ANSWER.notInRmd603, {}) },
-  { name: 'records the designation would-block when provider-not-in-rmd is also only monitored', provider: 'absent', entries: 'k4-on-absent-by-frn', policy: { designated: { k4: 'monitor' }, reasons: { 'provider-not-in-rmd': { action: 'monitor' } } }, expected: wouldBlock('provider-designated', { entry: ENTRIES['k4-on-absent-by-frn'][0] }) },
+  { name: 'records the designation would-block when provider-not-in-rmd is also only monitored', provider: 'absent', entries: 'k4-on-absent-by-frn', policy: { designated: { k4: 'monitor' }, reasons: { 'provider-not-in-rmd': { action: 'monitor' } } }, expected: wouldBlock('provider-designated', { entry: K4_ON_ABSENT }) },
   { name: 'records a provider-not-in-rmd would-block over an allowed designation', provider: 'absent', entries: 'k4-on-absent-by-frn', policy: { designated: { k4: 'allow' }, reasons: { 'provider-not-in-rmd': { action: 'monitor' } } }, expected: wouldBlock('provider-not-in-rmd', {}) },
 
   // no RMD snapshot

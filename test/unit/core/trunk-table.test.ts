@@ -95,6 +95,12 @@ describe('createTrunkTable: narrowing', () => {
     expect(lookupId(trunks, buildFacts({ localAddress: undefined, localPort: undefined }))).toBeUndefined();
   });
 
+  it('matches receivedOn.address by value, not spelling (2001:DB8::0001 in config, 2001:db8::1 on the wire)', () => {
+    const trunks = [buildTrunk({ id: 'on-v6', sources: [SRC], receivedOn: { address: '2001:DB8::0001' } })];
+
+    expect(lookupId(trunks, buildFacts({ localAddress: '2001:db8::1' }))).toBe('on-v6');
+  });
+
   const tgrpTrunks = [
     buildTrunk({ id: 'plain', sources: [SRC] }),
     buildTrunk({ id: 'tg1', sources: [SRC], tgrp: 'TG1', trunkContext: 'example.com' }),

@@ -128,6 +128,17 @@ describe('parseBlocklist: CSV', () => {
     ]);
   });
 
+  it('refuses a CSV header that names the same field twice', () => {
+    const text = 'name,Name,source,effective\nA,B,S,2026-01-01\n';
+    const err = dataError(() => parseBlocklist(text, { file: 'dup.csv', list: 'd', format: 'csv', defaultKind: 'operator' }));
+    expect(err.problems).toEqual([{ file: 'dup.csv', line: 1, column: 'Name', message: 'duplicate column "Name" (name)' }]);
+  });
+
+  it('refuses an empty CSV list as having no header row', () => {
+    const err = dataError(() => parseBlocklist('', { file: 'empty.csv', list: 'e', format: 'csv', defaultKind: 'operator' }));
+    expect(err.problems).toEqual([{ file: 'empty.csv', line: 1, message: 'no header row' }]);
+  });
+
   it('collects unknown columns and every row problem with its line', () => {
     const err = dataError(() => parseFixture('problems.csv'));
     expect(err.code).toBe('ERR_DATA_ROW');

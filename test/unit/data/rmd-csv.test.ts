@@ -154,6 +154,21 @@ describe('parseRmdCsv: records and lines', () => {
     expect(err.message).toMatch(/^rmd\/unclosed-quote\.csv:3: /);
   });
 
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('counts blank lines and line breaks inside quotes when locating bad rows (%s)', (_eol, eol) => {
+    const text = ['', '', 'number,frn,business_name', '', 'RMD0000001,1,A', '', '"x', 'y",2,B', 'RMD9,3,C', ''].join(eol);
+    const err = dataError(() => parseRmdCsv(text, { source: 'lines.csv', loadedAt: 0 }));
+    expect(err.problems.map((p) => p.line)).toEqual([7, 9]);
+  });
+
+  it('locates a syntax error after a CRLF multi-line record at the broken record', () => {
+    const text = 'number,frn,business_name\r\nRMD0000001,1,"A\r\nB"\r\nRMD0000002,2,"C"D\r\n';
+    const err = dataError(() => parseRmdCsv(text, { source: 'syntax.csv', loadedAt: 0 }));
+    expect([err.code, err.line]).toEqual(['ERR_DATA_PARSE', 4]);
+  });
+
   it('skips blank rows and lets a repeated RMD number replace the earlier row', () => {
     const s = parseFixture('quirks.csv');
     expect(s.rows).toBe(4);

@@ -124,7 +124,12 @@ describe('parseTopVia', () => {
       rport: true,
       rportValue: 5062,
     });
-    expect(parseTopVia('SIP/2.0/UDP pbx.example.net')).toMatchObject({ rport: false, branch: undefined });
+    expect(parseTopVia('SIP/2.0/UDP PBX.Example.net')).toMatchObject({
+      host: 'pbx.example.net',
+      hostText: 'PBX.Example.net',
+      rport: false,
+      branch: undefined,
+    });
   });
 
   it.each([

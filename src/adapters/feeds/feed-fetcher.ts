@@ -1,0 +1,43 @@
+/**
+ * The FeedFetcher adapter: file sources are read whole (unchanged content is detected by the caller's hash
+ * comparison), http(s) sources go through fetchHttp. Read failures are DataFileError ERR_DATA_READ, as for data files.
+ */
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { FeedError } from '../../app/feed-error.js';
+import type { FeedFetcher, FeedSource, FetchOutcome } from '../../app/feed-ports.js';
+import { DataFileError } from '../data/rmd-csv.js';
+import { fetchHttp, type FetchFn } from './http-fetch.js';
+
+/** Options of {@link createFeedFetcher}. */
+export interface FeedFetcherOptions {
+  /** Global fetch unless given (e.g. a proxy-aware fetch). */
+  readonly fetch?: FetchFn | undefined;
+  readonly userAgent: string;
+  readonly maxBytes: number;
+}
+
+async function readSourceFile(path: string, maxBytes: number): Promise<FetchOutcome> {
+  try {
+    const info = await stat(path);
+    if (info.size > maxBytes) throw new FeedError('ERR_FEED_TOO_LARGE', `${path}: ${info.size} bytes exceeds feeds.maxBytes (${maxBytes})`);
+    const bytes = await readFile(path);
+    return { kind: 'body', bytes, sha256: createHash('sha256').update(bytes).digest('hex'), modifiedAt: info.mtimeMs };
+  } catch (err) {
+    if (err instanceof FeedError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : (code ?? String(err));
+    throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file: ${why}`, { file: path, cause: err });
+  }
+}
+
+/** Creates the fetcher. */
+export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
+  const fetch: FetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  return {
+    fetch(source: FeedSource, conditions, timeoutMs) {
+      if (source.kind === 'file') return readSourceFile(source.path, opts.maxBytes);
+      return fetchHttp(source.url, conditions, timeoutMs, { fetch, userAgent: opts.userAgent, maxBytes: opts.maxBytes });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+/**
+ * Worker-thread entry of the SQLite CDR store: owns the day files, applies retention at start and daily, and
+ * reports health after each batch. Spawned by the worker CDR sink; never imported by the main thread.
+ */
+import { workerData } from 'node:worker_threads';
+import { mkdirSync } from 'node:fs';
+import { applyRetention } from './sqlite-day-files.js';
+import { createSqliteWriter } from './sqlite-writer.js';
+import { postToMain, serveStoreWorker, workerLog, type StoreWorkerHandler } from './store-worker-protocol.js';
+
+/** workerData of the SQLite store worker. */
+export interface SqliteWorkerData {
+  readonly dir: string;
+  readonly retentionDays: number;
+  /** How often retention runs after the start, ms (default one day). */
+  readonly retentionIntervalMs?: number;
+}
+
+const DAY_MS = 86_400_000;
+
+serveStoreWorker(async (): Promise<StoreWorkerHandler> => {
+  const data = workerData as SqliteWorkerData;
+  mkdirSync(data.dir, { recursive: true });
+  const retain = (): void => {
+    try {
+      const deleted = applyRetention(data.dir, data.retentionDays, Date.now());
+      if (deleted.length > 0) workerLog('info', 'cdr day files deleted by retention', { dir: data.dir, days: deleted, retentionDays: data.retentionDays });
+    } catch (err) {
+      workerLog('error', 'cdr retention failed', { dir: data.dir, err: (err as Error).message });
+    }
+  };
+  retain();
+  const timer = setInterval(retain, data.retentionIntervalMs ?? DAY_MS);
+  timer.unref();
+  const writer = createSqliteWriter({ dir: data.dir });
+  let healthy = true;
+  return {
+    batch(lines) {
+      const r = writer.write(lines);
+      const ok = r.error === undefined;
+      if (ok !== healthy) postToMain({ t: 'health', ok, detail: ok ? `writing to ${data.dir}` : `write failing: ${r.error}` });
+      healthy = ok;
+      return r;
+    },
+    sync() {},
+    close() {
+      clearInterval(timer);
+      writer.close();
+    },
+  };
+});

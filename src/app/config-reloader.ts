@@ -1,0 +1,120 @@
+/**
+ * Config hot reload (SIGHUP, config file change, admin endpoint): read and validate the whole file, then hand it to
+ * the feed system, which swaps config and data in one world. On any error the running config stays; every problem is
+ * logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are reported and not applied.
+ */
+import type { ConfigFile } from '../config/schema.js';
+import type { FeedMetrics } from './feed-ports.js';
+import type { PreparedConfig } from './feed-system.js';
+import type { Logger } from './ports.js';
+
+/** The outcome of one reload. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  /** Config version in force after the reload (the previous one when it failed). */
+  readonly configVersion: string;
+  readonly previousVersion: string;
+  /** Changed keys that need a restart; their running values were kept. */
+  readonly restartRequired: readonly string[];
+  /** Every problem found (empty when ok). */
+  readonly problems: readonly string[];
+}
+
+/** A freshly read config file. */
+export interface LoadedCandidate {
+  readonly config: ConfigFile;
+  readonly version: string;
+}
+
+/** Collaborators of the reloader. */
+export interface ConfigReloaderDeps {
+  /** Reads and validates the config file; throws (a ConfigError lists `problems`). */
+  readonly load: () => Promise<LoadedCandidate>;
+  /** Turns a validated config (restart-only keys already reset to running values) into the feed system's input. */
+  readonly prepare: (config: ConfigFile, version: string) => PreparedConfig;
+  /** Applies a prepared config (loads new feeds, swaps the world); throws, changing nothing, on failure. */
+  readonly apply: (next: PreparedConfig) => Promise<void>;
+  readonly current: () => PreparedConfig;
+  /** The config the process started with: listeners and other restart-only values come from here. */
+  readonly running: ConfigFile;
+  readonly log: Logger;
+  readonly metrics: Pick<FeedMetrics, 'configReloaded'>;
+}
+
+/** The reloader: `reload()` calls are serialised; each resolves with its own result and never rejects. */
+export interface ConfigReloader {
+  reload(): Promise<ReloadResult>;
+}
+
+const RESTART_SIP_KEYS = ['front', 'listen', 'maxMessageBytes', 'maxTcpConnections', 'tcpIdleTimeoutMs', 'transactionTtlMs', 'maxTransactions', 'serverHeader', 'verdictHeader', 'trunkHeader'] as const;
+const RESTART_TOP_KEYS = ['node', 'cdr', 'log', 'ops'] as const;
+const RESTART_FEED_KEYS = ['stateDir', 'secondOpinion'] as const;
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * The config to apply: `next` with every restart-only key set back to its running value, and the names of the keys
+ * whose new value was therefore not applied.
+ */
+export function withRunningValues(next: ConfigFile, running: ConfigFile): { effective: ConfigFile; restartRequired: string[] } {
+  const restartRequired: string[] = [];
+  const sip: Record<string, unknown> = { ...next.sip };
+  for (const k of RESTART_SIP_KEYS) {
+    if (!same(next.sip[k], running.sip[k])) restartRequired.push(`sip.${k}`);
+    sip[k] = running.sip[k];
+  }
+  const feeds: Record<string, unknown> = { ...next.feeds };
+  for (const k of RESTART_FEED_KEYS) {
+    if (!same(next.feeds[k], running.feeds[k])) restartRequired.push(`feeds.${k}`);
+    feeds[k] = running.feeds[k];
+  }
+  for (const k of RESTART_TOP_KEYS) if (!same(next[k], running[k])) restartRequired.push(k);
+  const effective = { ...next, sip, feeds, node: running.node, cdr: running.cdr, log: running.log, ops: running.ops } as ConfigFile;
+  return { effective, restartRequired };
+}
+
+/** Every problem an error carries (ConfigError/DataFileError `problems`), else its message. */
+export function problemsOf(err: unknown): string[] {
+  const problems = (err as { problems?: unknown } | null)?.problems;
+  if (Array.isArray(problems) && problems.length > 0) {
+    return problems.map((p: { path?: string; file?: string; line?: number; message?: string }) => {
+      const where = p.path ?? (p.file === undefined ? '' : p.line === undefined ? p.file : `${p.file}:${p.line}`);
+      return where ? `${where}: ${p.message ?? ''}` : (p.message ?? '');
+    });
+  }
+  return [err instanceof Error ? err.message : String(err)];
+}
+
+/** Creates the reloader. */
+export function createConfigReloader(deps: ConfigReloaderDeps): ConfigReloader {
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const once = async (): Promise<ReloadResult> => {
+    const previousVersion = deps.current().version;
+    let restartRequired: string[] = [];
+    try {
+      const candidate = await deps.load();
+      const checked = withRunningValues(candidate.config, deps.running);
+      restartRequired = checked.restartRequired;
+      if (restartRequired.length > 0) deps.log.warn({ keys: restartRequired }, 'config change needs a restart (not applied)');
+      await deps.apply(deps.prepare(checked.effective, candidate.version));
+    } catch (err) {
+      const problems = problemsOf(err);
+      deps.metrics.configReloaded('error');
+      deps.log.error({ problems, previousVersion, err }, 'config reload failed');
+      return { ok: false, configVersion: previousVersion, previousVersion, restartRequired, problems };
+    }
+    const { version, part } = deps.current();
+    deps.metrics.configReloaded('ok');
+    deps.log.info({ configVersion: version, previousVersion, trunks: part.trunks.length, providers: part.providers.length, restartRequired }, 'config reloaded');
+    return { ok: true, configVersion: version, previousVersion, restartRequired, problems: [] };
+  };
+
+  return {
+    reload() {
+      const result = chain.then(once, once);
+      chain = result;
+      return result;
+    },
+  };
+}
