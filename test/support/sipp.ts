@@ -3,6 +3,9 @@
  * calls and time; reports whether sipp is installed so suites can skip with a visible notice.
  */
 import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Path of the sipp binary, or undefined when the `sip-tester` package is not installed. */
 export function findSipp(): string | undefined {
@@ -39,9 +42,10 @@ export function runSipp(run: SippRun): Promise<SippResult> {
   const args = [
     run.target, '-sf', run.scenario, '-i', run.sourceIp, '-p', '0', '-t', run.transport ?? 'u1',
     '-m', String(run.calls), '-r', String(run.rate ?? 50), '-s', run.service ?? '2025550123',
-    '-timeout', `${timeout}s`, '-recv_timeout', '5000', '-nostdin', '-trace_screen', '-screen_file', '/dev/stdout',
-    '-max_socket', '64',
+    '-timeout', `${timeout}s`, '-recv_timeout', '5000', '-nostdin', '-max_socket', '64',
   ];
+  const dir = mkdtempSync(join(tmpdir(), 'sipp-'));
+  args.push('-trace_err', '-error_file', join(dir, 'errors.log'), '-trace_stat', '-stf', join(dir, 'stats.csv'));
   return new Promise((resolve, reject) => {
     const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -51,14 +55,26 @@ export function runSipp(run: SippRun): Promise<SippResult> {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(killer);
-      resolve({ code, output, successful: countOf(output, 'Successful call'), failed: countOf(output, 'Failed call') });
+      const errors = readIfExists(join(dir, 'errors.log'));
+      const stats = parseStats(readIfExists(join(dir, 'stats.csv')));
+      rmSync(dir, { recursive: true, force: true });
+      resolve({ code, output: output + errors, successful: stats['SuccessfulCall(C)'] ?? 0, failed: stats['FailedCall(C)'] ?? 0 });
     });
   });
 }
 
-function countOf(output: string, label: string): number {
-  const lines = output.split('\n').filter((l) => l.includes(label));
-  const last = lines[lines.length - 1];
-  const nums = last?.match(/\d+/g);
-  return nums ? Number(nums[nums.length - 1]) : 0;
+function readIfExists(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** Last row of sipp's `-trace_stat` CSV (`;`-separated, header row first) as numbers by column name. */
+function parseStats(csv: string): Record<string, number> {
+  const rows = csv.trim().split('\n');
+  const header = rows[0]?.split(';') ?? [];
+  const last = rows[rows.length - 1]?.split(';') ?? [];
+  return Object.fromEntries(header.map((h, i) => [h, Number(last[i])]));
 }
