@@ -23,6 +23,10 @@ Usage:
   rmdgate traceback --config FILE --batch requests.csv [...]              one answer row per request (calling,called,at[,tz])
   rmdgate whatif --config CANDIDATE.yaml --since 7d [--rmd SNAPSHOT.csv] [--store-dir DIR] [--format table|json]
                                   replay stored calls under a candidate config/RMD snapshot
+  rmdgate feed accept --config FILE --feed NAME      accept a feed candidate refused for drift/shrink
+  rmdgate feed diff OLD.csv NEW.csv [--config FILE] [--format md|json] [--at YYYY-MM-DD]
+                                  what changed between two RMD snapshots (all, or configured providers)
+  rmdgate feed status --config FILE [--json]        last good snapshots and pending candidates
   rmdgate --version
 
 Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
@@ -39,6 +43,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   schema: async () => print(JSON.stringify(toConfigJsonSchema(), null, 2), 0),
   traceback: async (args) => (await import('./cli/traceback-command.js')).tracebackCommand(args),
   whatif: async (args) => (await import('./cli/whatif-command.js')).whatifCommand(args),
+  feed: async (args) => (await import('./cli/feed-command.js')).feedCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

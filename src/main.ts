@@ -4,23 +4,26 @@
  */
 import type { DestinationStream } from 'pino';
 import { createBuiltinSipServer } from './adapters/sip/builtin-server.js';
+import { createDrachtioFront, type DrachtioEndpoint } from './adapters/sip/drachtio-front.js';
 import { createCdrSinks } from './adapters/store/cdr-sinks.js';
-import { loadWorld, type WorldSummary } from './adapters/data/load-world.js';
+import type { WorldSummary } from './adapters/data/load-world.js';
+import { startFeeds, type RunningFeeds } from './adapters/feeds/compose-feeds.js';
 import { createAdminServer, type AdminRoute } from './adapters/http/admin-server.js';
-import { createCoreAdminRoutes, notImplemented, toAdminStatus } from './adapters/http/admin-routes.js';
+import { createCoreAdminRoutes, toAdminStatus } from './adapters/http/admin-routes.js';
 import { createOpsServer } from './adapters/http/ops-server.js';
-import { createFeedFreshnessCheck, createFrontCheck, createReadiness, trackCdrWrites, type Readiness } from './adapters/http/readiness.js';
+import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, trackCdrWrites, type Readiness } from './adapters/http/readiness.js';
 import { createMetrics, type Metrics } from './adapters/metrics/screening-metrics.js';
-import type { Clock, Logger } from './app/ports.js';
-import { createInviteScreener } from './app/screen-invite.js';
-import { createWorldHolder } from './app/world-holder.js';
+import type { CdrSink, Clock, Logger } from './app/ports.js';
+import { createInviteScreener, screeningErrorDecision, type Screening } from './app/screen-invite.js';
 import type { LoadedConfig } from './config/load.js';
+import type { Decision, InviteFacts } from './core/model.js';
 import type { ScreeningWorld } from './core/policy.js';
 import { createLogger } from './log/create-logger.js';
 import { VERSION } from './version.js';
 
 /** A running rmdgate. */
 export interface App {
+  /** Built-in listeners (udp/tcp), or the drachtio link: `drachtio` (server dialled) or `drachtio-listen` (outbound). */
   readonly sip: readonly { transport: string; address: string; port: number }[];
   readonly ops: { address: string; port: number } | undefined;
   /** The admin listener, undefined when disabled or when no bearer token is set. */
@@ -29,6 +32,8 @@ export interface App {
   readonly readiness: Readiness;
   readonly metrics: Metrics;
   readonly summary: WorldSummary;
+  /** Live feeds and config hot reload: reload(), refresh(feed), status() (docs/feeds.md). */
+  readonly feeds: RunningFeeds;
   world(): ScreeningWorld;
   /** Stops taking SIP, flushes CDRs, closes the ops listener. Idempotent. */
   stop(): Promise<void>;
@@ -39,6 +44,10 @@ export interface StartOptions {
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
   readonly defaultMetrics?: boolean;
+  /** Reload when the config file changes (default true). */
+  readonly watchConfig?: boolean;
+  /** Reload on SIGHUP (default true; tests running several apps turn it off). */
+  readonly handleSignals?: boolean;
 }
 
 const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
@@ -49,11 +58,14 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const clock = opts.clock ?? systemClock;
   const log = createLogger({ level: config.log.level, version: VERSION, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now, feedMaxAgeSeconds: config.feeds.maxAgeHours * 3600 });
-  const loadStarted = clock.monotonicMs();
-  const { world: initialWorld, summary } = await loadWorld(loaded, clock.now());
-  const holder = createWorldHolder(initialWorld);
+  const feeds = await startFeeds({
+    loaded, clock, log, metrics: metrics.feedSystem, watchConfig: opts.watchConfig, signals: opts.handleSignals === false ? undefined : process,
+    proxyEnv: { HTTPS_PROXY: process.env['HTTPS_PROXY'], https_proxy: process.env['https_proxy'], HTTP_PROXY: process.env['HTTP_PROXY'], http_proxy: process.env['http_proxy'], NO_PROXY: process.env['NO_PROXY'], no_proxy: process.env['no_proxy'] },
+    onReloaded: (r) => r.ok && metrics.reloads.configInForce(r.configVersion),
+  });
+  const { holder, summary } = feeds;
   const world = (): ScreeningWorld => holder.current();
-  reportInitialData(metrics, loaded, summary, initialWorld, (clock.monotonicMs() - loadStarted) / 1000);
+  metrics.reloads.configInForce(loaded.version);
   metrics.watchWorld(world);
   const cdrWrites = trackCdrWrites(metrics.cdr);
   const cdr = await createCdrSinks(config.cdr, { resolvePath: loaded.resolvePath, pgUrl: loaded.cdrPgUrl, log, metrics: cdrWrites.metrics, monotonicMs: clock.monotonicMs });
@@ -68,7 +80,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
     reply: { verdictHeader: config.sip.verdictHeader },
     firstSeq: clock.now() * 1000,
   });
-  const sipServer = createBuiltinSipServer({
+  const sipServer = config.sip.front === 'drachtio' ? createDrachtioSipFront(loaded, { screen, world, metrics, log, clock, cdr }) : createBuiltinSipServer({
     listen: config.sip.listen,
     onInvite: (facts) => screen(facts).reply,
     metrics: metrics.front,
@@ -84,16 +96,18 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   });
   const sip = await sipServer.start();
   const readiness = createReadiness({
-    front: createFrontCheck({ builtin: () => sipServer.isListening() }),
+    front: createFrontCheck({ [config.sip.front]: () => sipServer.isListening() }),
     rmd: createFeedFreshnessCheck('rmd', metrics.feedStatus, clock.now),
-    cdr: () => cdr.health(),
+    cdr: createCdrWritableCheck(loaded.resolvePath(config.cdr.dir), cdrWrites.lastBatchFailed),
+    'cdr-store': () => cdr.health(),
+    feeds: () => feeds.readiness(),
   });
   const opsListen = config.ops.listen;
   const opsServer = opsListen === false ? undefined : createOpsServer({ address: opsListen.address, port: opsListen.port, registry: metrics.registry, readiness });
   const ops = opsServer ? await opsServer.start() : undefined;
   const adminServer = createAdmin(loaded, log, createCoreAdminRoutes({
-    reload: () => Promise.resolve(notImplemented('reload', 'config reload is not wired yet: the feeds/reload work provides reload(); nothing was changed')),
-    refreshFeed: (name) => Promise.resolve(notImplemented('refresh', `feed refresh is not wired yet (feed "${name}"); nothing was changed`)),
+    reload: () => feeds.adminReload(),
+    refreshFeed: (name) => feeds.adminRefresh(name),
     status: () => toAdminStatus({ world: world(), feeds: metrics.feedStatus(), now: clock.now(), version: VERSION, node: config.node.id }),
   }));
   const admin = await adminServer?.start();
@@ -103,20 +117,39 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await sipServer.stop();
+      await feeds.stop();
       await cdr.close();
       await adminServer?.stop();
       await opsServer?.stop();
       log.info({}, 'rmdgate stopped');
       log.flush();
     })());
-  return { sip, ops, admin, readiness, metrics, summary, world, stop };
+  return { sip, ops, admin, readiness, metrics, summary, feeds, world, stop };
 }
 
-/** Reports the data loaded at start to the feed and config metrics (lists load with the config, so carry its version). */
-function reportInitialData(metrics: Metrics, loaded: LoadedConfig, summary: WorldSummary, world: ScreeningWorld, loadSeconds: number): void {
-  metrics.setData({ rmdRows: summary.rmdRows, rmdLoadedAt: world.rmd?.loadedAt ?? 0, listEntries: summary.listEntries, rmdVersion: summary.rmdSnapshotId, listVersion: loaded.version });
-  for (const feed of ['rmd', ...Object.keys(summary.listEntries)]) metrics.feeds.refreshed(feed, 'updated', loadSeconds);
-  metrics.reloads.configInForce(loaded.version);
+/**
+ * The drachtio front (`sip.front: drachtio`) in the built-in server's start/stop/isListening shape: screening through
+ * the same screener, readiness = linked to drachtio-server, the fail mode from `policy.reasons.screening-error`.
+ */
+function createDrachtioSipFront(
+  loaded: LoadedConfig,
+  deps: { screen: (facts: InviteFacts) => Screening; world: () => ScreeningWorld; metrics: Metrics; log: Logger; clock: Clock; cdr: CdrSink },
+): { start(): Promise<readonly DrachtioEndpoint[]>; stop(): Promise<void>; isListening(): boolean } {
+  const { config } = loaded;
+  const front = createDrachtioFront({
+    config: config.sip.drachtio,
+    secret: loaded.drachtioSecret,
+    screen: deps.screen,
+    failure: (mode): Decision => (mode === 'open' ? screeningErrorDecision(deps.world()) : { kind: 'reject', reason: 'screening-error', evidence: {}, answer: deps.world().policy.reasons['screening-error'].answer }),
+    reply: { verdictHeader: config.sip.verdictHeader },
+    selectorHeaderNames: config.sip.trunkHeader ? [config.sip.trunkHeader.toLowerCase()] : [],
+    cdr: deps.cdr,
+    node: config.node.id,
+    metrics: { front: deps.metrics.front, drachtio: deps.metrics.drachtio, screeningError: () => deps.metrics.screening.screeningError() },
+    log: deps.log,
+    now: deps.clock.now,
+  });
+  return { start: () => front.start(), stop: () => front.stop(), isListening: () => front.isConnected() };
 }
 
 /** The admin listener with its routes, or undefined (with a warning) when disabled or no bearer token is set. */

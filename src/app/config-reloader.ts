@@ -46,30 +46,36 @@ export interface ConfigReloader {
   reload(): Promise<ReloadResult>;
 }
 
-const RESTART_SIP_KEYS = ['front', 'listen', 'maxMessageBytes', 'maxTcpConnections', 'tcpIdleTimeoutMs', 'transactionTtlMs', 'maxTransactions', 'serverHeader', 'verdictHeader', 'trunkHeader'] as const;
-const RESTART_TOP_KEYS = ['node', 'cdr', 'log', 'ops'] as const;
+/** Top-level keys applied by a reload; every other key (listeners, CDR, log, ops, admin, node, …) needs a restart. */
+const HOT_KEYS: ReadonlySet<string> = new Set(['mode', 'sip', 'data', 'feeds', 'providers', 'trunks', 'policy']);
+/** Within `sip` only the default route is applied; within `feeds` all but these. */
+const HOT_SIP_KEYS: ReadonlySet<string> = new Set(['defaultRoute']);
 const RESTART_FEED_KEYS = ['stateDir', 'secondOpinion'] as const;
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
+function changedKeys(next: object, running: object, prefix: string, skip: ReadonlySet<string>): string[] {
+  const keys = new Set([...Object.keys(next), ...Object.keys(running)]);
+  return [...keys].filter((k) => !skip.has(k) && !same((next as Record<string, unknown>)[k], (running as Record<string, unknown>)[k])).map((k) => `${prefix}${k}`);
+}
+
 /**
- * The config to apply: `next` with every restart-only key set back to its running value, and the names of the keys
- * whose new value was therefore not applied.
+ * The config to apply: the running config with the hot keys (mode, trunks, providers, data, policy, the default route,
+ * feed settings but the state dir and second opinion) taken from `next`, and the names of the changed keys that were
+ * therefore not applied. An allowlist, so sections added later default to needing a restart.
  */
 export function withRunningValues(next: ConfigFile, running: ConfigFile): { effective: ConfigFile; restartRequired: string[] } {
-  const restartRequired: string[] = [];
-  const sip: Record<string, unknown> = { ...next.sip };
-  for (const k of RESTART_SIP_KEYS) {
-    if (!same(next.sip[k], running.sip[k])) restartRequired.push(`sip.${k}`);
-    sip[k] = running.sip[k];
-  }
-  const feeds: Record<string, unknown> = { ...next.feeds };
-  for (const k of RESTART_FEED_KEYS) {
-    if (!same(next.feeds[k], running.feeds[k])) restartRequired.push(`feeds.${k}`);
-    feeds[k] = running.feeds[k];
-  }
-  for (const k of RESTART_TOP_KEYS) if (!same(next[k], running[k])) restartRequired.push(k);
-  const effective = { ...next, sip, feeds, node: running.node, cdr: running.cdr, log: running.log, ops: running.ops } as ConfigFile;
+  const restartRequired = [
+    ...changedKeys(next, running, '', HOT_KEYS),
+    ...changedKeys(next.sip, running.sip, 'sip.', HOT_SIP_KEYS),
+    ...RESTART_FEED_KEYS.filter((k) => !same(next.feeds[k], running.feeds[k])).map((k) => `feeds.${k}`),
+  ];
+  const feeds = { ...next.feeds, stateDir: running.feeds.stateDir, secondOpinion: running.feeds.secondOpinion };
+  const effective: ConfigFile = {
+    ...running,
+    mode: next.mode, data: next.data, providers: next.providers, trunks: next.trunks, policy: next.policy, feeds,
+    sip: { ...running.sip, defaultRoute: next.sip.defaultRoute },
+  };
   return { effective, restartRequired };
 }
 

@@ -47,6 +47,9 @@ export class FeedError extends Error {
   }
 }
 
+/** CSV parser codes for "the input ended inside a quoted field" (papaparse, csv-parse). */
+const UNCLOSED_QUOTE_CODES: ReadonlySet<string> = new Set(['MissingQuotes', 'CSV_QUOTE_NOT_CLOSED']);
+
 const DATA_CODES: Readonly<Record<string, FeedErrorCode>> = {
   ERR_DATA_READ: 'ERR_FEED_READ',
   ERR_DATA_PARSE: 'ERR_FEED_PARSE',
@@ -64,7 +67,7 @@ export function feedErrorCode(err: unknown): FeedErrorCode {
   if (typeof code !== 'string') return 'ERR_FEED_INTERNAL';
   if ((FEED_ERROR_CODES as readonly string[]).includes(code)) return code as FeedErrorCode;
   const cause = (err as { cause?: { code?: unknown } }).cause;
-  if (code === 'ERR_DATA_PARSE' && cause?.code === 'CSV_QUOTE_NOT_CLOSED') return 'ERR_FEED_TRUNCATED';
+  if (code === 'ERR_DATA_PARSE' && UNCLOSED_QUOTE_CODES.has(String(cause?.code))) return 'ERR_FEED_TRUNCATED';
   return DATA_CODES[code] ?? 'ERR_FEED_INTERNAL';
 }
 

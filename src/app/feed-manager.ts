@@ -40,8 +40,8 @@ export interface FeedManager {
   refresh(name?: string): Promise<RefreshResult[]>;
   runtimes(): ReadonlyMap<string, FeedRuntime>;
   status(): FeedStatus[];
-  /** Cancels timers; refreshes in flight finish without retrying. */
-  stop(): void;
+  /** Cancels timers; resolves when refreshes in flight have finished (they do not retry). */
+  stop(): Promise<void>;
 }
 
 function emptyRuntime(spec: FeedSpec): FeedRuntime {
@@ -128,10 +128,11 @@ export function createFeedManager(deps: FeedManagerDeps): FeedManager {
     },
     runtimes: () => active,
     status: () => [...active.values()].map((rt) => statusOf(rt, deps)),
-    stop() {
+    async stop() {
       stopped = true;
       for (const t of timers.values()) t.cancel();
       timers.clear();
+      await Promise.allSettled([...active.values()].map((rt) => rt.inflight));
     },
   };
 }
@@ -139,7 +140,7 @@ export function createFeedManager(deps: FeedManagerDeps): FeedManager {
 async function loadStored(rt: FeedRuntime, deps: FeedManagerDeps): Promise<void> {
   const { name } = rt.spec;
   try {
-    rt.pending = (await deps.store.readPending(name))?.meta.accepted === false;
+    rt.pending = (await deps.store.readPendingMeta(name))?.accepted === false;
     const stored = await deps.store.readCurrent(name);
     if (stored === undefined) return;
     const data = await deps.parser.parse(rt.spec, stored.bytes, { source: stored.meta.source, loadedAt: stored.meta.fetchedAt });

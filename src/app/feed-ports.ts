@@ -115,6 +115,8 @@ export interface FeedStore {
   /** Rewrites only the meta (e.g. a new verifiedAt after a 304). */
   writeCurrentMeta(feed: string, meta: SnapshotMeta): Promise<void>;
   readPending(feed: string): Promise<Stored<PendingMeta> | undefined>;
+  /** The pending candidate's meta only (no bytes read). */
+  readPendingMeta(feed: string): Promise<PendingMeta | undefined>;
   writePending(feed: string, s: Stored<PendingMeta>): Promise<void>;
   clearPending(feed: string): Promise<void>;
   readGrace(): Promise<GraceState>;

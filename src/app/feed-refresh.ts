@@ -49,7 +49,9 @@ export interface RefreshDeps {
 
 type Body = Extract<FetchOutcome, { kind: 'body' }>;
 
-const FETCH_FAILURES: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_TIMEOUT', 'ERR_FEED_NETWORK', 'ERR_FEED_HTTP', 'ERR_FEED_READ', 'ERR_FEED_TOO_LARGE', 'ERR_FEED_STORE', 'ERR_FEED_INTERNAL']);
+/** Errors raised while fetching (outcome `error`); anything raised later concerns the candidate (outcome `refused`). */
+const fetchFailures = new WeakSet<object>();
+const NOT_THE_CANDIDATE: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_STORE', 'ERR_FEED_INTERNAL']);
 
 /** Row count of parsed data. */
 export function rowsOf(data: FeedData): number {
@@ -95,7 +97,10 @@ async function fetchWithRetries(rt: FeedRuntime, deps: RefreshDeps, retries: num
     try {
       return await deps.fetcher.fetch(rt.spec.source, cond, settings().timeoutMs);
     } catch (err) {
-      if (!isRetryable(err) || attempt >= retries || deps.stopped()) throw err;
+      if (!isRetryable(err) || attempt >= retries || deps.stopped()) {
+        if (typeof err === 'object' && err !== null) fetchFailures.add(err);
+        throw err;
+      }
       const waitMs = Math.round(settings().retryBackoffMs * 2 ** attempt * (1 + deps.random() / 2));
       log.warn({ feed: rt.spec.name, code: feedErrorCode(err), attempt: attempt + 1, retryInMs: waitMs, err }, 'feed fetch failed');
       await delay(deps, waitMs);
@@ -120,9 +125,11 @@ function putInForce(rt: FeedRuntime, next: InForce): InForce | undefined {
 
 /** Promotes a pending candidate the operator accepted (`rmdgate feed accept`); undefined when there is none. */
 async function promoteAccepted(rt: FeedRuntime, deps: RefreshDeps): Promise<Omit<RefreshResult, 'seconds'> | undefined> {
+  const pendingMeta = await deps.store.readPendingMeta(rt.spec.name);
+  rt.pending = pendingMeta !== undefined && !pendingMeta.accepted;
+  if (pendingMeta === undefined || !pendingMeta.accepted) return undefined;
   const pending = await deps.store.readPending(rt.spec.name);
-  rt.pending = pending !== undefined && !pending.meta.accepted;
-  if (pending === undefined || !pending.meta.accepted) return undefined;
+  if (pending === undefined) return undefined;
   const now = deps.clock.now();
   const data = await deps.parser.parse(rt.spec, pending.bytes, { source: pending.meta.source, loadedAt: now });
   const { refusedAt: _r, code: _c, reason: _w, accepted: _a, acceptedAt: _t, ...meta } = pending.meta;
@@ -159,9 +166,9 @@ async function confirmUnchanged(rt: FeedRuntime, deps: RefreshDeps, body?: Body)
 }
 
 async function refuse(rt: FeedRuntime, deps: RefreshDeps, problem: FeedError, body: Body, meta: SnapshotMeta): Promise<boolean> {
-  const pending = await deps.store.readPending(rt.spec.name);
-  if (pending?.meta.sha256 === body.sha256 && pending.meta.accepted) return false;
-  if (pending?.meta.sha256 !== body.sha256) {
+  const pending = await deps.store.readPendingMeta(rt.spec.name);
+  if (pending?.sha256 === body.sha256 && pending.accepted) return false;
+  if (pending?.sha256 !== body.sha256) {
     const pendingMeta: PendingMeta = { ...meta, refusedAt: deps.clock.now(), code: problem.code, reason: problem.message, accepted: false };
     await persist(rt, deps, () => deps.store.writePending(rt.spec.name, { meta: pendingMeta, bytes: body.bytes }));
   }
@@ -203,7 +210,7 @@ export async function refreshFeed(rt: FeedRuntime, deps: RefreshDeps, retries = 
   } catch (err) {
     const code = feedErrorCode(err);
     rt.lastError = code;
-    const outcome: RefreshOutcome = FETCH_FAILURES.has(code) ? 'error' : 'refused';
+    const outcome: RefreshOutcome = NOT_THE_CANDIDATE.has(code) || (typeof err === 'object' && err !== null && fetchFailures.has(err)) ? 'error' : 'refused';
     return { feed: rt.spec.name, outcome, code, error: err, seconds: seconds() };
   }
 }

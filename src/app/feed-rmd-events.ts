@@ -37,9 +37,10 @@ export function reportName(diff: RmdDiff): string {
 
 /**
  * Diffs the snapshots for the configured providers, logs and counts each change, starts grace clocks for removed
- * providers and writes the report and the grace state (in the background). Returns the diff and the next grace state.
+ * providers and writes the report and the grace state in the background (`written` settles when they are on disk;
+ * failures are logged). Returns the diff and the next grace state.
  */
-export function applyRmdChange(input: RmdChangeInput, deps: RmdEventDeps): { diff: RmdDiff; grace: GraceState } {
+export function applyRmdChange(input: RmdChangeInput, deps: RmdEventDeps): { diff: RmdDiff; grace: GraceState; written: Promise<void> } {
   const diff = diffRmd(input.previous, input.next, { providers: input.providers, oldAt: input.previousAt, newAt: input.now });
   for (const c of diff.changes) {
     deps.metrics.providerChanged(c.kind);
@@ -50,9 +51,8 @@ export function applyRmdChange(input: RmdChangeInput, deps: RmdEventDeps): { dif
   const missing = new Set(input.providers.filter((p) => filingOf(p, input.next) === undefined).map((p) => p.id));
   const removed = diff.changes.filter((c) => c.kind === 'removed' && c.providerId !== undefined).map((c) => c.providerId as string);
   const grace = updateGrace(input.grace, { removed, missing, configured }, input.now);
-  if (grace !== input.grace) void persistGrace(deps, grace);
-  void writeReport(deps, diff);
-  return { diff, grace };
+  const written = Promise.all([grace !== input.grace ? persistGrace(deps, grace) : undefined, writeReport(deps, diff)]).then(() => undefined);
+  return { diff, grace, written };
 }
 
 /** Writes the grace state; failures are logged. */

@@ -1,28 +1,22 @@
 /**
  * The live-data side of the gate: feeds (manager), RMD change events and removal grace, staleness, the second opinion,
- * and the world composer that swaps a whole new ScreeningWorld through the WorldHolder whenever config or data change.
- * Every swap is computed synchronously from published state, so no decision sees a half-applied change.
+ * and config changes — all published through the world composer, which swaps one whole ScreeningWorld per change.
  */
 import type { Provider } from '../core/model.js';
-import type { ScreeningWorld } from '../core/policy.js';
-import { graceSet, pruneGrace, sameIds } from './feed-grace.js';
+import { createWorldComposer, rmdOf, type PreparedConfig, type Published } from './feed-composer.js';
+import { pruneGrace } from './feed-grace.js';
 import { createFeedManager, type FeedSet } from './feed-manager.js';
 import type { FeedFetcher, FeedMetrics, FeedParser, FeedStatus, FeedStore, GraceState, SecondOpinionLookup, Timers } from './feed-ports.js';
-import type { InForce, RefreshResult } from './feed-refresh.js';
+import type { FeedRuntime, InForce, RefreshResult } from './feed-refresh.js';
 import { applyRmdChange, persistGrace } from './feed-rmd-events.js';
 import { createSecondOpinionRunner } from './feed-second-opinion.js';
-import type { FeedPlan } from './feed-specs.js';
-import { composeWorld, referencedProviders, summariseWorld, type FeedWorldSummary, type WorldConfigPart } from './feed-world.js';
+import { createStaleAlarm, readinessOf } from './feed-status.js';
+import { referencedProviders, summariseWorld, type FeedWorldSummary } from './feed-world.js';
 import type { Clock, Logger } from './ports.js';
 import { filingOf } from './rmd-diff.js';
-import { createWorldHolder, type WorldHolder } from './world-holder.js';
+import type { WorldHolder } from './world-holder.js';
 
-/** A validated config as the feed system needs it. */
-export interface PreparedConfig {
-  readonly version: string;
-  readonly part: WorldConfigPart;
-  readonly plan: FeedPlan;
-}
+export type { PreparedConfig } from './feed-composer.js';
 
 /** Collaborators (adapters) of the feed system. `secondOpinion` is undefined when it is disabled. */
 export interface FeedSystemDeps {
@@ -58,10 +52,10 @@ export interface FeedSystem {
   /** /readyz: ok when every feed has data; detail names ages, stale and pending feeds. */
   readiness(): { ok: boolean; detail: string };
   status(): readonly FeedStatus[];
-  listEntries(): Record<string, number>;
   /** Housekeeping (also run every minute): stale alarms, fail-closed and grace transitions, second-opinion interval. */
   tick(): void;
-  stop(): void;
+  /** Stops timers and waits for refreshes and state writes in flight. */
+  stop(): Promise<void>;
 }
 
 const HOUSEKEEPING_MS = 60_000;
@@ -69,124 +63,94 @@ const HOUSEKEEPING_MS = 60_000;
 /** Boots every feed, compiles the first world and starts the timers. */
 export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedConfig): Promise<FeedSystem> {
   const { clock, log } = deps;
-  let cfg = initial;
-  let published = new Map<string, InForce>();
-  let grace: GraceState = await deps.store.readGrace();
-  let holder: WorldHolder | undefined;
-  let last = { withheld: false, rmdGrace: new Set<string>() as ReadonlySet<string>, secondOpinionAt: 0 };
-  const staged = new WeakMap<object, RefreshResult>();
-  const alarmed = new Set<string>();
-  let stopped = false;
+  const staged = new WeakMap<FeedRuntime, RefreshResult>();
+  const background = new Set<Promise<unknown>>();
+  const alarm = createStaleAlarm(log);
   const eventDeps = { store: deps.store, metrics: deps.metrics, log };
-
-  const providersInScope = (c: PreparedConfig = cfg): Provider[] => referencedProviders(c.part);
-  const rmdOf = (m: ReadonlyMap<string, InForce>) => { const d = m.get('rmd')?.data; return d?.kind === 'rmd' ? d.snapshot : undefined; };
-
-  const timeInputs = (c: PreparedConfig, data: ReadonlyMap<string, InForce>, g: GraceState): { withheld: boolean; rmdGrace: ReadonlySet<string> } => {
-    const now = clock.now();
-    const { failClosedWhenStale, maxAgeMs, removalGraceMs } = c.plan.settings;
-    const verifiedAt = data.get('rmd')?.meta.verifiedAt;
-    return { withheld: failClosedWhenStale && verifiedAt !== undefined && now - verifiedAt > maxAgeMs, rmdGrace: graceSet(g, now, removalGraceMs) };
+  let stopped = false;
+  let secondOpinionAt = 0;
+  let settingsFrom = initial;
+  const track = (p: Promise<unknown>): void => {
+    background.add(p);
+    void p.finally(() => background.delete(p));
   };
-
-  const compile = (c: PreparedConfig, data: ReadonlyMap<string, InForce>, g: GraceState): { world: ScreeningWorld; withheld: boolean; rmdGrace: ReadonlySet<string> } => {
-    const { withheld, rmdGrace } = timeInputs(c, data, g);
-    const blocklists = c.plan.specs.filter((s) => s.kind === 'list').flatMap((s) => { const d = data.get(s.name)?.data; return d?.kind === 'list' ? d.entries : []; });
-    const world = composeWorld(c.part, { rmd: rmdOf(data), rmdWithheld: withheld, blocklists, rmdGrace, extraFilings: runner?.extras() ?? [] });
-    return { world, withheld, rmdGrace };
-  };
-
-  const install = (c: PreparedConfig, data: Map<string, InForce>, g: GraceState, why: string): void => {
-    const { world, withheld, rmdGrace } = compile(c, data, g);
-    [cfg, published, grace] = [c, data, g];
-    if (withheld !== last.withheld) log[withheld ? 'error' : 'info']({ feed: 'rmd', failClosedWhenStale: true }, withheld ? 'rmd withheld as stale' : 'rmd in force again');
-    last = { ...last, withheld, rmdGrace };
-    if (holder === undefined) holder = createWorldHolder(world);
-    else holder.swap(world);
-    log.debug({ why, configVersion: world.configVersion, rmdSnapshotId: world.rmd?.id, grace: [...rmdGrace] }, 'world swapped');
-  };
+  const runner = deps.secondOpinion === undefined ? undefined : createSecondOpinionRunner({
+    lookup: deps.secondOpinion, metrics: deps.metrics, log, onChange: () => composer.install(composer.published(), 'second opinion changed'),
+  });
+  const composer = createWorldComposer({ clock, log, extras: () => runner?.extras() ?? [] });
+  const inScope = (c: PreparedConfig): Provider[] => referencedProviders(c.part);
 
   const rmdChange = (previous: InForce | undefined, next: InForce, c: PreparedConfig, g: GraceState): GraceState => {
-    if (previous === undefined || previous.data.kind !== 'rmd' || next.data.kind !== 'rmd' || previous.meta.sha256 === next.meta.sha256) return g;
-    const input = { previous: previous.data.snapshot, previousAt: previous.meta.fetchedAt, next: next.data.snapshot, providers: providersInScope(c), grace: g, now: clock.now() };
-    return applyRmdChange(input, eventDeps).grace;
+    if (previous?.data.kind !== 'rmd' || next.data.kind !== 'rmd' || previous.meta.sha256 === next.meta.sha256) return g;
+    const input = { previous: previous.data.snapshot, previousAt: previous.meta.fetchedAt, next: next.data.snapshot, providers: inScope(c), grace: g, now: clock.now() };
+    const { grace: nextGrace, written } = applyRmdChange(input, eventDeps);
+    track(written);
+    return nextGrace;
   };
 
-  const runSecondOpinion = (): Promise<void> => {
-    const rmd = rmdOf(published);
-    if (runner === undefined || rmd === undefined) return Promise.resolve();
-    last = { ...last, secondOpinionAt: clock.now() };
-    const missing = providersInScope().filter((p) => p.rmdRequired && filingOf(p, rmd) === undefined);
-    return runner.run(missing, rmd.id);
+  const runSecondOpinion = (): void => {
+    const { cfg, data } = composer.published();
+    const rmd = rmdOf(data);
+    if (runner === undefined || rmd === undefined || stopped) return;
+    secondOpinionAt = clock.now();
+    track(runner.run(inScope(cfg).filter((p) => p.rmdRequired && filingOf(p, rmd) === undefined), rmd.id));
   };
 
-  const onResult = (result: RefreshResult, rt: { spec: { name: string } }): void => {
+  const checkStale = (): void => alarm.check(manager.status(), composer.published().cfg.plan.settings.maxAgeMs / 3_600_000);
+
+  const onResult = (result: RefreshResult, rt: FeedRuntime): void => {
     if (stopped) return;
     if (manager.runtimes().get(rt.spec.name) !== rt) {
       if (result.outcome === 'updated') staged.set(rt, result);
       return;
     }
     checkStale();
-    if (result.outcome !== 'updated' || result.next === undefined) return;
-    const data = new Map(published).set(result.feed, result.next);
-    const g = rmdChange(published.get(result.feed), result.next, cfg, grace);
-    install(cfg, data, g, `feed ${result.feed} updated`);
-    if (result.feed === 'rmd') void runSecondOpinion();
+    const p = composer.published();
+    if (result.outcome !== 'updated' || result.next === undefined) {
+      const shown = p.data.get(result.feed);
+      if (result.outcome === 'not-modified' && rt.current !== undefined && rt.current.data === shown?.data) {
+        composer.republish({ ...p, data: new Map(p.data).set(result.feed, rt.current) });
+      } else composer.reevaluate();
+      return;
+    }
+    const grace = rmdChange(p.data.get(result.feed), result.next, p.cfg, p.grace);
+    composer.install({ cfg: p.cfg, data: new Map(p.data).set(result.feed, result.next), grace }, `feed ${result.feed} updated`);
+    if (result.feed === 'rmd') runSecondOpinion();
   };
 
   const manager = createFeedManager({
     fetcher: deps.fetcher, parser: deps.parser, store: deps.store, clock, timers: deps.timers, random: deps.random, log,
-    settings: () => cfg.plan.settings, stopped: () => stopped, metrics: deps.metrics, onResult,
-  });
-  const runner = deps.secondOpinion === undefined ? undefined : createSecondOpinionRunner({
-    lookup: deps.secondOpinion, metrics: deps.metrics, log, onChange: () => install(cfg, published, grace, 'second opinion changed'),
-  });
-  let lateRunQueued = false;
-  deps.secondOpinion?.onLateAnswer(() => {
-    if (lateRunQueued || stopped) return;
-    lateRunQueued = true;
-    deps.timers.setTimeout(() => {
-      lateRunQueued = false;
-      void runSecondOpinion();
-    }, 0);
+    settings: () => settingsFrom.plan.settings, stopped: () => stopped, metrics: deps.metrics, onResult,
   });
 
-  const installSet = (set: FeedSet, c: PreparedConfig, why: string): void => {
+  const installSet = (set: FeedSet, cfg: PreparedConfig, before: Published | undefined, why: string): void => {
     const data = new Map<string, InForce>();
-    let g = pruneGrace(grace, new Set(providersInScope(c).map((p) => p.id)));
+    const start = before?.grace ?? {};
+    let grace = pruneGrace(start, new Set(inScope(cfg).map((p) => p.id)));
     for (const [name, rt] of set.runtimes) {
-      const value = set.added.has(name) ? rt.current : published.get(name);
+      const value = set.added.has(name) ? rt.current : before?.data.get(name);
       if (value === undefined) continue;
       data.set(name, value);
-      if (name === 'rmd' && set.added.has(name)) g = rmdChange(published.get(name) ?? staged.get(rt)?.previous, value, c, g);
+      if (name === 'rmd' && set.added.has(name)) grace = rmdChange(before?.data.get(name) ?? staged.get(rt)?.previous, value, cfg, grace);
     }
-    install(c, data, g, why);
+    composer.install({ cfg, data, grace }, why);
+    settingsFrom = cfg;
     manager.commit(set);
-    if (g !== grace) void persistGrace(eventDeps, g);
+    if (grace !== start) track(persistGrace(eventDeps, grace));
   };
 
-  function checkStale(): void {
-    for (const s of manager.status()) {
-      if (s.stale === alarmed.has(s.feed)) continue;
-      if (s.stale) alarmed.add(s.feed);
-      else alarmed.delete(s.feed);
-      const ageHours = Number.isFinite(s.ageSeconds) ? +(s.ageSeconds / 3600).toFixed(2) : null;
-      if (s.stale) log.error({ feed: s.feed, ageHours, maxAgeHours: cfg.plan.settings.maxAgeMs / 3_600_000 }, 'feed stale');
-      else log.info({ feed: s.feed, ageHours }, 'feed fresh again');
-    }
-  }
-
-  installSet(await manager.prepare(initial.plan.specs, 'boot'), initial, 'boot');
+  const boot = await manager.prepare(initial.plan.specs, 'boot');
+  installSet(boot, initial, { cfg: initial, data: new Map(), grace: await deps.store.readGrace() }, 'boot');
   checkStale();
-  void runSecondOpinion();
-  deps.metrics.observeFeeds(() => manager.status(), () => last.rmdGrace.size);
+  runSecondOpinion();
+  deps.metrics.observeFeeds(() => manager.status(), () => composer.graceCount());
+  lateAnswersRerun(deps, () => stopped, runSecondOpinion);
 
   const tick = (): void => {
     if (stopped) return;
     checkStale();
-    const { withheld, rmdGrace } = timeInputs(cfg, published, grace);
-    if (withheld !== last.withheld || !sameIds(rmdGrace, last.rmdGrace)) install(cfg, published, grace, 'grace or staleness changed');
-    if (runner !== undefined && clock.now() - last.secondOpinionAt >= cfg.plan.secondOpinion.intervalMs) void runSecondOpinion();
+    composer.reevaluate();
+    if (clock.now() - secondOpinionAt >= composer.published().cfg.plan.secondOpinion.intervalMs) runSecondOpinion();
   };
   let housekeeping = deps.timers.setTimeout(function again() {
     tick();
@@ -195,41 +159,47 @@ export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedCon
 
   return {
     get holder(): WorldHolder {
-      return holder as WorldHolder;
+      return composer.holder();
     },
-    config: () => cfg,
-    summary: () => summariseWorld((holder as WorldHolder).current(), cfg.part, listEntries()),
+    config: () => composer.published().cfg,
+    summary: () => summariseWorld(composer.holder().current(), composer.published().cfg.part, listEntries(composer.published())),
     async apply(next) {
-      installSet(await manager.prepare(next.plan.specs, 'reload'), next, `config ${next.version}`);
+      installSet(await manager.prepare(next.plan.specs, 'reload'), next, composer.published(), `config ${next.version}`);
       const local = [...manager.runtimes().values()].filter((rt) => rt.spec.source.kind === 'file' || rt.pending);
       await Promise.all(local.map((rt) => manager.refresh(rt.spec.name)));
-      void runSecondOpinion();
+      runSecondOpinion();
     },
     async refresh(feed) {
       const results = await manager.refresh(feed);
-      return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: published.get(r.feed)?.meta.rows, snapshotId: published.get(r.feed)?.meta.snapshotId }));
+      const { data } = composer.published();
+      return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId }));
     },
     readiness: () => readinessOf(manager.status()),
     status: () => manager.status(),
-    listEntries,
     tick,
-    stop() {
+    async stop() {
       stopped = true;
       housekeeping.cancel();
-      manager.stop();
+      await manager.stop();
+      while (background.size > 0) await Promise.allSettled([...background]);
     },
   };
-
-  function listEntries(): Record<string, number> {
-    return Object.fromEntries(cfg.plan.specs.filter((s) => s.kind === 'list').map((s) => [s.name, published.get(s.name)?.meta.rows ?? 0]));
-  }
 }
 
-function readinessOf(statuses: readonly FeedStatus[]): { ok: boolean; detail: string } {
-  const parts = statuses.map((s) => {
-    if (!s.hasData) return `${s.feed}: no data${s.lastError ? ` (${s.lastError})` : ''}`;
-    const flags = [s.stale ? 'STALE' : '', s.pending ? 'candidate pending' : '', s.lastError ?? ''].filter(Boolean).join(', ');
-    return `${s.feed}: ${s.rows} rows, age ${(s.ageSeconds / 3600).toFixed(1)}h${flags ? ` (${flags})` : ''}`;
+/** Entries per blocklist in force. */
+function listEntries(p: Published): Record<string, number> {
+  return Object.fromEntries(p.cfg.plan.specs.filter((s) => s.kind === 'list').map((s) => [s.name, p.data.get(s.name)?.meta.rows ?? 0]));
+}
+
+/** Re-runs the second opinion (coalesced, on the next timer turn) when a lookup that missed its deadline answers. */
+function lateAnswersRerun(deps: FeedSystemDeps, stopped: () => boolean, run: () => void): void {
+  let queued = false;
+  deps.secondOpinion?.onLateAnswer(() => {
+    if (queued || stopped()) return;
+    queued = true;
+    deps.timers.setTimeout(() => {
+      queued = false;
+      run();
+    }, 0);
   });
-  return { ok: statuses.every((s) => s.hasData), detail: parts.join('; ') };
 }

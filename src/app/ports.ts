@@ -56,7 +56,11 @@ export interface ScreeningMetrics {
 
 /** Where CDRs go. write() never blocks and never throws; records beyond the queue bound are counted as lost. */
 export interface CdrSink {
-  write(record: import('../core/cdr-record.js').CdrRecord): void;
+  /**
+   * Screening records, and disposition records from the drachtio front (`type` tells them apart). A sink that does
+   * not keep a record type skips it without failing.
+   */
+  write(record: import('../core/cdr-record.js').CallRecord): void;
   /** Resolves when everything written so far is on disk (or counted lost). */
   flush(): Promise<void>;
   /** Flushes and closes; later writes are counted lost. */

@@ -20,6 +20,8 @@ export interface LoadedConfig {
   readonly adminToken?: string | undefined;
   /** PostgreSQL CDR store URL from the env var named by `cdr.sinks.postgres.urlEnv`; undefined when unset or empty. */
   readonly cdrPgUrl?: string | undefined;
+  /** drachtio-server shared secret from the env var named by `sip.drachtio.secretEnv`; undefined when unset or empty. */
+  readonly drachtioSecret?: string | undefined;
 }
 
 /** Environment overrides honoured (documented in config/README.md). */
@@ -63,6 +65,7 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
     version: createHash('sha256').update(text).digest('hex').slice(0, 12),
     adminToken: env[config.admin.tokenEnv] || undefined,
     cdrPgUrl: env[config.cdr.sinks.postgres.urlEnv] || undefined,
+    drachtioSecret: env[config.sip.drachtio.secretEnv] || undefined,
   };
 }
 

@@ -27,6 +27,41 @@ const listen = z.strictObject({
   port,
 });
 
+/** The drachtio front (`sip.front: drachtio`, docs/drachtio.md); every key has a default, the secret comes from the env. */
+const drachtio = z.strictObject({
+  /** inbound: rmdgate connects to drachtio-server's admin port; outbound: drachtio-server connects to rmdgate (`listen`). */
+  mode: z.enum(['inbound', 'outbound']).default('inbound'),
+  /** inbound: drachtio-server's admin address and port. */
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(9022),
+  /** outbound: where rmdgate listens for drachtio-server's connections. */
+  listen: z.strictObject({ address: z.string().min(1), port }).default({ address: '127.0.0.1', port: 9023 }),
+  /** Name of the env var holding the shared secret (secrets never go in this file). */
+  secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'an env var name: upper-case letters, digits, _').default('DRACHTIO_SECRET'),
+  /** inbound: ping drachtio-server this often to detect a dead link, ms (5000..300000); 0 = no pings. */
+  pingIntervalMs: z.union([z.literal(0), z.number().int().min(5000).max(300000)]).default(15000),
+  /** inbound: cap of drachtio-srf's reconnect backoff (150 ms × 1.7^n, uncapped by default), ms. */
+  reconnectMaxDelayMs: z.number().int().min(200).max(60000).default(5000),
+  /** Longest wait for a screening before the fail mode answers, ms. */
+  decisionDeadlineMs: z.number().int().min(1).max(10000).default(500),
+  /** open: `policy.reasons.screening-error` decides (allow by default); closed: reject with its answer (500 by default). */
+  onDeadline: z.enum(['open', 'closed']).default('open'),
+  /** Allowed calls: proxied through drachtio-server, or answered with the 302 the built-in front sends. */
+  allowAction: z.enum(['proxy', 'redirect']).default('proxy'),
+  /** Per-trunk override of `allowAction`, keyed by trunk id. */
+  trunkAllowAction: z.record(z.string(), z.enum(['proxy', 'redirect'])).default({}),
+  proxy: z.strictObject({
+    /** Tried in order; default: the trunk's `route`, else `sip.defaultRoute` (the 302 Contacts). */
+    destinations: z.array(sipUri).min(1).optional(),
+    /** Stay in the dialog (Record-Route) so BYEs pass drachtio-server and releases are recorded. */
+    recordRoute: z.boolean().default(true),
+    /** Next destination when one sends no provisional response within this, ms; 0 = only SIP timer B (32 s). */
+    provisionalTimeoutMs: z.number().int().min(0).max(60000).default(2000),
+  }).prefault({}),
+  /** Unknown-trunk rejections get no final response at all (drachtio-server has already sent 100 Trying). */
+  silentDropUnknown: z.boolean().default(false),
+}).prefault({});
+
 const sip = z.strictObject({
   /** Which SIP front runs: the built-in stateless redirect/reject server, or a drachtio-srf app. */
   front: z.enum(['builtin', 'drachtio']).default('builtin'),
@@ -50,6 +85,7 @@ const sip = z.strictObject({
   trunkHeader: headerName.optional(),
   /** 302 Contact targets for allowed calls on trunks without a `route`. The called user is inserted when absent. */
   defaultRoute: z.array(sipUri).min(1),
+  drachtio,
 });
 
 const provider = z.strictObject({
@@ -193,7 +229,7 @@ export const configSchema = z.strictObject({
         partitionDaysAhead: z.number().int().min(1).max(60).default(3),
         retentionDays: z.number().int().min(1).max(3650).default(548),
         /** Rows per INSERT. */
-        batchSize: z.number().int().min(1).max(1000).default(1000),
+        batchSize: z.number().int().min(1).max(10000).default(2000),
         /** How often an unreachable database is retried, ms. */
         retryIntervalMs: z.number().int().min(100).max(60000).default(1000),
       }).prefault({}),
@@ -243,9 +279,28 @@ export function parseConfig(raw: unknown, file?: string): ConfigFile {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })), file);
   }
-  const problems = checkSemantics(result.data);
+  const problems = [...checkSemantics(result.data), ...checkDrachtioFront(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, file);
   return deepFreeze(result.data);
+}
+
+/**
+ * Checks that only matter when the drachtio front runs: drachtio-srf 5.0.29 cannot send 607/608 (`Response#send`
+ * throws for statuses missing from its `sip-status` map, whatever the phrase), and per-trunk actions name real trunks.
+ */
+function checkDrachtioFront(cfg: ConfigFile): ConfigProblem[] {
+  if (cfg.sip.front !== 'drachtio') return [];
+  const problems: ConfigProblem[] = [];
+  for (const [reason, setting] of Object.entries(cfg.policy.reasons)) {
+    if (setting?.status === 607 || setting?.status === 608) {
+      problems.push({ path: `policy.reasons.${reason}.status`, message: `${setting.status} cannot be sent through drachtio-srf (sip.front: drachtio); use 603 or style: 603plus` });
+    }
+  }
+  const trunks = new Set(cfg.trunks.map((t) => t.id));
+  for (const id of Object.keys(cfg.sip.drachtio.trunkAllowAction)) {
+    if (!trunks.has(id)) problems.push({ path: `sip.drachtio.trunkAllowAction.${id}`, message: `no trunk with id "${id}"` });
+  }
+  return problems;
 }
 
 function deepFreeze<T>(value: T): T {

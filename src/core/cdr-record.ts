@@ -60,6 +60,38 @@ export interface CdrRecord {
   readonly configVersion: string;
 }
 
+/** What a disposition record reports; see {@link DispositionRecord}. */
+export type DispositionEvent = 'answered' | 'failed' | 'canceled' | 'released' | 'fallback' | 'dropped';
+
+/**
+ * What happened to a call after its screening record, joined to it by `callId` (one record per event, UTC times):
+ * `answered` / `failed` / `canceled` = the final response a proxied call got, `released` = its BYE, `fallback` =
+ * the front answered by its fail mode instead of the screened answer, `dropped` = the front sent no answer at all.
+ */
+export interface DispositionRecord {
+  readonly schemaVersion: number;
+  readonly type: 'disposition';
+  readonly node: string;
+  readonly callId: string;
+  readonly event: DispositionEvent;
+  /** When rmdgate learned of the event: ISO 8601 UTC with milliseconds, and epoch ms. */
+  readonly at: string;
+  readonly atMs: number;
+  /** The SIP server's own time of day for the event (`HH:MM:SS.uuuuuu` UTC); null for the front's own events. */
+  readonly serverTime: string | null;
+  /** Final SIP status sent to the caller (answered, failed, canceled, fallback); null otherwise. */
+  readonly sipStatus: number | null;
+  /** The server's CDR reason (`call-rejected`, `normal-release`, ...) or the front's cause (`deadline`, `unknown-trunk`). */
+  readonly cause: string | null;
+  /** released: who sent the BYE; null when unknown. */
+  readonly releasedBy: 'caller' | 'callee' | null;
+  /** Destinations tried before the outcome; null when unknown. */
+  readonly attempts: number | null;
+}
+
+/** Every record type a CdrSink takes; `type` tells them apart. */
+export type CallRecord = CdrRecord | DispositionRecord;
+
 /** Context of a record beyond facts and decision. */
 export interface CdrContext {
   readonly node: string;

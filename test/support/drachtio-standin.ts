@@ -1,6 +1,6 @@
 /**
- * TCP stand-in for drachtio-server v0.9.4 as seen by a drachtio-srf app (inbound mode): authenticate, route, ping,
- * incoming requests, response echoes, CANCEL, proxy and CDR frames. Test code only; its behaviour follows the
+ * TCP stand-in for drachtio-server v0.9.4 as seen by a drachtio-srf app (inbound mode, and outbound via connectToApp):
+ * authenticate, route, ping, incoming requests, response echoes, CANCEL, proxy and CDR frames. Test code only; its behaviour follows the
  * recorded traffic in /work/shared/fixtures/drachtio-wire. No SIP network side: tests inject the "network" events.
  */
 import net from 'node:net';
@@ -162,6 +162,8 @@ export interface ProxyCommand {
 /** One app connection. */
 export interface AppConn {
   readonly id: number;
+  /** Opened by the stand-in (outbound mode, {@link DrachtioStandin.connectToApp}): requests need no route. */
+  readonly outbound: boolean;
   readonly authenticated: boolean;
   /** Verbs the app routed (`invite`, `options`, `cdr:attempt`, ...). */
   readonly routes: ReadonlySet<string>;
@@ -172,14 +174,17 @@ export interface AppConn {
   readonly proxyCommands: readonly ProxyCommand[];
   /**
    * Delivers a request from the "network": a `sip|network|...` frame (top Via gets `;rport=`), followed in the same
-   * write by `cdr:attempt|network` for an INVITE when CDRs are on. Throws if the app has no route for the method.
+   * write by `cdr:attempt|network` for an INVITE when CDRs are on. Throws if the app has no route for the method
+   * (inbound connections only: in outbound mode the server's request-handler config routes, not the app).
    */
   sendRequest(raw: string, meta?: RequestMeta): SentRequest;
   /** Next not yet consumed response the app wrote for the transaction. */
   nextResponse(transactionId: string, timeoutMs?: number): Promise<AppResponse>;
   /**
    * The caller cancels a pending INVITE: `cdr:stop network call-canceled` first if a provisional was sent, then the
-   * CANCEL frame. Returns false (nothing sent) when the INVITE already got a final response.
+   * CANCEL frame. For a proxied INVITE (as drachtio-server's proxy core does, no CANCEL reaches the app): 487 to the
+   * caller (`cdr:stop application call-rejected`), the target answers 487 (`continue`), then `done`. Returns false
+   * (nothing sent) when the INVITE already got a final response.
    */
   sendCancel(transactionId: string, raw?: string): boolean;
   /**
@@ -215,6 +220,11 @@ export interface DrachtioStandin {
   waitForApp(options?: WaitForAppOptions): Promise<AppConn>;
   /** Resolves with the next connection accepted after this call (or the first, if there is none yet). */
   waitForConnection(timeoutMs?: number): Promise<AppConn>;
+  /**
+   * Outbound mode: connects to an app listening with `srf.listen()` and resolves once the app has authenticated on
+   * that connection (rejects on a wrong secret, which closes it).
+   */
+  connectToApp(port: number, options?: { readonly host?: string; readonly timeoutMs?: number }): Promise<AppConn>;
   /** Scripts the proxy targets (default: every target times out, as if nothing listened). */
   setProxyBehaviour(behaviour: ProxyBehaviour): void;
   /** Every frame read or written, on all connections. */
@@ -354,6 +364,8 @@ interface ServerTxn {
   provisionalSent: boolean;
   finished: boolean;
   proxied: boolean;
+  /** Set when the caller cancels a proxied INVITE; resolves the running proxy's wait. */
+  cancelProxy: (() => void) | undefined;
   readonly responses: AppResponse[];
   consumed: number;
   readonly done: Promise<AppResponse[]>;
@@ -370,6 +382,7 @@ interface ProxyDialog {
 
 class ConnImpl implements AppConn {
   readonly id: number;
+  readonly outbound: boolean;
   authenticated = false;
   readonly routes = new Set<string>();
   stalledAt: number | undefined;
@@ -381,8 +394,9 @@ class ConnImpl implements AppConn {
   readonly #server: StandinImpl;
   readonly #decoder: FrameDecoder;
 
-  constructor(id: number, socket: net.Socket, server: StandinImpl, maxPayloadBytes: number) {
+  constructor(id: number, socket: net.Socket, server: StandinImpl, maxPayloadBytes: number, outbound = false) {
     this.id = id;
+    this.outbound = outbound;
     this.#socket = socket;
     this.#server = server;
     this.#decoder = new FrameDecoder({ maxPayloadBytes });
@@ -601,6 +615,22 @@ class StandinImpl implements DrachtioStandin {
     return this.until(() => this.connections[from], timeoutMs, 'a connection');
   }
 
+  async connectToApp(port: number, options: { readonly host?: string; readonly timeoutMs?: number } = {}): Promise<AppConn> {
+    const socket = net.connect({ port, host: options.host ?? '127.0.0.1' });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('error', reject);
+      socket.once('connect', () => (socket.off('error', reject), resolve()));
+    });
+    this.#sockets.add(socket);
+    socket.on('close', () => this.#sockets.delete(socket));
+    const conn = new ConnImpl(this.#nextConnId++, socket, this, this.#opts.maxAppFrameBytes, true);
+    this.connections.push(conn);
+    this.#changed();
+    await this.until(() => (conn.authenticated || conn.closed ? conn : undefined), options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'the app to authenticate');
+    if (!conn.authenticated) throw new Error('the app did not authenticate (wrong secret?)');
+    return conn;
+  }
+
   nextFrame(
     predicate: (frame: StandinFrame) => boolean,
     options: { readonly fromIndex?: number; readonly timeoutMs?: number } = {},
@@ -762,7 +792,7 @@ class StandinImpl implements DrachtioStandin {
     const raw = rawInput.includes(CRLF) ? rawInput : rawInput.replace(/\n/g, CRLF);
     const received = parseSip(raw);
     const method = (received.startLine.split(' ')[0] ?? '').toUpperCase();
-    if (!conn.routes.has(method.toLowerCase())) throw new Error(`the app on connection ${conn.id} has no route for ${method}`);
+    if (!conn.outbound && !conn.routes.has(method.toLowerCase())) throw new Error(`the app on connection ${conn.id} has no route for ${method}`);
     const transport = meta.transport ?? 'udp';
     const topVia = headerValue(received, 'via') ?? '';
     const viaPort = /^SIP\s*\/\s*2\.0\s*\/\s*\S+\s+[^;:\s]+:(\d+)/i.exec(topVia)?.[1];
@@ -791,6 +821,7 @@ class StandinImpl implements DrachtioStandin {
       provisionalSent: false,
       finished: false,
       proxied: false,
+      cancelProxy: undefined,
       responses: [],
       consumed: 0,
       done,
@@ -832,6 +863,7 @@ class StandinImpl implements DrachtioStandin {
     if (!txn) throw new Error(`unknown transaction ${transactionId}`);
     if (txn.method !== 'INVITE') throw new Error('only an INVITE can be cancelled');
     if (txn.finished) return false;
+    if (txn.proxied) return this.#cancelProxied(txn);
     const cancelRaw = raw ?? this.#defaultCancel(txn);
     const text = addReceivedParams(cancelRaw, txn.sourceAddress, txn.sourcePort);
     const frames: string[] = [];
@@ -852,6 +884,16 @@ class StandinImpl implements DrachtioStandin {
     );
     this.#finish(txn);
     txn.conn.write(...frames);
+    return true;
+  }
+
+  /** drachtio's proxy core: 200 to the CANCEL and 487 to the caller (CDR), CANCEL to the targets; the app sees no CANCEL. */
+  #cancelProxied(txn: ServerTxn): boolean {
+    const local = this.#buildUasResponse(txn, parseSip(renderSip('SIP/2.0 487 Request Terminated', [])));
+    if (this.#cdrTo(txn.conn, 'stop')) txn.conn.write(buildCdrStop('application', formatStackTime(), 'call-rejected', local));
+    const cancel = txn.cancelProxy;
+    txn.cancelProxy = undefined;
+    cancel?.();
     return true;
   }
 
@@ -969,15 +1011,22 @@ class StandinImpl implements DrachtioStandin {
     for (const group of ordered) {
       if (this.#closing || conn.closed) break;
       for (const t of group) if (this.#cdrTo(conn, 'attempt')) conn.write(buildCdrAttempt('application', formatStackTime(), t.forwarded));
-      const answers = await Promise.all(
-        group.map(async (t) => {
-          const answer = this.#behaviour(t.destination, { index: t.index, forwarded: t.forwarded });
-          const wait = answer === 'timeout' ? this.#timeoutFor(cmd) : (answer.delayMs ?? 0);
-          await this.#delay(wait);
-          return { t, answer };
-        }),
-      );
+      const cancelled = new Promise<'cancelled'>((resolve) => (txn.cancelProxy = () => resolve('cancelled')));
+      const answered = await Promise.race([
+        Promise.all(
+          group.map(async (t) => {
+            const answer = this.#behaviour(t.destination, { index: t.index, forwarded: t.forwarded });
+            const wait = answer === 'timeout' ? this.#timeoutFor(cmd) : (answer.delayMs ?? 0);
+            await this.#delay(wait);
+            return { t, answer };
+          }),
+        ),
+        cancelled,
+      ]);
+      txn.cancelProxy = undefined;
       if (this.#closing || conn.closed) break;
+      if (answered === 'cancelled') return this.#proxyCancelled(txn, cmd, attempts, group);
+      const answers = answered;
       let success: { t: (typeof targets)[number]; received: string } | undefined;
       let stop = false;
       for (const { t, answer } of answers) {
@@ -1047,10 +1096,36 @@ class StandinImpl implements DrachtioStandin {
     return { attempts, finalStatus: best.status, connected: false, destination: best.destination };
   }
 
+  /**
+   * How long a target that never answers holds the search: timer B, or sooner `provisionalTimeout` (a silent target
+   * sends no provisional either; drachtio-server then tries the next destination) or `finalTimeout`.
+   */
   #timeoutFor(cmd: ProxyCommand): number {
-    const m = /^(\d+)(ms|s)?$/.exec(cmd.finalTimeout);
-    const final = m?.[1] ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : undefined;
-    return final !== undefined ? Math.min(final, this.#opts.timerBMs) : this.#opts.timerBMs;
+    const toMs = (t: string): number | undefined => {
+      const m = /^(\d+)(ms|s)?$/.exec(t);
+      return m?.[1] ? Number(m[1]) * (m[2] === 'ms' ? 1 : 1000) : undefined;
+    };
+    const limits = [toMs(cmd.provisionalTimeout), toMs(cmd.finalTimeout), this.#opts.timerBMs];
+    return Math.min(...limits.filter((v): v is number => v !== undefined));
+  }
+
+  /** The caller cancelled while `group` was pending: each pending target answers 487 (continue), then `done`. */
+  #proxyCancelled(
+    txn: ServerTxn,
+    cmd: ProxyCommand,
+    attempts: ProxyAttempt[],
+    group: readonly { readonly destination: string; readonly target: { address: string; port: number; transport: 'udp' | 'tcp' }; readonly forwarded: string }[],
+  ): ProxyOutcome {
+    const conn = txn.conn;
+    for (const t of group) {
+      const received = this.#targetResponse(txn, t.forwarded, t.target, { status: 487 }, cmd.remainInDialog);
+      attempts.push({ destination: t.destination, status: 487, reason: reasonFor(487) });
+      const frames = this.#cdrTo(conn, 'stop') ? [buildCdrStop('network', formatStackTime(), 'call-canceled', received)] : [];
+      conn.write(...frames, this.#continueFrame(cmd, t.target, received));
+    }
+    conn.write(buildProxyDone(cmd.msgId));
+    this.#finish(txn);
+    return { attempts, finalStatus: 487, connected: false, destination: undefined };
   }
 
   #continueFrame(cmd: ProxyCommand, target: { address: string; port: number; transport: string }, received: string): string {

@@ -1,10 +1,10 @@
 /**
- * CdrSink writing one JSON line per record to daily files `cdr-YYYY-MM-DD.jsonl` (UTC day of receipt).
+ * CdrSink writing one JSON line per record (screening or disposition) to daily files `cdr-YYYY-MM-DD.jsonl` (UTC day).
  * write() only queues; a timer (or a full batch) drains the queue with one append per batch, so the SIP path never waits on disk.
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CdrRecord } from '../../core/cdr-record.js';
+import type { CallRecord } from '../../core/cdr-record.js';
 import type { CdrSink, Logger } from '../../app/ports.js';
 
 /** Counters the sink reports (implemented by the metrics adapter). */
@@ -39,10 +39,10 @@ export function createJsonlCdrSink(opts: JsonlCdrSinkOptions): CdrSink & { reado
   const timer = setInterval(() => void drain(), opts.flushIntervalMs);
   timer.unref();
 
-  function write(record: CdrRecord): void {
+  function write(record: CallRecord): void {
     if (closed) return opts.metrics.lost(1, 'closed');
     if (queue.length >= opts.maxQueue) return opts.metrics.lost(1, 'queue-full');
-    queue.push({ day: record.receivedAt.slice(0, 10), line: JSON.stringify(record) + '\n' });
+    queue.push({ day: dayOf(record), line: JSON.stringify(record) + '\n' });
     if (queue.length >= batchSize) void drain();
   }
 
@@ -107,4 +107,15 @@ export function createJsonlCdrSink(opts: JsonlCdrSinkOptions): CdrSink & { reado
   }
 
   return { write, flush, close, queued: () => queue.length };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}/;
+
+/**
+ * UTC day file of a record: a screening record's receipt day, a disposition's event day; a record of any other
+ * (future) type goes to today's file rather than failing.
+ */
+function dayOf(record: CallRecord): string {
+  const stamp: unknown = record.type === 'screening' ? record.receivedAt : record.type === 'disposition' ? record.at : undefined;
+  return typeof stamp === 'string' && DAY.test(stamp) ? stamp.slice(0, 10) : new Date().toISOString().slice(0, 10);
 }

@@ -3,7 +3,7 @@
  * or YAML was expected, and a CSV whose last record was cut short. Pure byte/text checks; throws FeedError.
  */
 import { gunzipSync } from 'node:zlib';
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { FeedError } from '../../app/feed-error.js';
 
 /** True when the bytes start with the gzip magic number (RFC 1952: 1f 8b). */
@@ -58,14 +58,9 @@ function lastRecordStart(text: string): number {
  */
 export function assertCsvComplete(text: string, headerFields: number, source: string): void {
   if (text.length === 0 || text.endsWith('\n') || text.endsWith('\r')) return;
-  const tail = text.slice(lastRecordStart(text));
-  let fields = headerFields;
-  try {
-    const [record] = parse(tail, { relax_column_count: true }) as string[][];
-    fields = record?.length ?? headerFields;
-  } catch {
-    return;
-  }
+  const tail = Papa.parse<string[]>(text.slice(lastRecordStart(text)), { delimiter: ',', header: false });
+  if (tail.errors.length > 0) return;
+  const fields = tail.data[0]?.length ?? headerFields;
   if (fields < headerFields) {
     throw new FeedError('ERR_FEED_TRUNCATED', `${source}: the last row has ${fields} of ${headerFields} fields and no line end (body cut short?)`, { retryable: true });
   }
@@ -73,10 +68,6 @@ export function assertCsvComplete(text: string, headerFields: number, source: st
 
 /** Header cells of a CSV text (first non-blank record, read from the first 64 KiB), BOM removed. */
 export function csvHeader(text: string): string[] {
-  try {
-    const [record] = parse(text.slice(0, 65536), { bom: true, to: 1, skip_empty_lines: true, relax_column_count: true }) as string[][];
-    return record ?? [];
-  } catch {
-    return [];
-  }
+  const head = Papa.parse<string[]>(text.slice(0, 65536), { delimiter: ',', header: false, preview: 10, skipEmptyLines: 'greedy' });
+  return head.data[0] ?? [];
 }

@@ -2,12 +2,11 @@
  * The FeedFetcher adapter: file sources are read whole (unchanged content is detected by the caller's hash
  * comparison), http(s) sources go through fetchHttp. Read failures are DataFileError ERR_DATA_READ, as for data files.
  */
-import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedFetcher, FeedSource, FetchOutcome } from '../../app/feed-ports.js';
 import { DataFileError } from '../data/rmd-csv.js';
-import { fetchHttp, type FetchFn } from './http-fetch.js';
+import { fetchHttp, sha256Hex, type FetchFn } from './http-fetch.js';
 
 /** Options of {@link createFeedFetcher}. */
 export interface FeedFetcherOptions {
@@ -22,7 +21,7 @@ async function readSourceFile(path: string, maxBytes: number): Promise<FetchOutc
     const info = await stat(path);
     if (info.size > maxBytes) throw new FeedError('ERR_FEED_TOO_LARGE', `${path}: ${info.size} bytes exceeds feeds.maxBytes (${maxBytes})`);
     const bytes = await readFile(path);
-    return { kind: 'body', bytes, sha256: createHash('sha256').update(bytes).digest('hex'), modifiedAt: info.mtimeMs };
+    return { kind: 'body', bytes, sha256: await sha256Hex(bytes), modifiedAt: info.mtimeMs };
   } catch (err) {
     if (err instanceof FeedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;

@@ -3,11 +3,11 @@
  * awaiting `rmdgate feed accept` (`pending.raw|json`); the removal grace state (`grace.json`); RMD diff reports
  * (`rmd/diffs/*.json|md`). Writes are atomic (temp file + rename); a raw file whose hash disagrees with its meta is refused.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedStore, GraceState, PendingMeta, SnapshotMeta, Stored } from '../../app/feed-ports.js';
+import { sha256Hex } from './http-fetch.js';
 
 /** Diff report pairs kept in `rmd/diffs` (older ones are deleted). */
 export const REPORTS_KEPT = 50;
@@ -34,20 +34,28 @@ function isMeta(v: unknown): v is SnapshotMeta {
   return typeof m === 'object' && m !== null && typeof m.feed === 'string' && typeof m.sha256 === 'string' && typeof m.fetchedAt === 'number' && typeof m.verifiedAt === 'number' && typeof m.rows === 'number';
 }
 
-async function readPair<M extends SnapshotMeta>(dir: string, base: 'current' | 'pending'): Promise<Stored<M> | undefined> {
-  const metaBytes = await readOptional(join(dir, `${base}.json`));
+async function readMeta<M extends SnapshotMeta>(dir: string, base: 'current' | 'pending'): Promise<M | undefined> {
+  const file = join(dir, `${base}.json`);
+  const metaBytes = await readOptional(file);
   if (metaBytes === undefined) return undefined;
   let meta: unknown;
   try {
     meta = JSON.parse(metaBytes.toString('utf8'));
   } catch (err) {
-    throw new FeedError('ERR_FEED_STORE', `${join(dir, `${base}.json`)}: not JSON`, { cause: err });
+    throw new FeedError('ERR_FEED_STORE', `${file}: not JSON`, { cause: err });
   }
-  if (!isMeta(meta)) throw new FeedError('ERR_FEED_STORE', `${join(dir, `${base}.json`)}: not a snapshot meta`);
-  const bytes = await readOptional(join(dir, `${base}.raw`));
-  if (bytes === undefined) throw new FeedError('ERR_FEED_STORE', `${join(dir, `${base}.raw`)}: missing`);
-  if (createHash('sha256').update(bytes).digest('hex') !== meta.sha256) throw new FeedError('ERR_FEED_STORE', `${join(dir, `${base}.raw`)}: content does not match its meta (sha256)`);
-  return { meta: meta as M, bytes };
+  if (!isMeta(meta)) throw new FeedError('ERR_FEED_STORE', `${file}: not a snapshot meta`);
+  return meta as M;
+}
+
+async function readPair<M extends SnapshotMeta>(dir: string, base: 'current' | 'pending'): Promise<Stored<M> | undefined> {
+  const meta = await readMeta<M>(dir, base);
+  if (meta === undefined) return undefined;
+  const raw = join(dir, `${base}.raw`);
+  const bytes = await readOptional(raw);
+  if (bytes === undefined) throw new FeedError('ERR_FEED_STORE', `${raw}: missing`);
+  if ((await sha256Hex(bytes)) !== meta.sha256) throw new FeedError('ERR_FEED_STORE', `${raw}: content does not match its meta (sha256)`);
+  return { meta, bytes };
 }
 
 async function writePair(dir: string, base: 'current' | 'pending', s: Stored<SnapshotMeta>): Promise<void> {
@@ -81,6 +89,7 @@ export function createFeedStore(stateDir: string): FeedStore {
       await writeAtomic(join(feedDir(feed), 'current.json'), `${JSON.stringify(meta, null, 2)}\n`);
     },
     readPending: (feed) => readPair<PendingMeta>(feedDir(feed), 'pending'),
+    readPendingMeta: (feed) => readMeta<PendingMeta>(feedDir(feed), 'pending'),
     writePending: (feed, s) => writePair(feedDir(feed), 'pending', s),
     async clearPending(feed) {
       await rm(join(feedDir(feed), 'pending.json'), { force: true });

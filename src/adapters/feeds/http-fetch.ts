@@ -2,7 +2,7 @@
  * One HTTP(S) GET of a feed with global fetch: conditional (ETag / Last-Modified), a deadline covering the body,
  * a size bound, and a Content-Length check. Maps every failure to a FeedError code; Response never leaves this file.
  */
-import { createHash } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { FeedError } from '../../app/feed-error.js';
 import type { FetchConditions, FetchOutcome } from '../../app/feed-ports.js';
 
@@ -17,6 +17,11 @@ export interface HttpFetchOptions {
   readonly maxBytes: number;
   /** Accept header value. */
   readonly accept?: string | undefined;
+}
+
+/** sha256 hex of bytes, computed off the main thread (WebCrypto runs digests on the libuv pool). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -92,7 +97,7 @@ export async function fetchHttp(url: string, cond: FetchConditions, timeoutMs: n
   return {
     kind: 'body',
     bytes,
-    sha256: createHash('sha256').update(bytes).digest('hex'),
+    sha256: await sha256Hex(bytes),
     etag: res.headers.get('etag') ?? undefined,
     lastModified: res.headers.get('last-modified') ?? undefined,
     contentType: res.headers.get('content-type') ?? undefined,

@@ -89,16 +89,9 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   return {
     mount,
     async start() {
-      const tls = opts.tls ? { cert: await readFile(opts.tls.certFile), key: await readFile(opts.tls.keyFile) } : undefined;
-      const s = tls ? createHttpsServer(tls, handle) : createHttpServer(handle);
-      s.keepAliveTimeout = 5000;
-      server = s;
-      await new Promise<void>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(opts.port, opts.address, () => resolve());
-      });
-      const a = s.address() as AddressInfo;
-      return { address: a.address, port: a.port, tls: tls !== undefined };
+      server = await listen(opts, handle);
+      const a = server.address() as AddressInfo;
+      return { address: a.address, port: a.port, tls: opts.tls !== undefined };
     },
     stop: () =>
       new Promise((resolve) => {
@@ -107,6 +100,18 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
         server.close(() => resolve());
       }),
   };
+}
+
+/** Binds an HTTP server, or an HTTPS one when TLS files are configured (read at start, so a bad path fails start). */
+async function listen(opts: AdminServerOptions, handle: (req: IncomingMessage, res: ServerResponse) => void): Promise<Server> {
+  const tls = opts.tls ? { cert: await readFile(opts.tls.certFile), key: await readFile(opts.tls.keyFile) } : undefined;
+  const server = tls ? createHttpsServer(tls, handle) : createHttpServer(handle);
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.address, () => resolve());
+  });
+  return server;
 }
 
 function compile(route: AdminRoute): CompiledRoute {

@@ -162,7 +162,8 @@ function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => n
   return { port, watch: (queued) => void (source = queued) };
 }
 
-function feedPorts(def: Definer, table: FeedStateTable, now: () => number): FeedMetrics {
+/** The per-feed state gauges, computed from the feed state table at scrape time. */
+function feedGauges(def: Definer, table: FeedStateTable, now: () => number): void {
   const perFeed = <L extends string>(g: Gauge<L>, set: (s: FeedStatus) => void): void => {
     g.reset();
     for (const s of table.list()) set(s);
@@ -177,6 +178,10 @@ function feedPorts(def: Definer, table: FeedStateTable, now: () => number): Feed
     perFeed(info, (s) => s.version !== undefined && info.set({ feed: s.feed, version: s.version }, 1)));
   const lastOk: Gauge<'feed'> = def.gauge('rmdgate_feed_last_refresh_success', 'Whether the last refresh of a feed succeeded (1: updated or not modified) or not (0: refused or error)', ['feed'] as const, () =>
     perFeed(lastOk, (s) => s.lastRefresh !== undefined && lastOk.set({ feed: s.feed }, s.lastRefresh === 'updated' || s.lastRefresh === 'not-modified' ? 1 : 0)));
+}
+
+function feedPorts(def: Definer, table: FeedStateTable, now: () => number): FeedMetrics {
+  feedGauges(def, table, now);
   const refreshes = def.counter('rmdgate_feed_refreshes_total', 'Feed refresh attempts by result (updated, not-modified, refused, error)', ['feed', 'result'] as const);
   const duration = def.histogram('rmdgate_feed_refresh_duration_seconds', 'Duration of feed refresh attempts (fetch, parse, swap)', ['feed'] as const, REFRESH_BUCKETS);
   const errors = def.counter('rmdgate_feed_errors_total', 'Failed feed refresh attempts by error code (ERR_FEED_*)', ['feed', 'code'] as const);

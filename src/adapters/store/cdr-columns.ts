@@ -52,19 +52,24 @@ export const CDR_COLUMN_KINDS: ReadonlyMap<string, Kind> = new Map([
 export type CdrRowValue = string | number | null;
 
 /**
- * Traceback key of a number: the digits of its E.164 form without `+1` for NANP (so `+1`, `1` and 10-digit forms
- * match), as an integer (E.164 has at most 15 digits and never a leading zero). Null when not a number.
+ * Traceback key of a number: toNumberKey (E.164 digits, so `+1`, `1` and 10-digit NANP forms give the same key) as
+ * an integer — E.164 has at most 15 digits and never a leading zero, so it is exact and indexes compactly. Null when not a number.
  */
 export function toKeyValue(e164OrDialled: string | null | undefined): number | null {
   if (!e164OrDialled) return null;
+  if (E164.test(e164OrDialled)) return Number(e164OrDialled.slice(1));
   const key = toNumberKey(e164OrDialled);
   return key === undefined ? null : Number(key);
 }
 
-/** A CDR (and its raw fields) as the values of CDR_COLUMNS, in order. */
+const E164 = /^\+[1-9]\d{6,14}$/;
+const FIELDS = RECORD_COLUMNS.map((c) => c[1]);
+const KINDS = RECORD_COLUMNS.map((c) => c[2]);
+
+/** A CDR (and its raw fields) as the values of CDR_COLUMNS, in order. Runs per stored record: plain indexed loop. */
 export function toCdrRow(record: CdrRecord, raw?: CdrRawFields): CdrRowValue[] {
   const row: CdrRowValue[] = [];
-  for (const [, field, kind] of RECORD_COLUMNS) row.push(toValue(record[field], kind));
+  for (let i = 0; i < FIELDS.length; i++) row.push(toValue(record[FIELDS[i]!], KINDS[i]!));
   row.push(
     toKeyValue(record.calledE164 ?? record.ruriUser),
     toKeyValue(record.callingE164),
@@ -100,9 +105,25 @@ function fromValue(v: unknown, kind: Kind): unknown {
   return v;
 }
 
-/** Encodes one CDR for a store worker (called on the SIP path: one JSON.stringify, no other work). */
+/** One CDR as a spool line (JSON, no newline). */
 export function toEnvelopeLine(record: CdrRecord, raw?: CdrRawFields): string {
   return raw === undefined ? `{"r":${JSON.stringify(record)}}` : `{"r":${JSON.stringify(record)},"x":${JSON.stringify(raw)}}`;
+}
+
+/** Spool lines back to envelopes; lines that do not parse as a CDR are counted, not returned. */
+export function parseEnvelopeLines(lines: readonly string[]): { envelopes: CdrEnvelope[]; bad: number } {
+  const envelopes: CdrEnvelope[] = [];
+  let bad = 0;
+  for (const line of lines) {
+    try {
+      const env = JSON.parse(line) as CdrEnvelope;
+      if (typeof env?.r?.receivedAtMs === 'number') envelopes.push(env);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { envelopes, bad };
 }
 
 /** UTC day (`YYYY-MM-DD`) of an epoch-ms instant: the partition a CDR belongs to. */

@@ -3,7 +3,7 @@
  * them; the one factory main.ts calls. Each sink keeps its own queue, so a slow one never holds up another.
  */
 import type { ConfigFile } from '../../config/schema.js';
-import type { CdrRecord } from '../../core/cdr-record.js';
+import type { CallRecord } from '../../core/cdr-record.js';
 import type { Logger } from '../../app/ports.js';
 import { createJsonlCdrSink, type CdrSinkMetrics } from '../cdr/jsonl-cdr-sink.js';
 import type { CdrRawFields } from './cdr-columns.js';
@@ -76,7 +76,7 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
 
 function fanOut(sinks: readonly { name: string; sink: StoreSink }[]): StoreSink {
   return {
-    write(record: CdrRecord, raw?: CdrRawFields) {
+    write(record: CallRecord, raw?: CdrRawFields) {
       for (const s of sinks) s.sink.write(record, raw);
     },
     flush: async () => void (await Promise.all(sinks.map((s) => s.sink.flush()))),

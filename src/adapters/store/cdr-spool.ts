@@ -11,6 +11,8 @@ export interface CdrSpool {
   append(lines: readonly string[]): Promise<void>;
   /** Bytes in the active segment (0 when none is open). */
   activeBytes(): number;
+  /** Path of the active segment, if one is open. */
+  activePath(): string | undefined;
   /** Closes the active segment (the next append opens a new one); returns its path, if there was one. */
   rotate(): Promise<string | undefined>;
   /** Closed segments (everything but the active one), oldest first. */
@@ -62,6 +64,7 @@ export async function openCdrSpool(dir: string): Promise<CdrSpool> {
       }
     },
     activeBytes: () => active?.bytes ?? 0,
+    activePath: () => active?.path,
     rotate,
     async closedSegments() {
       const names = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();

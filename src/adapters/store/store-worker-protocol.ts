@@ -3,6 +3,7 @@
  * the worker-side loop that serves it: messages are handled strictly in order, each batch acknowledged once.
  */
 import { parentPort } from 'node:worker_threads';
+import type { CdrEnvelope } from './cdr-columns.js';
 
 /** Outcome of one batch. `error` is the first failure's message (e.g. SQLITE_FULL) when some records were lost. */
 export interface BatchResult {
@@ -13,7 +14,7 @@ export interface BatchResult {
 
 /** Main thread → worker. */
 export type ToStoreWorker =
-  | { readonly t: 'batch'; readonly id: number; readonly lines: readonly string[] }
+  | { readonly t: 'batch'; readonly id: number; readonly items: readonly CdrEnvelope[] }
   | { readonly t: 'sync'; readonly id: number }
   | { readonly t: 'close'; readonly id: number };
 
@@ -28,7 +29,7 @@ export type FromStoreWorker =
 
 /** What a store worker implements; `batch` is durable when it resolves (committed or spooled with fsync). */
 export interface StoreWorkerHandler {
-  batch(lines: readonly string[]): BatchResult | Promise<BatchResult>;
+  batch(items: readonly CdrEnvelope[]): BatchResult | Promise<BatchResult>;
   /** Everything acknowledged is durable; may do extra work (e.g. ship the spool). */
   sync(): void | Promise<void>;
   /** Flushes and releases resources; the worker exits after it. */
@@ -77,9 +78,9 @@ async function handle(h: StoreWorkerHandler, msg: ToStoreWorker, port: NonNullab
     const started = performance.now();
     let r: BatchResult;
     try {
-      r = await h.batch(msg.lines);
+      r = await h.batch(msg.items);
     } catch (err) {
-      r = { written: 0, lost: msg.lines.length, error: err instanceof Error ? err.message : String(err) };
+      r = { written: 0, lost: msg.items.length, error: err instanceof Error ? err.message : String(err) };
     }
     postToMain({ t: 'ack', id: msg.id, written: r.written, lost: r.lost, seconds: (performance.now() - started) / 1000, ...(r.error === undefined ? {} : { error: r.error }) });
   } else if (msg.t === 'sync') {

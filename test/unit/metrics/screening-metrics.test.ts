@@ -28,8 +28,9 @@ describe('createMetrics naming', () => {
 
     for (const m of all) {
       expect(m.name).toMatch(/^rmdgate_[a-z0-9_]+$/);
-      if (m.type === 'counter') expect(m.name).toMatch(/_total$/);
-      if (m.type === 'histogram') expect(m.name).toMatch(/_(seconds|bytes)$/);
+      const type = String(m.type);
+      if (type === 'counter') expect(m.name).toMatch(/_total$/);
+      if (type === 'histogram') expect(m.name).toMatch(/_(seconds|bytes)$/);
     }
   });
 

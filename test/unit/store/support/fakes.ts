@@ -1,8 +1,11 @@
 /**
- * Fakes for store tests: a silent logger, a logger that records lines, and CdrSinkMetrics that count.
+ * Fakes for store tests: loggers, counting CdrSinkMetrics and an in-memory traceback store.
  */
 import type { Logger } from '../../../../src/app/ports.js';
 import type { CdrSinkMetrics } from '../../../../src/adapters/cdr/jsonl-cdr-sink.js';
+import { toKeyValue } from '../../../../src/adapters/store/cdr-columns.js';
+import type { CallQuery, CdrQueryStore, StoredCdr } from '../../../../src/app/traceback-store.js';
+import type { CdrRecord } from '../../../../src/core/cdr-record.js';
 
 /** A logger that drops everything. */
 export const silentLog: Logger = {
@@ -36,4 +39,29 @@ export function countingMetrics(): CdrSinkMetrics & { counts: { written: number;
     writeSeconds: () => undefined,
     queueDepth: () => undefined,
   };
+}
+
+/** An in-memory CdrQueryStore over StoredCdrs, matching like the real stores (called key, calling or From key, window). */
+export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { queries: CallQuery[] } {
+  const queries: CallQuery[] = [];
+  const key = (n: string | null): number | null => toKeyValue(n);
+  return {
+    description: 'memory',
+    queries,
+    findCalls(q) {
+      queries.push(q);
+      const found = calls.filter((c) => {
+        const r = c.record;
+        const callingOk = key(r.callingE164) === q.callingKey || key(r.fromE164 ?? r.fromUser) === q.callingKey;
+        return key(r.calledE164 ?? r.ruriUser) === q.calledKey && callingOk && r.receivedAtMs >= q.fromMs && r.receivedAtMs <= q.toMs;
+      });
+      return Promise.resolve(found.slice(0, q.limit));
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Wraps a record as a stored call without raw fields. */
+export function stored(record: CdrRecord, raw: Partial<Pick<StoredCdr, 'requestUri' | 'selectorHeaders'>> = {}): StoredCdr {
+  return { record, requestUri: raw.requestUri ?? null, selectorHeaders: raw.selectorHeaders ?? null };
 }

@@ -1,0 +1,45 @@
+# syntax=docker/dockerfile:1
+# rmdgate image: build (tsc) → prod-deps (npm ci --omit=dev; better-sqlite3 compiled or fetched for this exact
+# Node/glibc) → runtime (no compiler, no dev dependencies, USER node). Usage: docs/drachtio.md.
+ARG NODE_IMAGE=node:22-bookworm-slim
+
+# --- build: every dependency, then the TypeScript build into dist/ -------------------------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build
+
+# --- prod-deps: runtime node_modules only; the native module is built here, on the runtime's base image ------------
+FROM ${NODE_IMAGE} AS prod-deps
+WORKDIR /app
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && node -e "require('better-sqlite3')(':memory:').close()"
+
+# --- runtime -------------------------------------------------------------------------------------------------------
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+    CONFIG_FILE=/app/config/example-drachtio.yaml
+WORKDIR /app
+COPY --from=prod-deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+COPY config ./config
+# CDRs and feed state (paths in the example config resolve to /app/var); the only directory the process writes.
+RUN mkdir -p /app/var && chown node:node /app/var
+VOLUME ["/app/var"]
+USER node
+# ops listener (/metrics, /healthz, /readyz); SIP itself is drachtio-server's
+EXPOSE 9464
+HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/cli.js", "serve"]

@@ -1,0 +1,160 @@
+#!/usr/bin/env node
+// Benchmark of a live RMD update (run after `npm run build`): the real gate (dist/main.js start()) with a file-sourced
+// 10,000-row RMD snapshot (scripts/gen-rmd.mjs). Part A times refresh → parse (worker) → validate → persist → diff →
+// compile → swap, the inline parse alone, and compose+swap alone, and records the longest event-loop block during
+// each refresh, for a typical day (20 new filings) and for a snapshot where every row changed. Part B swaps a new snapshot while scripts/bench-feed-load.mjs (child process) sends 8,000 INVITEs/s and
+// compares the p99 latency of the swap's second with the other seconds. Bounded: fixed rounds, fixed load duration.
+// Usage: node scripts/bench-feed.mjs [--rows 10000] [--rounds 7] [--rate 8000] [--seconds 8] [--trunks 200]
+//          [--driver node|sipp] [--swap typical|full]
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { start } from '../dist/main.js';
+import { parseConfigText } from '../dist/config/load.js';
+import { parseRmdFeed } from '../dist/adapters/feeds/feed-parse.js';
+import { toPreparedConfig } from '../dist/adapters/feeds/compose-feeds.js';
+import { composeWorld } from '../dist/app/feed-world.js';
+import { runSipp } from './bench-feed-sipp.mjs';
+
+const { values } = parseArgs({ options: {
+  rows: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' }, rate: { type: 'string', default: '8000' },
+  seconds: { type: 'string', default: '8' }, trunks: { type: 'string', default: '200' }, driver: { type: 'string', default: 'node' },
+  swap: { type: 'string', default: 'typical' },
+} });
+const ROWS = Number(values.rows);
+const ROUNDS = Number(values.rounds);
+const TRUNKS = Number(values.trunks);
+const here = new URL('.', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'rmdgate-bench-feed-'));
+const sink = { write: () => undefined };
+const ms = (t) => +t.toFixed(2);
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function config() {
+  const pad = (i) => String(1_000_000 + i).padStart(7, '0');
+  const providers = Array.from({ length: TRUNKS }, (_, i) => `  - { id: p${i}, name: "Bench ${i} LLC", rmdNumber: RMD${pad(i + 1)} }`);
+  const trunks = Array.from({ length: TRUNKS }, (_, i) => `  - { id: t${i}, provider: p${i}, sources: [${i === 0 ? '127.0.0.2' : `10.0.${i >> 8}.${i & 255}`}/32] }`);
+  return `sip:
+  listen: [{ transport: udp, address: 127.0.0.1, port: 0 }]
+  defaultRoute: [sip:127.0.0.1:5070]
+data: { rmd: { path: rmd.csv } }
+feeds: { stateDir: state, refreshMinutes: 1440 }
+providers:
+${providers.join('\n')}
+trunks:
+${trunks.join('\n')}
+cdr: { dir: cdr }
+log: { level: warn }
+ops: { listen: false }
+admin: { listen: false }
+`;
+}
+
+/** Alternates the rmd file between `pair` and times each refresh and the longest event-loop block during it. */
+async function refreshRounds(app, pair) {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  const rounds = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    copyFileSync(pair[(r + 1) % 2], join(dir, 'rmd.csv'));
+    loop.reset();
+    loop.enable();
+    const t0 = performance.now();
+    const [report] = await app.feeds.refresh('rmd');
+    const total = performance.now() - t0;
+    loop.disable();
+    if (report.outcome !== 'updated') throw new Error(`round ${r}: ${report.outcome} ${report.code ?? ''}`);
+    rounds.push({ refreshMs: ms(total), maxLoopBlockMs: ms(loop.max / 1e6) });
+  }
+  return { medianMs: median(rounds.map((x) => x.refreshMs)), maxMs: Math.max(...rounds.map((x) => x.refreshMs)), maxLoopBlockMs: Math.max(...rounds.map((x) => x.maxLoopBlockMs)), medianLoopBlockMs: median(rounds.map((x) => x.maxLoopBlockMs)), rounds };
+}
+
+async function idleLoopBlock(msWindow) {
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  await new Promise((r) => setTimeout(r, msWindow));
+  loop.disable();
+  return ms(loop.max / 1e6);
+}
+
+async function partA(app, files) {
+  const idle = await idleLoopBlock(2000);
+  const typical = await refreshRounds(app, [files[0], files[2]]);
+  const full = await refreshRounds(app, [files[0], files[1]]);
+  const bytes = readFileSync(files[0]);
+  const inline = Array.from({ length: ROUNDS }, () => {
+    const t0 = performance.now();
+    parseRmdFeed(bytes, { source: 'bench', loadedAt: 0, maxBytes: 2 ** 31 });
+    return performance.now() - t0;
+  });
+  const loaded = parseConfigText(config(), join(dir, 'gate.yaml'));
+  const prepared = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
+  const snapshot = parseRmdFeed(bytes, { source: 'bench', loadedAt: 0, maxBytes: 2 ** 31 }).snapshot;
+  const swap = Array.from({ length: ROUNDS }, () => {
+    const t0 = performance.now();
+    app.feeds.holder.swap(composeWorld(prepared.part, { rmd: snapshot, rmdWithheld: false, blocklists: [], rmdGrace: new Set(), extraFilings: [] }));
+    return performance.now() - t0;
+  });
+  copyFileSync(files[0], join(dir, 'rmd.csv'));
+  await app.feeds.refresh('rmd');
+  return {
+    idleMaxLoopBlockMs: idle,
+    refreshTypicalDay: typical,
+    refreshEveryRowChanged: full,
+    inlineParseValidate: { medianMs: ms(median(inline)), maxMs: ms(Math.max(...inline)) },
+    composeAndSwap: { medianMs: ms(median(swap)), maxMs: ms(Math.max(...swap)) },
+  };
+}
+
+/** Starts the load driver; resolves with its per-second report when it is done. */
+function startLoad(port) {
+  if (values.driver === 'sipp') return runSipp({ port, rate: Number(values.rate), seconds: Number(values.seconds), dir });
+  const child = spawn(process.execPath, [join(here, 'bench-feed-load.mjs'), '--port', String(port), '--rate', values.rate, '--seconds', values.seconds], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  return new Promise((resolve) => child.on('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1)))));
+}
+
+async function partB(app, files) {
+  const loadDone = startLoad(app.sip[0].port);
+  await new Promise((r) => setTimeout(r, (Number(values.seconds) * 1000) / 2));
+  copyFileSync(values.swap === 'full' ? files[1] : files[2], join(dir, 'rmd.csv'));
+  const swapStart = Date.now();
+  const [report] = await app.feeds.refresh('rmd');
+  const swapEnd = Date.now();
+  const load = await loadDone;
+  const full = load.perSecond.slice(1, -1);
+  const swapSecs = new Set();
+  for (let sec = Math.floor(swapStart / 1000); sec <= Math.floor(swapEnd / 1000); sec++) swapSecs.add(sec);
+  const during = full.filter((s) => swapSecs.has(s.sec));
+  const others = full.filter((s) => !swapSecs.has(s.sec));
+  const baselineP99 = median(others.map((s) => s.p99));
+  const swapP99 = Math.max(...during.map((s) => s.p99));
+  return {
+    driver: values.driver, swap: values.swap, outcome: report.outcome, swapMs: swapEnd - swapStart, sent: load.sent, answered: load.answered, lost: load.sent - load.answered, duplicates: load.duplicates,
+    baselineP99Ms: baselineP99, swapSecondP99Ms: swapP99, p99DeltaMs: +(swapP99 - baselineP99).toFixed(3), perSecond: load.perSecond,
+  };
+}
+
+try {
+  // a: the snapshot; b: every row different (other seed); c: a typical next day (a plus 20 new filings).
+  const files = [join(dir, 'a.csv'), join(dir, 'b.csv'), join(dir, 'c.csv')];
+  const gen = (out, rows, seed) => execFileSync(process.execPath, [join(here, 'gen-rmd.mjs'), '--rows', String(rows), '--out', out, '--seed', String(seed)]);
+  gen(files[0], ROWS, 1);
+  gen(files[1], ROWS, 2);
+  gen(files[2], ROWS + 20, 1);
+  copyFileSync(files[0], join(dir, 'rmd.csv'));
+  writeFileSync(join(dir, 'gate.yaml'), config());
+  const app = await start(parseConfigText(config(), join(dir, 'gate.yaml')), { logDestination: sink, defaultMetrics: false, watchConfig: false, handleSignals: false });
+  try {
+    const a = await partA(app, files);
+    const b = await partB(app, files);
+    console.log(JSON.stringify({ node: process.version, rows: ROWS, trunks: TRUNKS, partA: a, partB: b }, null, 2));
+  } finally {
+    await app.stop();
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

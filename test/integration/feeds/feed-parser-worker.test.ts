@@ -1,0 +1,73 @@
+/**
+ * The RMD parser worker thread (compiled dist/ only: worker threads run JavaScript): the snapshot streamed back in
+ * batches equals the inline parse, and errors cross the thread boundary with their codes.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parseRmdFeed } from '../../../src/adapters/feeds/feed-parse.js';
+import type { FeedParser, FeedSpec } from '../../../src/app/feed-ports.js';
+import { feedErrorCode } from '../../../src/app/feed-error.js';
+import { rmdCsv, rows } from './feed-harness.js';
+
+const DIST = join(import.meta.dirname, '../../../dist/adapters/feeds/feed-parser.js');
+const SPEC: FeedSpec = { name: 'rmd', kind: 'rmd', source: { kind: 'file', path: 'x' }, format: 'csv', maxShrinkFraction: 0.2 };
+
+describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
+  async function workerParser(): Promise<FeedParser & { usesWorker: boolean }> {
+    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean }): FeedParser & { usesWorker: boolean } };
+    return mod.createFeedParser({ maxBytes: 1e9, worker: true });
+  }
+
+  it('streams back the same snapshot as the inline parse', async () => {
+    const parser = await workerParser();
+    const text = rmdCsv(rows(1234).map((r, i) => (i % 3 === 0 ? { ...r, name: `Multi\nLine ${i}, LLC` } : r)), { bom: true });
+    try {
+      const data = await parser.parse(SPEC, Buffer.from(text), { source: 'x', loadedAt: 5 });
+      const inline = parseRmdFeed(Buffer.from(text), { source: 'x', loadedAt: 5, maxBytes: 1e9 });
+
+      expect(parser.usesWorker).toBe(true);
+      if (data.kind !== 'rmd') throw new Error('not rmd');
+      expect(data.headers).toEqual(inline.headers);
+      expect({ ...data.snapshot, byRmdNumber: [...data.snapshot.byRmdNumber], byFrn: [...data.snapshot.byFrn] }).toEqual({ ...inline.snapshot, byRmdNumber: [...inline.snapshot.byRmdNumber], byFrn: [...inline.snapshot.byFrn] });
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('sends only changed filings after the first snapshot and reuses the unchanged ones', async () => {
+    const parser = await workerParser();
+    const before = rows(500);
+    const after = [...before.filter((r) => r.number !== 'RMD0990007').map((r) => (r.number === 'RMD0990003' ? { ...r, implementation: 'No STIR/SHAKEN Implementation - Performing Robocall Mitigation' } : r)), ...rows(2, 501)];
+    try {
+      const first = await parser.parse(SPEC, Buffer.from(rmdCsv(before)), { source: 'x', loadedAt: 1 });
+      const second = await parser.parse(SPEC, Buffer.from(rmdCsv(after)), { source: 'x', loadedAt: 2 });
+      const inline = parseRmdFeed(Buffer.from(rmdCsv(after)), { source: 'x', loadedAt: 2, maxBytes: 1e9 }).snapshot;
+      if (first.kind !== 'rmd' || second.kind !== 'rmd') throw new Error('not rmd');
+
+      expect([...second.snapshot.byRmdNumber]).toEqual([...inline.byRmdNumber]);
+      expect([...second.snapshot.byFrn.keys()]).toEqual([...inline.byFrn.keys()]);
+      expect(second.snapshot.byRmdNumber.get('RMD0990001')).toBe(first.snapshot.byRmdNumber.get('RMD0990001'));
+      expect(second.snapshot.byRmdNumber.get('RMD0990003')).not.toBe(first.snapshot.byRmdNumber.get('RMD0990003'));
+      expect(second.snapshot.byRmdNumber.get('RMD0990003')?.implementation).toBe('none');
+      expect(second.snapshot.byRmdNumber.has('RMD0990007')).toBe(false);
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('passes errors back with their codes and keeps working afterwards', async () => {
+    const parser = await workerParser();
+    try {
+      const cut = parser.parse(SPEC, Buffer.from(`${rmdCsv(rows(3))}RMD0990004,0099000004,"Cut`), { source: 'x', loadedAt: 0 });
+      const html = parser.parse(SPEC, Buffer.from('<html></html>'), { source: 'x', loadedAt: 0 });
+
+      expect(feedErrorCode(await cut.catch((e: unknown) => e))).toBe('ERR_FEED_TRUNCATED');
+      expect(feedErrorCode(await html.catch((e: unknown) => e))).toBe('ERR_FEED_FORMAT');
+      expect((await parser.parse(SPEC, Buffer.from(rmdCsv(rows(2))), { source: 'x', loadedAt: 0 })).kind).toBe('rmd');
+    } finally {
+      await parser.close();
+    }
+  });
+});
