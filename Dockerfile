@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1
 # rmdgate image: build (tsc) → prod-deps (npm ci --omit=dev; better-sqlite3 compiled or fetched for this exact
 # Node/glibc) → runtime (no compiler, no dev dependencies, USER node). Usage: docs/drachtio.md.
-ARG NODE_IMAGE=node:22-bookworm-slim
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: every dependency, then the TypeScript build into dist/ -------------------------------------------------
 FROM ${NODE_IMAGE} AS build

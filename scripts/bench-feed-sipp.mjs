@@ -61,8 +61,10 @@ export async function runSipp({ port, rate, seconds, dir }) {
   }
   const perSecond = [...buckets].sort((a, b) => a[0] - b[0]).map(([sec, lat]) => {
     lat.sort((x, y) => x - y);
-    return { sec, answered: lat.length, p50: q(lat, 0.5), p99: q(lat, 0.99), max: q(lat, 1) };
+    return { sec, answered: lat.length, lost: 0, p50: q(lat, 0.5), p99: q(lat, 0.99), max: q(lat, 1) };
   });
   const answered = perSecond.reduce((a, s) => a + s.answered, 0);
+  // sipp's trace has no per-second send count: losses are reported as a total (sent - answered) on the last second.
+  if (perSecond.length > 0) perSecond[perSecond.length - 1].lost = calls - answered;
   return { driver: 'sipp', exitCode: code, sent: calls, answered, duplicates: 0, perSecond };
 }

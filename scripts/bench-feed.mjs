@@ -4,8 +4,8 @@
 // compile → swap, the inline parse alone, and compose+swap alone, and records the longest event-loop block during
 // each refresh, for a typical day (20 new filings) and for a snapshot where every row changed. Part B swaps a new snapshot while scripts/bench-feed-load.mjs (child process) sends 8,000 INVITEs/s and
 // compares the p99 latency of the swap's second with the other seconds. Bounded: fixed rounds, fixed load duration.
-// Usage: node scripts/bench-feed.mjs [--rows 10000] [--rounds 7] [--rate 8000] [--seconds 8] [--trunks 200]
-//          [--driver node|sipp] [--swap typical|full]
+// Usage: node scripts/bench-feed.mjs [--rows 10000] [--rounds 7] [--rate 8000] [--seconds 10] [--trunks 200]
+//          [--driver node|sipp] [--swap typical|full]   (the swap happens 60 % into the load; the first 2 s are warm-up)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,7 +21,7 @@ import { runSipp } from './bench-feed-sipp.mjs';
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' }, rate: { type: 'string', default: '8000' },
-  seconds: { type: 'string', default: '8' }, trunks: { type: 'string', default: '200' }, driver: { type: 'string', default: 'node' },
+  seconds: { type: 'string', default: '10' }, trunks: { type: 'string', default: '200' }, driver: { type: 'string', default: 'node' },
   swap: { type: 'string', default: 'typical' },
 } });
 const ROWS = Number(values.rows);
@@ -117,23 +117,28 @@ function startLoad(port) {
   return new Promise((resolve) => child.on('exit', () => resolve(JSON.parse(out.trim().split('\n').at(-1)))));
 }
 
+/** Seconds of load before the measured window (JIT and socket warm-up; their losses are reported apart). */
+const WARMUP_SECONDS = 2;
+
 async function partB(app, files) {
   const loadDone = startLoad(app.sip[0].port);
-  await new Promise((r) => setTimeout(r, (Number(values.seconds) * 1000) / 2));
+  await new Promise((r) => setTimeout(r, Number(values.seconds) * 600));
   copyFileSync(values.swap === 'full' ? files[1] : files[2], join(dir, 'rmd.csv'));
   const swapStart = Date.now();
   const [report] = await app.feeds.refresh('rmd');
   const swapEnd = Date.now();
   const load = await loadDone;
-  const full = load.perSecond.slice(1, -1);
+  const measured = load.perSecond.slice(WARMUP_SECONDS + 1, -1);
   const swapSecs = new Set();
   for (let sec = Math.floor(swapStart / 1000); sec <= Math.floor(swapEnd / 1000); sec++) swapSecs.add(sec);
-  const during = full.filter((s) => swapSecs.has(s.sec));
-  const others = full.filter((s) => !swapSecs.has(s.sec));
+  const during = measured.filter((s) => swapSecs.has(s.sec));
+  const others = measured.filter((s) => !swapSecs.has(s.sec));
+  const lost = (list) => list.reduce((a, s) => a + (s.lost ?? 0), 0);
   const baselineP99 = median(others.map((s) => s.p99));
   const swapP99 = Math.max(...during.map((s) => s.p99));
   return {
-    driver: values.driver, swap: values.swap, outcome: report.outcome, swapMs: swapEnd - swapStart, sent: load.sent, answered: load.answered, lost: load.sent - load.answered, duplicates: load.duplicates,
+    driver: values.driver, swap: values.swap, outcome: report.outcome, swapMs: swapEnd - swapStart, sent: load.sent, answered: load.answered,
+    lostWarmup: lost(load.perSecond.slice(0, WARMUP_SECONDS + 1)), lostMeasuredOutsideSwap: lost(others), lostDuringSwap: lost(during), duplicates: load.duplicates,
     baselineP99Ms: baselineP99, swapSecondP99Ms: swapP99, p99DeltaMs: +(swapP99 - baselineP99).toFixed(3), perSecond: load.perSecond,
   };
 }

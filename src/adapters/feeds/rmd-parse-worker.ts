@@ -3,6 +3,8 @@
  * delta against the previous snapshot (see rmd-worker-protocol.ts), so the event loop that answers SIP never blocks
  * on a 10,000-row parse and allocates only what changed.
  */
+import { readlinkSync } from 'node:fs';
+import { constants, setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { feedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling } from '../../core/model.js';
@@ -58,4 +60,18 @@ function handle(job: WorkerJob): void {
   }
 }
 
+/**
+ * Lowers this thread's CPU priority (Linux: setpriority on the thread id from /proc/thread-self), so on a busy host
+ * the main thread answering SIP wins the CPU over a parse. Best effort: elsewhere, or without permission, a no-op.
+ */
+function deprioritise(): void {
+  try {
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    if (Number.isInteger(tid) && tid > 0) setPriority(tid, constants.priority.PRIORITY_LOW);
+  } catch {
+    // not Linux, or not allowed: the parse runs at normal priority
+  }
+}
+
+deprioritise();
 parentPort?.on('message', handle);

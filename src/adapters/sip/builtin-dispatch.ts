@@ -5,7 +5,7 @@
 import type { FrontMetrics, InviteHandler, Logger } from '../../app/ports.js';
 import type { SipReply } from '../../core/sip-reply.js';
 import { type ArrivalMeta, toInviteFacts } from './builtin-facts.js';
-import { type ParsedSipMessage, parseSipMessage, parseSipUri, salvageSipRequest } from './builtin-parser.js';
+import { type ParsedSipMessage, isSipOrTelUri, parseSipMessage, salvageSipRequest } from './builtin-parser.js';
 import {
   ACCEPT_HEADER,
   ALLOW_HEADER,
@@ -158,18 +158,31 @@ function isThenable(value: SipReply | PromiseLike<SipReply>): value is PromiseLi
   return typeof (value as Partial<PromiseLike<SipReply>>).then === 'function';
 }
 
-/** Calls the use case for a new INVITE transaction (RFC 3261 17.2.1), guarding against throws and rejections. */
+/**
+ * Calls the use case for a new INVITE transaction (RFC 3261 17.2.1), guarding against throws and rejections. The
+ * transaction is marked PENDING only while an asynchronous handler runs: a synchronous one leaves no gap in which a
+ * retransmission could arrive, so its final response is cached at once.
+ */
 function callHandler(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext, key: string): void {
-  state.transactions.set(key, PENDING);
   let result: SipReply | PromiseLike<SipReply>;
   try {
     result = state.deps.onInvite(toInviteFacts(msg, inbound.meta, state.deps.selectorHeaderNames));
   } catch (err) {
+    state.transactions.set(key, PENDING);
     failed(state, inbound, ctx, key, err);
     return;
   }
-  if (isThenable(result)) settle(state, inbound, ctx, key, result);
-  else finish(state, inbound, ctx, key, result);
+  if (isThenable(result)) {
+    state.transactions.set(key, PENDING);
+    settle(state, inbound, ctx, key, result);
+    return;
+  }
+  try {
+    finish(state, inbound, ctx, key, result);
+  } catch (err) {
+    state.transactions.set(key, PENDING); // as if it had been marked before the call: retransmissions get 100
+    throw err;
+  }
 }
 
 function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext): void {
@@ -184,7 +197,7 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
   } else if (ctx.hasToTag) {
     // A redirect/reject server never establishes dialogs, so an in-dialog INVITE matches none (RFC 3261 12.2.2).
     finish(state, inbound, ctx, key, protocolReply(481));
-  } else if (parseSipUri(msg.uri) === undefined) {
+  } else if (!isSipOrTelUri(msg.uri)) {
     malformed(state, inbound, 'request-uri', undefined);
     finish(state, inbound, ctx, key, malformedReply('request-uri'));
   } else if (state.draining) {
@@ -236,27 +249,27 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
     warnings: new Map(),
     draining: false,
   };
-  const guard = (fn: () => void): void => {
-    try {
-      fn();
-    } catch (err) {
-      deps.log.error({ err }, 'sip message handling failed');
-    }
-  };
+  const failedHandling = (err: unknown): void => deps.log.error({ err }, 'sip message handling failed');
   return {
-    handle: (inbound) =>
-      guard(() => {
+    handle(inbound) {
+      try {
         const text = inbound.bytes.toString('utf8');
         const msg = parseSipMessage(text);
         if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
         else if (msg.kind === 'response') deps.metrics.message('response', inbound.meta.transport);
         else request(state, inbound, msg);
-      }),
-    reject: (inbound, kind) =>
-      guard(() => {
+      } catch (err) {
+        failedHandling(err);
+      }
+    },
+    reject(inbound, kind) {
+      try {
         const text = inbound.bytes.toString('utf8');
         malformed(state, inbound, kind, parseSipMessage(text) ?? salvageSipRequest(text));
-      }),
+      } catch (err) {
+        failedHandling(err);
+      }
+    },
     drain: (timeoutMs) => drain(state, timeoutMs),
   };
 }

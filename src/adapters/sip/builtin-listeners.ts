@@ -3,7 +3,8 @@
  * dispatcher calls and writing the answers back. Closing flushes queued responses before releasing sockets.
  */
 import { type RemoteInfo, type Socket as UdpSocket, createSocket } from 'node:dgram';
-import { type Socket, createServer, isIPv6 } from 'node:net';
+import { type LookupOneOptions, lookup as dnsLookup } from 'node:dns';
+import { type Socket, createServer, isIP, isIPv6 } from 'node:net';
 import type { Logger } from '../../app/ports.js';
 import type { ArrivalMeta } from './builtin-facts.js';
 import type { Inbound, SipDispatcher } from './builtin-dispatch.js';
@@ -43,6 +44,7 @@ const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 
 /** Source address as the core sees it: IPv4-mapped IPv6 addresses become dotted quads. */
 function plainAddress(address: string): string {
+  if (address.charCodeAt(0) !== 0x3a) return address; // cannot start with '::ffff:'
   return MAPPED_IPV4.exec(address)?.[1] ?? address;
 }
 
@@ -57,13 +59,43 @@ async function within(work: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * dgram resolves the destination of every send through `lookup` (dns.lookup by default, which defers even an IP
+ * literal by a tick). Responses always go to the literal source address, so once the socket is bound literals are
+ * answered at once; names (a configured listen address) still go through dns.lookup.
+ */
+function literalLookup(bound: () => boolean): (hostname: string, options: LookupOneOptions | number, callback: LookupCallback) => void {
+  return (hostname, options, callback) => {
+    const family = typeof options === 'number' ? options : (options.family as number | undefined) ?? 0;
+    const literal = bound() ? isIP(hostname) : 0;
+    if (literal !== 0) callback(null, hostname, literal);
+    else dnsLookup(hostname, { family: family as 0 | 4 | 6 }, callback);
+  };
+}
+
 interface UdpState {
   readonly socket: UdpSocket;
   readonly local: { readonly address: string; readonly port: number };
-  /** Sends not yet handed to the kernel; close() waits for them. */
-  sending: number;
-  flushed: (() => void) | undefined;
-  readonly onSent: (err: Error | null) => void;
+}
+
+/**
+ * One received datagram and the way back to its sender (RFC 3581 / 18.2.2: to the source IP). A class rather than a
+ * closure per datagram; sends carry no callback (none is needed on the hot path): close() waits on the socket's send
+ * queue instead.
+ */
+class UdpInbound implements Inbound {
+  constructor(
+    readonly bytes: Buffer,
+    readonly meta: ArrivalMeta,
+    private readonly udp: UdpState,
+    private readonly address: string,
+  ) {}
+
+  send(out: Buffer, toPort: number): void {
+    this.udp.socket.send(out, toPort, this.address);
+  }
 }
 
 function receiveDatagram(deps: ListenerDeps, udp: UdpState, bytes: Buffer, rinfo: RemoteInfo): void {
@@ -76,38 +108,27 @@ function receiveDatagram(deps: ListenerDeps, udp: UdpState, bytes: Buffer, rinfo
     localAddress: udp.local.address,
     localPort: udp.local.port,
   };
-  const send = (out: Buffer, toPort: number): void => {
-    udp.socket.send(out, toPort, rinfo.address, udp.onSent);
-    udp.sending++;
-  };
-  const inbound: Inbound = { bytes, meta, send };
+  const inbound = new UdpInbound(bytes, meta, udp, rinfo.address);
   if (bytes.length > deps.maxMessageBytes) deps.dispatcher.reject(inbound, 'oversize');
   else deps.dispatcher.handle(inbound);
 }
 
-function udpState(deps: ListenerDeps, socket: UdpSocket): UdpState {
+function udpState(socket: UdpSocket): UdpState {
   const bound = socket.address();
-  const udp: UdpState = {
-    socket,
-    local: { address: plainAddress(bound.address), port: bound.port },
-    sending: 0,
-    flushed: undefined,
-    onSent: (err) => {
-      if (err !== null) deps.log.debug({ err }, 'sip udp response not sent');
-      if (--udp.sending === 0) udp.flushed?.();
-    },
-  };
-  return udp;
+  return { socket, local: { address: plainAddress(bound.address), port: bound.port } };
 }
 
+/** Waits (bounded) until the kernel has taken every queued response, then closes the socket. */
 async function closeUdp(udp: UdpState): Promise<void> {
-  if (udp.sending > 0) await within(new Promise<void>((resolve) => (udp.flushed = resolve)), CLOSE_GRACE_MS);
+  const deadline = Date.now() + CLOSE_GRACE_MS;
+  while (udp.socket.getSendQueueCount() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
   await new Promise<void>((resolve) => udp.socket.close(() => resolve()));
 }
 
 /** Binds a UDP socket; each datagram is one message. Responses go to the source IP only (RFC 3581 / 18.2.2). */
 export function listenUdp(deps: ListenerDeps, address: string, port: number): Promise<Listener> {
-  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4' });
+  let bound = false;
+  const socket = createSocket({ type: isIPv6(address) ? 'udp6' : 'udp4', lookup: literalLookup(() => bound) });
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {
       socket.close();
@@ -115,12 +136,13 @@ export function listenUdp(deps: ListenerDeps, address: string, port: number): Pr
     };
     socket.once('error', onBindError);
     socket.bind(port, address, () => {
+      bound = true;
       socket.off('error', onBindError);
       socket.on('error', (err) => deps.log.error({ err }, 'sip udp socket failed'));
-      const udp = udpState(deps, socket);
+      const udp = udpState(socket);
       socket.on('message', (bytes, rinfo) => receiveDatagram(deps, udp, bytes, rinfo));
-      const bound = { transport: 'udp', address: socket.address().address, port: udp.local.port } as const;
-      resolve({ bound, close: () => closeUdp(udp) });
+      const actual = { transport: 'udp', address: socket.address().address, port: udp.local.port } as const;
+      resolve({ bound: actual, close: () => closeUdp(udp) });
     });
   });
 }

@@ -76,11 +76,17 @@ function addHeader(headers: Map<string, string>, rawName: string, value: string)
 }
 
 /**
- * Parses one complete SIP message with drachtio-srf's parser (lazy mode) and normalises the header names,
- * so lookups never depend on the parser's case rules (it keeps `X-`/`P-` names as written).
- * Returns undefined when the parser rejects the text or throws.
+ * Parses one complete SIP message exactly as drachtio-srf's parser does in lazy mode (see {@link parseFast}) and
+ * normalises the header names, so lookups never depend on the parser's case rules (it keeps `X-`/`P-` names as
+ * written). Returns undefined when the parser rejects the text or throws.
  */
 export function parseSipMessage(text: string): ParsedSipMessage | undefined {
+  const fast = parseFast(text);
+  return fast === SLOW_PATH ? parseWithDrachtio(text) : fast;
+}
+
+/** The reference path: drachtio-srf's own parser, then the same name normalisation. */
+function parseWithDrachtio(text: string): ParsedSipMessage | undefined {
   let parsed: UntypedSipMessage | undefined;
   try {
     parsed = untyped.parseSipMessage(text, true);
@@ -100,6 +106,138 @@ export function parseSipMessage(text: string): ParsedSipMessage | undefined {
     body: parsed.body ?? '',
   };
 }
+
+// ---- fast path: drachtio-srf 5.0.29 lib/sip-parser/parser.js (parseMessage/parse, lazy) re-done without its costs ----
+// drachtio's getHeaderName() reads process.env.DRACHTIO_PRESERVE_HEADER_NAMES for every header line (about 0.2 µs per
+// read here) and the header split/regex/concat allocate a lot; this path computes the same result in one pass. The
+// env variable is not consulted: it can only change which spelling drachtio keeps for a name, and names are lower-cased
+// below anyway. Names drachtio would key oddly (Object.prototype members, array indices) take the reference path.
+
+/** Returned by parseFast when the reference parser must decide. */
+const SLOW_PATH: unique symbol = Symbol('slow-path');
+
+/** drachtio's own compact-form table (note `e` → `contact-encoding`, and no `y`), applied before COMPACT_FORMS. */
+const DRACHTIO_COMPACT: ReadonlyMap<string, string> = new Map([
+  ['i', 'call-id'], ['m', 'contact'], ['e', 'contact-encoding'], ['l', 'content-length'], ['c', 'content-type'],
+  ['f', 'from'], ['s', 'subject'], ['k', 'supported'], ['t', 'to'], ['v', 'via'],
+]);
+const RESPONSE_LINE = /^SIP\/(\d+\.\d+)\s+(\d+)\s*(.*)\s*$/;
+const DRACHTIO_REQUEST_LINE = /^([\w\-.!%*_+`'~]+)\s([^\s]+)\sSIP\s*\/\s*(\d+\.\d+)/;
+const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
+const CRLFCRLF = '\r\n\r\n';
+
+/** drachtio's getHeaderName() without the env lookup. */
+function drachtioKey(raw: string): string {
+  const c0 = raw.charCodeAt(0);
+  if (raw.charCodeAt(1) === 0x2d && (c0 === 0x58 || (c0 === 0x50 && !raw.startsWith('P-Asserted')))) return raw; // X-, P- (not P-Asserted)
+  if (raw === 'Diversion') return raw;
+  const name = (raw.includes('%') ? unescape(raw) : raw).toLowerCase();
+  return DRACHTIO_COMPACT.get(name) ?? name;
+}
+
+/** JavaScript's `\s` (WhiteSpace + LineTerminator), which drachtio's header regex uses. */
+function isJsSpace(c: number): boolean {
+  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+  if (c < 0xa0) return false;
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
+    c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/**
+ * One header line as drachtio's `/^([\S]*?)\s*:\s*([\s\S]*)$/` reads it: the name runs up to the first `:` or
+ * whitespace (whitespace must then lead to the `:`), the value is the rest without leading whitespace. Adds it to
+ * `groups` (drachtio's header object: values of one key joined with ','); false when the line does not match.
+ */
+function readHeaderLine(line: string, groups: Map<string, string>): boolean | typeof SLOW_PATH {
+  const n = line.length;
+  let k = 0;
+  while (k < n) {
+    const c = line.charCodeAt(k);
+    if (c === 0x3a || isJsSpace(c)) break;
+    k++;
+  }
+  let j = k;
+  while (j < n && isJsSpace(line.charCodeAt(j))) j++;
+  if (j >= n || line.charCodeAt(j) !== 0x3a) return false;
+  j++;
+  while (j < n && isJsSpace(line.charCodeAt(j))) j++;
+  const key = drachtioKey(line.slice(0, k));
+  const c0 = key.charCodeAt(0);
+  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || key in Object.prototype) return SLOW_PATH;
+  const value = line.slice(j);
+  const previous = groups.get(key);
+  groups.set(key, previous === undefined ? value : `${previous},${value}`);
+  return true;
+}
+
+/** drachtio's body rule (lazy mode): a truthy raw Content-Length cuts the rest of the text, else up to the next CRLFCRLF. */
+function drachtioBody(text: string, headEnd: number, contentLength: string | undefined): string {
+  if (contentLength) {
+    const rest = headEnd < 0 ? '' : text.slice(headEnd + 4);
+    return rest.substring(0, Math.max(0, Math.min(Number(contentLength), Buffer.byteLength(rest, 'utf8'))));
+  }
+  if (headEnd < 0) return '';
+  const next = text.indexOf(CRLFCRLF, headEnd + 4);
+  return next < 0 ? text.slice(headEnd + 4) : text.slice(headEnd + 4, next);
+}
+
+/**
+ * drachtio's parseMessage(text, true) and the name normalisation of {@link parseWithDrachtio}, in one pass: header
+ * section up to the first CRLFCRLF, lines split at CRLF not followed by SP/HTAB, start line (response tried first),
+ * header lines grouped by drachtio's key in first-seen order, then merged under the normalised names.
+ */
+function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PATH {
+  const headEnd = text.indexOf(CRLFCRLF);
+  const head = headEnd < 0 ? text : text.slice(0, headEnd);
+  let lineEnd = head.indexOf('\r\n');
+  while (lineEnd >= 0 && (head.charCodeAt(lineEnd + 2) === 0x20 || head.charCodeAt(lineEnd + 2) === 0x09)) {
+    lineEnd = head.indexOf('\r\n', lineEnd + 2);
+  }
+  const startLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
+  if (startLine === '') return undefined;
+  let method: string | undefined;
+  let uri = '';
+  let status = 0;
+  const response = RESPONSE_LINE.exec(startLine);
+  if (response !== null) status = Number(response[2]);
+  else {
+    const request = DRACHTIO_REQUEST_LINE.exec(startLine);
+    if (request === null) return undefined;
+    const rawMethod = request[1] ?? '';
+    method = rawMethod.includes('%') ? unescape(rawMethod) : rawMethod;
+    uri = request[2] ?? '';
+  }
+  const groups = new Map<string, string>();
+  let start = lineEnd;
+  while (start >= 0) {
+    start += 2;
+    let end = head.indexOf('\r\n', start);
+    while (end >= 0 && (head.charCodeAt(end + 2) === 0x20 || head.charCodeAt(end + 2) === 0x09)) end = head.indexOf('\r\n', end + 2);
+    const ok = readHeaderLine(end < 0 ? head.slice(start) : head.slice(start, end), groups);
+    if (ok !== true) return ok === false ? undefined : SLOW_PATH;
+    start = end;
+  }
+  const headers = new Map<string, string>();
+  for (const [key, value] of groups) addHeader(headers, key, value);
+  return {
+    kind: method === undefined ? 'response' : 'request',
+    method: method ?? '',
+    uri,
+    status,
+    headers,
+    body: drachtioBody(text, headEnd, groups.get('content-length')),
+  };
+}
+
+/**
+ * Whether drachtio-srf's parseUri() accepts the text (the same two patterns, tested only): what
+ * `parseSipUri(text) !== undefined` answers, without building the URI object.
+ */
+export function isSipOrTelUri(text: string): boolean {
+  return SIP_URI.test(text) || TEL_URI.test(text);
+}
+const SIP_URI = /^(sips?):(?:([^\s@>:]*)(?::([^\s@>]*))?@)?((?:[0-9A-Za-z\-_]+\.)+[0-9A-Za-z\-_]+|(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})|\[(?:[A-Fa-f0-9:]+)\]|[^@:]*)?(?::(\d+))?((?:;[^\s=?>;]+(?:=[^\s?;]+)?)*)(?:\?([^>]*))?$/;
+const TEL_URI = /^(?:<)?(tel):([+]?[0-9-.()]*)((;[a-zA-Z0-9-]+=[a-zA-Z0-9\-.()]+)+)?(?:>)?(?:\s?(.*)|$)/;
 
 /**
  * Best-effort reading of a request the strict parser rejected (e.g. one header line without a colon), used only
@@ -149,6 +287,10 @@ export function splitHeaderValues(
   value: string,
   isBoundary: (value: string, commaIndex: number) => boolean = () => true,
 ): string[] {
+  if (!value.includes(',')) {
+    const only = value.trim();
+    return only.length > 0 ? [only] : [];
+  }
   const parts: string[] = [];
   let start = 0;
   let depth = 0;

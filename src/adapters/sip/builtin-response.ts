@@ -2,7 +2,7 @@
  * Built-in SIP front: checks a request's routing headers and renders stateless responses (RFC 3261 8.2.6,
  * RFC 3581). Only Via, From, To, Call-ID and CSeq are ever copied from a request, and only sanitised.
  */
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import type { SipReply } from '../../core/sip-reply.js';
 import { type ParsedSipMessage, type TopVia, headerParam, parseTopVia, sanitiseHeaderValue } from './builtin-parser.js';
 
@@ -157,11 +157,24 @@ export function maxForwardsOf(msg: ParsedSipMessage): number | undefined {
 /** Deterministic To tag: retransmissions and a CANCEL of the same INVITE get the same tag (RFC 3261 9.2). */
 function toTag(ctx: ResponseContext): string {
   const seed = `${ctx.callId ?? ''}\0${ctx.fromTag}\0${ctx.via.branch ?? ''}`;
-  return createHash('sha1').update(seed).digest('base64url').slice(0, 16);
+  return sha1Base64url(seed).slice(0, 16);
 }
+
+/** SHA-1 of a string, base64url: one-shot crypto.hash (Node >= 20.12) skips building a Hash object per response. */
+const oneShotHash = (nodeCrypto as Partial<typeof nodeCrypto>).hash;
+const sha1Base64url: (text: string) => string = typeof oneShotHash === 'function'
+  ? (text) => oneShotHash('sha1', text, 'base64url')
+  : (text) => nodeCrypto.createHash('sha1').update(text).digest('base64url');
 
 function line(value: string): string {
   return sanitiseHeaderValue(value, Infinity);
+}
+
+/** The configured `Server:` value is the same on every response: sanitised once per distinct value. */
+let serverLine: { readonly raw: string; readonly clean: string } | undefined;
+function serverHeaderLine(value: string): string {
+  if (serverLine?.raw !== value) serverLine = { raw: value, clean: line(value) };
+  return serverLine.clean;
 }
 
 /**
@@ -177,7 +190,7 @@ export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHead
   }
   if (ctx.callId !== undefined) text += `Call-ID: ${ctx.callId}\r\n`;
   text += `CSeq: ${ctx.cseq}\r\n`;
-  if (serverHeader !== undefined) text += `Server: ${line(serverHeader)}\r\n`;
+  if (serverHeader !== undefined) text += `Server: ${serverHeaderLine(serverHeader)}\r\n`;
   for (const [name, value] of reply.headers) text += `${line(name)}: ${line(value)}\r\n`;
   return Buffer.from(`${text}Content-Length: 0\r\n\r\n`, 'utf8');
 }

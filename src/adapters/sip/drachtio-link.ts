@@ -43,7 +43,7 @@ interface SrfInternals {
   readonly _app?: {
     readonly client?: {
       readonly mapServer?: Map<Socket, unknown>;
-      readonly wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null }; server?: Server };
+      readonly wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null }; server?: Server; socket?: Socket };
     };
   };
 }
@@ -135,6 +135,8 @@ async function stopLink(srf: Srf, mode: DrachtioLinkOptions['mode']): Promise<vo
     wp.closing = true;
     if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
     if (wp.reconnectVars) wp.reconnectVars.retryTimer = null;
+    // a reconnect attempt still connecting is not in mapServer yet
+    if (wp.socket && !client?.mapServer?.has(wp.socket)) wp.socket.destroy();
   }
   const closing = closeSockets(srf);
   if (mode === 'outbound' && wp?.server?.listening) await new Promise<void>((resolve) => wp.server!.close(() => resolve()));

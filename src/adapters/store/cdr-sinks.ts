@@ -23,6 +23,8 @@ export interface CdrSinksDeps {
   /** Shared by every sink: counts add up across sinks. */
   readonly metrics: CdrSinkMetrics;
   readonly monotonicMs: () => number;
+  /** How long a store sink reports unhealthy after losing records to a write error, ms (default 10000). */
+  readonly unhealthyForMs?: number;
 }
 
 /** Resolved directory of the SQLite day files for a config (traceback and what-if read it too). */
@@ -50,7 +52,7 @@ export async function createCdrSinks(cfg: CdrConfig, deps: CdrSinksDeps): Promis
 
 function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
   const workerData: SqliteWorkerData = { dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays };
-  return startWorkerCdrSink({ name: 'sqlite', entry: 'sqlite-worker', workerData, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics });
+  return startWorkerCdrSink({ name: 'sqlite', entry: 'sqlite-worker', workerData, ...common(cfg, deps) });
 }
 
 function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps): StoreSink {
@@ -71,7 +73,12 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
     partitionDaysAhead: pgc.partitionDaysAhead,
     retentionDays: pgc.retentionDays,
   };
-  return startWorkerCdrSink({ name: 'postgres', entry: 'pg-worker', workerData, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics });
+  return startWorkerCdrSink({ name: 'postgres', entry: 'pg-worker', workerData, ...common(cfg, deps) });
+}
+
+function common(cfg: CdrConfig, deps: CdrSinksDeps): { flushIntervalMs: number; maxQueue: number; log: Logger; metrics: CdrSinkMetrics; unhealthyForMs?: number } {
+  const base = { flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics };
+  return deps.unhealthyForMs === undefined ? base : { ...base, unhealthyForMs: deps.unhealthyForMs };
 }
 
 function fanOut(sinks: readonly { name: string; sink: StoreSink }[]): StoreSink {

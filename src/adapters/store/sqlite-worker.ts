@@ -1,12 +1,12 @@
 /**
- * Worker-thread entry of the SQLite CDR store: owns the day files, applies retention at start and daily, and
- * reports health after each batch. Spawned by the worker CDR sink; never imported by the main thread.
+ * Worker-thread entry of the SQLite CDR store: owns the day files and applies retention at start and daily.
+ * Spawned by the worker CDR sink; never imported by the main thread.
  */
 import { workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { applyRetention } from './sqlite-day-files.js';
 import { createSqliteWriter } from './sqlite-writer.js';
-import { postToMain, serveStoreWorker, workerLog, type StoreWorkerHandler } from './store-worker-protocol.js';
+import { serveStoreWorker, workerLog, type StoreWorkerHandler } from './store-worker-protocol.js';
 
 /** workerData of the SQLite store worker. */
 export interface SqliteWorkerData {
@@ -33,15 +33,8 @@ serveStoreWorker(async (): Promise<StoreWorkerHandler> => {
   const timer = setInterval(retain, data.retentionIntervalMs ?? DAY_MS);
   timer.unref();
   const writer = createSqliteWriter({ dir: data.dir });
-  let healthy = true;
   return {
-    batch(items) {
-      const r = writer.write(items);
-      const ok = r.error === undefined;
-      if (ok !== healthy) postToMain({ t: 'health', ok, detail: ok ? `writing to ${data.dir}` : `write failing: ${r.error}` });
-      healthy = ok;
-      return r;
-    },
+    batch: (items) => writer.write(items),
     sync() {},
     close() {
       clearInterval(timer);

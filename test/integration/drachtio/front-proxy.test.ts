@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConn } from '../../support/drachtio-standin.js';
-import { FRONT_ROUTES, inviteText, startDrachtioApp, waitUntil, type DrachtioApp } from './front-harness.js';
+import { FRONT_ROUTES, drachtioConfigYaml, inviteText, startDrachtioApp, waitUntil, type DrachtioApp } from './front-harness.js';
 
 const SDP = ['v=0', 'o=- 1 1 IN IP4 127.0.0.1', 's=-', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=audio 6000 RTP/AVP 0', ''].join('\r\n');
 const FIRST = 'sip:127.0.0.1:5091';
@@ -124,5 +124,31 @@ describe('drachtio front: per-trunk allowAction', () => {
 
     expect(await conn.nextResponse(sent.transactionId)).toMatchObject({ status: 302, headers: { contact: '<sip:+12025550123@127.0.0.1:5070;transport=udp>' } });
     expect(conn.proxyCommands).toHaveLength(0);
+  });
+});
+
+describe('drachtio front: dispositions with the SQLite store on', () => {
+  let rig: DrachtioApp;
+
+  afterAll(async () => {
+    await rig?.close();
+  });
+
+  it('keeps dispositions in the JSON-lines file while the store skips them without failing', async () => {
+    rig = await startDrachtioApp({
+      yaml: (dir, port) => drachtioConfigYaml(dir, port).replace('sqlite: { enabled: false }', 'sqlite: { enabled: true }'),
+    });
+    const conn = await rig.standin.waitForApp({ routes: [...FRONT_ROUTES] });
+    rig.standin.setProxyBehaviour(() => ({ status: 200, body: SDP }));
+    const { text, callId } = inviteText({ source: '127.0.0.1' });
+    conn.sendRequest(text, { sourceAddress: '127.0.0.1' });
+    await (await conn.nextProxy()).outcome;
+    await recordsOf(rig, callId, 2);
+    conn.sendBye(callId);
+
+    expect((await recordsOf(rig, callId, 3)).map((r) => r['event'] ?? r['type'])).toEqual(['screening', 'answered', 'released']);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(rig.app.readiness.run().checks['cdr-store']).toMatchObject({ ok: true });
+    expect(rig.logs.filter((l) => typeof l['msg'] === 'string' && /cdr .*(failed|lost)/.test(l['msg'] as string))).toEqual([]);
   });
 });

@@ -43,7 +43,7 @@ describe.skipIf(!mounted)('sqlite CDR store on a full disk (2 MB tmpfs)', () => 
   it('keeps deciding calls, counts and alarms the loss as write-error, and resumes writing when space returns', async () => {
     const metrics = countingMetrics();
     const logs: { level: string; msg: string | undefined; obj: object }[] = [];
-    sink = await createCdrSinks(cdrConfig(mnt, { flushIntervalMs: 20 }), { resolvePath: (p) => p, log: recordingLog(logs), metrics, monotonicMs: () => performance.now() });
+    sink = await createCdrSinks(cdrConfig(mnt, { flushIntervalMs: 20 }), { resolvePath: (p) => p, log: recordingLog(logs), metrics, monotonicMs: () => performance.now(), unhealthyForMs: 300 });
     const world = buildWorld();
     const screen = createInviteScreener({
       world: () => world, cdr: sink!, metrics: { screened: () => undefined, screeningError: () => undefined }, log: silentLog,
@@ -68,6 +68,7 @@ describe.skipIf(!mounted)('sqlite CDR store on a full disk (2 MB tmpfs)', () => 
     const writtenBefore = metrics.counts.written;
     decideCalls(1000);
     await sink.flush();
+    for (let i = 0; i < 50 && !sink.health().ok; i++) await new Promise((r) => setTimeout(r, 100));
     const healthAfter = sink.health();
     await sink.close();
     sink = undefined;
