@@ -60,7 +60,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now, feedMaxAgeSeconds: config.feeds.maxAgeHours * 3600 });
   const feeds = await startFeeds({
     loaded, clock, log, metrics: metrics.feedSystem, watchConfig: opts.watchConfig, signals: opts.handleSignals === false ? undefined : process,
-    proxyEnv: { HTTPS_PROXY: process.env['HTTPS_PROXY'], https_proxy: process.env['https_proxy'], HTTP_PROXY: process.env['HTTP_PROXY'], http_proxy: process.env['http_proxy'], NO_PROXY: process.env['NO_PROXY'], no_proxy: process.env['no_proxy'] },
+    proxyEnv: loaded.proxyEnv,
     onReloaded: (r) => r.ok && metrics.reloads.configInForce(r.configVersion),
   });
   const { holder, summary } = feeds;

@@ -22,6 +22,14 @@ export interface LoadedConfig {
   readonly cdrPgUrl?: string | undefined;
   /** drachtio-server shared secret from the env var named by `sip.drachtio.secretEnv`; undefined when unset or empty. */
   readonly drachtioSecret?: string | undefined;
+  /** The standard proxy variables (HTTPS_PROXY, HTTP_PROXY, NO_PROXY and lower-case forms) for feed downloads. */
+  readonly proxyEnv?: Readonly<Record<(typeof PROXY_VARS)[number], string | undefined>> | undefined;
+}
+
+const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy'] as const;
+
+function pickProxyEnv(env: ConfigEnv): Record<(typeof PROXY_VARS)[number], string | undefined> {
+  return Object.fromEntries(PROXY_VARS.map((k) => [k, env[k] || undefined])) as Record<(typeof PROXY_VARS)[number], string | undefined>;
 }
 
 /** Environment overrides honoured (documented in config/README.md). */
@@ -66,6 +74,7 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
     adminToken: env[config.admin.tokenEnv] || undefined,
     cdrPgUrl: env[config.cdr.sinks.postgres.urlEnv] || undefined,
     drachtioSecret: env[config.sip.drachtio.secretEnv] || undefined,
+    proxyEnv: pickProxyEnv(env),
   };
 }
 

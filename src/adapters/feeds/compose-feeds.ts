@@ -17,7 +17,8 @@ import { createFeedFetcher } from './feed-fetcher.js';
 import { createFeedParser } from './feed-parser.js';
 import { createFeedStore } from './feed-store.js';
 import type { FetchFn } from './http-fetch.js';
-import { proxyFor, type ProxyEnv } from './proxy-env.js';
+import type { ProxyEnv } from './proxy-env.js';
+import { createProxyAwareFetch } from './proxy-fetch.js';
 import { createRmdJsonClient } from './rmd-json.js';
 import { createSecondOpinionCache } from './second-opinion-cache.js';
 import { watchFile } from './watch-file.js';
@@ -89,31 +90,24 @@ export function toPreparedConfig(config: ConfigFile, version: string, resolvePat
   };
 }
 
-function warnProxy(config: ConfigFile, env: ProxyEnv | undefined, log: Logger): void {
-  const urls = [config.data.rmd.url, ...config.data.blocklists.map((l) => l.url), config.feeds.secondOpinion.enabled ? config.feeds.secondOpinion.url : undefined];
-  const proxy = urls.map((u) => (u === undefined || env === undefined ? undefined : proxyFor(u, env))).find((p) => p !== undefined);
-  if (proxy === undefined) return;
-  const shown = proxy.replace(/\/\/[^@/]*@/, '//[redacted]@');
-  log.warn({ proxy: shown }, 'proxy env set but not supported by this build (no undici): feeds connect directly');
-}
-
 /** Boots the feed subsystem and returns it; throws when a file feed has no usable data at all. */
 export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds> {
   const { loaded, clock, log } = opts;
   const initial = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
   const timers = opts.timers ?? systemTimers;
-  warnProxy(loaded.config, opts.proxyEnv, log);
+  const proxied = createProxyAwareFetch(opts.proxyEnv);
+  const fetch: FetchFn = opts.fetch ?? proxied.fetch;
   const parser = createFeedParser({ maxBytes: initial.plan.settings.maxBytes });
   const so = initial.plan.secondOpinion;
   const secondOpinion = so.enabled
     ? createSecondOpinionCache({
-        lookup: createRmdJsonClient({ url: so.url, fetch: opts.fetch, userAgent: `rmdgate/${VERSION}`, timeoutMs: initial.plan.settings.timeoutMs }),
+        lookup: createRmdJsonClient({ url: so.url, fetch, userAgent: `rmdgate/${VERSION}`, timeoutMs: initial.plan.settings.timeoutMs }),
         deadlineMs: so.deadlineMs, ttlMs: so.ttlMs, negativeTtlMs: so.negativeTtlMs, max: so.maxEntries, now: clock.monotonicMs, log,
       })
     : undefined;
   if (secondOpinion !== undefined) opts.metrics.observeCache(() => secondOpinion.size());
   const system = await startFeedSystem({
-    fetcher: createFeedFetcher({ fetch: opts.fetch, userAgent: `rmdgate/${VERSION}`, maxBytes: initial.plan.settings.maxBytes }),
+    fetcher: createFeedFetcher({ fetch, userAgent: `rmdgate/${VERSION}`, maxBytes: initial.plan.settings.maxBytes }),
     parser, store: createFeedStore(initial.plan.stateDir), clock, timers, random: opts.random ?? Math.random, log, metrics: opts.metrics, secondOpinion,
   }, initial).catch(async (err: unknown) => {
     await parser.close();
@@ -158,6 +152,7 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
       watcher?.close();
       await system.stop();
       await parser.close();
+      await proxied.close();
     },
   };
 }

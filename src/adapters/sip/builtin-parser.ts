@@ -126,13 +126,25 @@ const DRACHTIO_REQUEST_LINE = /^([\w\-.!%*_+`'~]+)\s([^\s]+)\sSIP\s*\/\s*(\d+\.\
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 const CRLFCRLF = '\r\n\r\n';
 
+/** Object.prototype members: drachtio's plain-object lookups misbehave on such names, so they take the reference path. */
+const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
+
 /** drachtio's getHeaderName() without the env lookup. */
 function drachtioKey(raw: string): string {
   const c0 = raw.charCodeAt(0);
   if (raw.charCodeAt(1) === 0x2d && (c0 === 0x58 || (c0 === 0x50 && !raw.startsWith('P-Asserted')))) return raw; // X-, P- (not P-Asserted)
   if (raw === 'Diversion') return raw;
   const name = (raw.includes('%') ? unescape(raw) : raw).toLowerCase();
-  return DRACHTIO_COMPACT.get(name) ?? name;
+  return name.length === 1 ? (DRACHTIO_COMPACT.get(name) ?? name) : name;
+}
+
+/**
+ * A drachtio key is "regular" when it already is the normalised name (lower case, no compact form left): then
+ * grouping by drachtio key and merging by normalised name give the same map, built in one pass. Irregular keys are
+ * the names drachtio keeps as written (`X-`, `P-`, `Diversion`) and `y` (which only our table expands).
+ */
+function isRegularKey(key: string, raw: string): boolean {
+  return key !== raw ? key !== 'y' : raw.charCodeAt(1) !== 0x2d && raw !== 'Diversion' && key !== 'y';
 }
 
 /** JavaScript's `\s` (WhiteSpace + LineTerminator), which drachtio's header regex uses. */
@@ -143,12 +155,16 @@ function isJsSpace(c: number): boolean {
     c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
+/** How readHeaderLine went: added, not a header line (drachtio rejects the message), or another path must decide. */
+const enum LineResult { Added, NoMatch, Irregular, Slow }
+
 /**
  * One header line as drachtio's `/^([\S]*?)\s*:\s*([\s\S]*)$/` reads it: the name runs up to the first `:` or
- * whitespace (whitespace must then lead to the `:`), the value is the rest without leading whitespace. Adds it to
- * `groups` (drachtio's header object: values of one key joined with ','); false when the line does not match.
+ * whitespace (whitespace must then lead to the `:`), the value is the rest without leading whitespace. Adds the value
+ * under its drachtio key (values of one key joined with ',', as drachtio's header object does). With `regularOnly`,
+ * an irregular key stops the pass (see {@link isRegularKey}).
  */
-function readHeaderLine(line: string, groups: Map<string, string>): boolean | typeof SLOW_PATH {
+function readHeaderLine(line: string, groups: Map<string, string>, regularOnly: boolean): LineResult {
   const n = line.length;
   let k = 0;
   while (k < n) {
@@ -158,16 +174,18 @@ function readHeaderLine(line: string, groups: Map<string, string>): boolean | ty
   }
   let j = k;
   while (j < n && isJsSpace(line.charCodeAt(j))) j++;
-  if (j >= n || line.charCodeAt(j) !== 0x3a) return false;
+  if (j >= n || line.charCodeAt(j) !== 0x3a) return LineResult.NoMatch;
   j++;
   while (j < n && isJsSpace(line.charCodeAt(j))) j++;
-  const key = drachtioKey(line.slice(0, k));
+  const raw = line.slice(0, k);
+  const key = drachtioKey(raw);
   const c0 = key.charCodeAt(0);
-  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || key in Object.prototype) return SLOW_PATH;
+  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || PROTOTYPE_NAMES.has(key)) return LineResult.Slow;
+  if (regularOnly && !isRegularKey(key, raw)) return LineResult.Irregular;
   const value = line.slice(j);
   const previous = groups.get(key);
   groups.set(key, previous === undefined ? value : `${previous},${value}`);
-  return true;
+  return LineResult.Added;
 }
 
 /** drachtio's body rule (lazy mode): a truthy raw Content-Length cuts the rest of the text, else up to the next CRLFCRLF. */
@@ -179,6 +197,21 @@ function drachtioBody(text: string, headEnd: number, contentLength: string | und
   if (headEnd < 0) return '';
   const next = text.indexOf(CRLFCRLF, headEnd + 4);
   return next < 0 ? text.slice(headEnd + 4) : text.slice(headEnd + 4, next);
+}
+
+/** The header lines after the start line (which ends at `lineEnd`), split at CRLF not followed by SP/HTAB. */
+function readHeaderLines(head: string, lineEnd: number, regularOnly: boolean): Map<string, string> | Exclude<LineResult, LineResult.Added> {
+  const groups = new Map<string, string>();
+  let start = lineEnd;
+  while (start >= 0) {
+    start += 2;
+    let end = head.indexOf('\r\n', start);
+    while (end >= 0 && (head.charCodeAt(end + 2) === 0x20 || head.charCodeAt(end + 2) === 0x09)) end = head.indexOf('\r\n', end + 2);
+    const result = readHeaderLine(end < 0 ? head.slice(start) : head.slice(start, end), groups, regularOnly);
+    if (result !== LineResult.Added) return result;
+    start = end;
+  }
+  return groups;
 }
 
 /**
@@ -207,25 +240,21 @@ function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PAT
     method = rawMethod.includes('%') ? unescape(rawMethod) : rawMethod;
     uri = request[2] ?? '';
   }
-  const groups = new Map<string, string>();
-  let start = lineEnd;
-  while (start >= 0) {
-    start += 2;
-    let end = head.indexOf('\r\n', start);
-    while (end >= 0 && (head.charCodeAt(end + 2) === 0x20 || head.charCodeAt(end + 2) === 0x09)) end = head.indexOf('\r\n', end + 2);
-    const ok = readHeaderLine(end < 0 ? head.slice(start) : head.slice(start, end), groups);
-    if (ok !== true) return ok === false ? undefined : SLOW_PATH;
-    start = end;
-  }
-  const headers = new Map<string, string>();
-  for (const [key, value] of groups) addHeader(headers, key, value);
+  // First pass: when every key is regular the drachtio grouping is the final map. Otherwise group, then normalise.
+  let headers = readHeaderLines(head, lineEnd, true);
+  if (headers === LineResult.Irregular) {
+    const groups = readHeaderLines(head, lineEnd, false);
+    if (typeof groups !== 'object') return groups === LineResult.NoMatch ? undefined : SLOW_PATH;
+    headers = new Map<string, string>();
+    for (const [key, value] of groups) addHeader(headers, key, value);
+  } else if (typeof headers !== 'object') return headers === LineResult.NoMatch ? undefined : SLOW_PATH;
   return {
     kind: method === undefined ? 'response' : 'request',
     method: method ?? '',
     uri,
     status,
     headers,
-    body: drachtioBody(text, headEnd, groups.get('content-length')),
+    body: drachtioBody(text, headEnd, headers.get('content-length')),
   };
 }
 
