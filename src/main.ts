@@ -5,7 +5,10 @@
 import type { DestinationStream } from 'pino';
 import { createBuiltinSipServer } from './adapters/sip/builtin-server.js';
 import { createDrachtioFront, type DrachtioEndpoint } from './adapters/sip/drachtio-front.js';
-import { createCdrSinks } from './adapters/store/cdr-sinks.js';
+import { createCdrSinks, sqliteStoreDir } from './adapters/store/cdr-sinks.js';
+import { createSqliteCdrReader } from './adapters/store/sqlite-cdr-query.js';
+import { createTracebackHandler } from './app/traceback-http.js';
+import type { CdrQueryStore } from './app/traceback-store.js';
 import type { WorldSummary } from './adapters/data/load-world.js';
 import { startFeeds, type RunningFeeds } from './adapters/feeds/compose-feeds.js';
 import { createAdminServer, type AdminRoute } from './adapters/http/admin-server.js';
@@ -105,11 +108,15 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const opsListen = config.ops.listen;
   const opsServer = opsListen === false ? undefined : createOpsServer({ address: opsListen.address, port: opsListen.port, registry: metrics.registry, readiness });
   const ops = opsServer ? await opsServer.start() : undefined;
-  const adminServer = createAdmin(loaded, log, createCoreAdminRoutes({
-    reload: () => feeds.adminReload(),
-    refreshFeed: (name) => feeds.adminRefresh(name),
-    status: () => toAdminStatus({ world: world(), feeds: metrics.feedStatus(), now: clock.now(), version: VERSION, node: config.node.id }),
-  }));
+  const tracebackStore = config.cdr.sinks.sqlite.enabled ? createSqliteCdrReader(sqliteStoreDir(config.cdr, loaded.resolvePath)) : undefined;
+  const adminServer = createAdmin(loaded, log, [
+    ...createCoreAdminRoutes({
+      reload: () => feeds.adminReload(),
+      refreshFeed: (name) => feeds.adminRefresh(name),
+      status: () => toAdminStatus({ world: world(), feeds: metrics.feedStatus(), now: clock.now(), version: VERSION, node: config.node.id }),
+    }),
+    ...(tracebackStore ? [tracebackRoute(tracebackStore, world, log)] : []),
+  ]);
   const admin = await adminServer?.start();
   log.info({ sip, ops, admin, ...summaryFields(summary), mode: config.mode, configVersion: loaded.version }, 'rmdgate started');
 
@@ -120,6 +127,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
       await feeds.stop();
       await cdr.close();
       await adminServer?.stop();
+      await tracebackStore?.close();
       await opsServer?.stop();
       log.info({}, 'rmdgate stopped');
       log.flush();
@@ -168,6 +176,19 @@ function createAdmin(loaded: LoadedConfig, log: Logger, routes: readonly AdminRo
     log,
     routes,
   });
+}
+
+/** `GET /admin/traceback?calling=&called=&at=[&tz=&window=&format=json|csv]` over the local SQLite store. */
+function tracebackRoute(store: CdrQueryStore, world: () => ScreeningWorld, log: Logger): AdminRoute {
+  const handle = createTracebackHandler({ store, rmd: () => world().rmd, onError: (err) => log.error({ err }, 'traceback query failed') });
+  return {
+    method: 'GET',
+    path: '/admin/traceback',
+    handler: async (req) => {
+      const r = await handle(new URL(`http://admin${req.path}?${req.query.toString()}`));
+      return { status: r.status, body: r.body, contentType: r.contentType };
+    },
+  };
 }
 
 function summaryFields(s: WorldSummary): Record<string, unknown> {

@@ -60,7 +60,7 @@ export interface CdrSink {
    * Screening records, and disposition records from the drachtio front (`type` tells them apart). A sink that does
    * not keep a record type skips it without failing.
    */
-  write(record: import('../core/cdr-record.js').CallRecord): void;
+  write(record: import('../core/cdr-record.js').CallRecord, raw?: import('./traceback-store.js').CdrRawFields): void;
   /** Resolves when everything written so far is on disk (or counted lost). */
   flush(): Promise<void>;
   /** Flushes and closes; later writes are counted lost. */

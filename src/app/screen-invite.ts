@@ -62,6 +62,7 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
       provider: decision.evidence.providerId === undefined ? undefined : world.providers.get(decision.evidence.providerId),
       rmdLoadedAt: world.rmd?.loadedAt,
     }),
+    { requestUri: facts.requestUri, selectorHeaders: facts.selectorHeaders },
   );
   logDecision(deps.log, facts, decision, reply);
   return { decision, reply };

@@ -3,7 +3,7 @@
  * socket in the temp dir, stop/start for outage tests, and removal. As root the binaries run as the `postgres` user.
  */
 import { execFile } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,8 +11,19 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** Where the server binaries are looked for (Debian package `postgresql`); override with PG_BIN. */
-export const PG_BIN = process.env['PG_BIN'] ?? '/usr/lib/postgresql/15/bin';
+/** Where the server binaries are looked for: PG_BIN, else the newest /usr/lib/postgresql/<major>/bin (Debian package `postgresql`). */
+export const PG_BIN = process.env['PG_BIN'] ?? newestDebianPgBin();
+
+function newestDebianPgBin(): string {
+  const root = '/usr/lib/postgresql';
+  let majors: number[] = [];
+  try {
+    majors = readdirSync(root).map(Number).filter((n) => Number.isInteger(n) && existsSync(join(root, String(n), 'bin', 'initdb')));
+  } catch {
+    /* no PostgreSQL installed */
+  }
+  return join(root, String(majors.sort((a, b) => b - a)[0] ?? 15), 'bin');
+}
 
 /** Why PostgreSQL tests cannot run here, or undefined when they can. */
 export function pgUnavailableReason(): string | undefined {

@@ -23,6 +23,8 @@ export interface AdminRequest {
 export interface AdminReply {
   readonly status: number;
   readonly body: unknown;
+  /** When set, `body` is a ready-made string sent with this Content-Type (e.g. CSV) instead of JSON. */
+  readonly contentType?: string | undefined;
 }
 
 /** Handles one admin request; a throw becomes a 500 without details (logged). */
@@ -145,7 +147,8 @@ async function serve(req: IncomingMessage, res: ServerResponse, routes: readonly
   const params = Object.fromEntries(hit.r.names.map((n, i) => [n, safeDecode(hit.m?.[i + 1] ?? '')]));
   const reply = await hit.r.handler({ method: req.method ?? 'GET', path: url.pathname, params, query: url.searchParams, body });
   opts.log.info({ method: req.method, route: hit.r.path, params, status: reply.status }, 'admin request served');
-  res.writeHead(reply.status, JSON_HEADERS).end(JSON.stringify(reply.body));
+  if (reply.contentType !== undefined && typeof reply.body === 'string') res.writeHead(reply.status, { 'Content-Type': reply.contentType }).end(reply.body);
+  else res.writeHead(reply.status, JSON_HEADERS).end(JSON.stringify(reply.body));
 }
 
 const INVALID = Symbol('invalid');

@@ -129,22 +129,16 @@ const CRLFCRLF = '\r\n\r\n';
 /** Object.prototype members: drachtio's plain-object lookups misbehave on such names, so they take the reference path. */
 const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** drachtio's getHeaderName() without the env lookup. */
-function drachtioKey(raw: string): string {
+/** drachtio's getHeaderName() keeps these names as written: `X-…`, `P-…` except `P-Asserted…`, and `Diversion`. */
+function isPreservedName(raw: string): boolean {
   const c0 = raw.charCodeAt(0);
-  if (raw.charCodeAt(1) === 0x2d && (c0 === 0x58 || (c0 === 0x50 && !raw.startsWith('P-Asserted')))) return raw; // X-, P- (not P-Asserted)
-  if (raw === 'Diversion') return raw;
-  const name = (raw.includes('%') ? unescape(raw) : raw).toLowerCase();
-  return name.length === 1 ? (DRACHTIO_COMPACT.get(name) ?? name) : name;
+  return (raw.charCodeAt(1) === 0x2d && (c0 === 0x58 || (c0 === 0x50 && !raw.startsWith('P-Asserted')))) || raw === 'Diversion';
 }
 
-/**
- * A drachtio key is "regular" when it already is the normalised name (lower case, no compact form left): then
- * grouping by drachtio key and merging by normalised name give the same map, built in one pass. Irregular keys are
- * the names drachtio keeps as written (`X-`, `P-`, `Diversion`) and `y` (which only our table expands).
- */
-function isRegularKey(key: string, raw: string): boolean {
-  return key !== raw ? key !== 'y' : raw.charCodeAt(1) !== 0x2d && raw !== 'Diversion' && key !== 'y';
+/** drachtio's getHeaderName() for the other names (without its env lookup): unescaped, lower case, compact form expanded. */
+function loweredKey(raw: string): string {
+  const name = (raw.includes('%') ? unescape(raw) : raw).toLowerCase();
+  return name.length === 1 ? (DRACHTIO_COMPACT.get(name) ?? name) : name;
 }
 
 /** JavaScript's `\s` (WhiteSpace + LineTerminator), which drachtio's header regex uses. */
@@ -162,7 +156,9 @@ const enum LineResult { Added, NoMatch, Irregular, Slow }
  * One header line as drachtio's `/^([\S]*?)\s*:\s*([\s\S]*)$/` reads it: the name runs up to the first `:` or
  * whitespace (whitespace must then lead to the `:`), the value is the rest without leading whitespace. Adds the value
  * under its drachtio key (values of one key joined with ',', as drachtio's header object does). With `regularOnly`,
- * an irregular key stops the pass (see {@link isRegularKey}).
+ * an irregular key stops the pass. A key is regular when it already is its normalised name (lower case, no compact
+ * form left): then grouping by drachtio key and merging by normalised name give the same map, built in one pass.
+ * Irregular keys: the names drachtio keeps as written (the merge lower-cases them) and `y` (only our table expands it).
  */
 function readHeaderLine(line: string, groups: Map<string, string>, regularOnly: boolean): LineResult {
   const n = line.length;
@@ -178,10 +174,11 @@ function readHeaderLine(line: string, groups: Map<string, string>, regularOnly: 
   j++;
   while (j < n && isJsSpace(line.charCodeAt(j))) j++;
   const raw = line.slice(0, k);
-  const key = drachtioKey(raw);
+  const preserved = isPreservedName(raw);
+  const key = preserved ? raw : loweredKey(raw);
   const c0 = key.charCodeAt(0);
   if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || PROTOTYPE_NAMES.has(key)) return LineResult.Slow;
-  if (regularOnly && !isRegularKey(key, raw)) return LineResult.Irregular;
+  if (regularOnly && (preserved || key === 'y')) return LineResult.Irregular;
   const value = line.slice(j);
   const previous = groups.get(key);
   groups.set(key, previous === undefined ? value : `${previous},${value}`);
@@ -240,7 +237,7 @@ function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PAT
     method = rawMethod.includes('%') ? unescape(rawMethod) : rawMethod;
     uri = request[2] ?? '';
   }
-  // First pass: when every key is regular the drachtio grouping is the final map. Otherwise group, then normalise.
+  // One pass when every key is regular (see readHeaderLine); otherwise group by drachtio key, then merge by name.
   let headers = readHeaderLines(head, lineEnd, true);
   if (headers === LineResult.Irregular) {
     const groups = readHeaderLines(head, lineEnd, false);
@@ -346,13 +343,15 @@ export function splitHeaderValues(
  * or after the URI when there are no angle brackets. '' for a valueless param; undefined when absent.
  */
 export function headerParam(value: string, name: string): string | undefined {
-  const params = value.slice(value.lastIndexOf('>') + 1).split(';');
-  for (let i = 1; i < params.length; i++) {
-    const param = params[i] ?? '';
+  let at = value.indexOf(';', value.lastIndexOf('>') + 1);
+  while (at >= 0) {
+    const next = value.indexOf(';', at + 1);
+    const param = next < 0 ? value.slice(at + 1) : value.slice(at + 1, next);
     const eq = param.indexOf('=');
     if ((eq < 0 ? param : param.slice(0, eq)).trim().toLowerCase() === name) {
       return eq < 0 ? '' : param.slice(eq + 1).trim();
     }
+    at = next;
   }
   return undefined;
 }

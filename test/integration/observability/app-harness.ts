@@ -43,6 +43,7 @@ ${opts.parties ?? SAMPLE_PARTIES}policy:
   reasons:
     unknown-trunk: { action: block, status: 403 }
 cdr: { dir: ${JSON.stringify(cdrDir)}, flushIntervalMs: 50 }
+feeds: { stateDir: ${JSON.stringify(join(cdrDir, '..', 'feed-state'))} }
 log: { level: info }
 ops: { listen: { address: 127.0.0.1, port: 0 } }
 ${opts.extra ?? 'admin: { listen: { address: 127.0.0.1, port: 0 } }'}
