@@ -18,9 +18,10 @@
 #
 # Env: RATES ("1000 2000 4000 8000 12000"), STEP_SECONDS (5), LOG_LEVELS ("info"; e.g. "info warn"), SIP_PORT (5060),
 #      OTHER_MAX (10, % of a core), REPEATS (1), SKIP_KAMAILIO (0), SKIP_BUILD (0), KEEP_CDR (0), NODE_ARGS (extra node
-#      flags for rmdgate, e.g. --cpu-prof), BENCH_SRC (/work/shared/bench/kamailio or ../shared/bench/kamailio),
-#      OUT (var/bench/vs-kamailio-STAMP), PROBE_RATE (50), WARMUP_SECONDS (3) / WARMUP_RATE (1000): unmeasured JIT warm-up
-#      of each freshly started rmdgate.
+#      flags for rmdgate, e.g. --cpu-prof), GATE_DIST (built rmdgate to run, default dist/; e.g. an older build for A/B),
+#      BENCH_SRC (/work/shared/bench/kamailio or ../shared/bench/kamailio),
+#      OUT (${TMPDIR:-/tmp}/rmdgate-bench/vs-kamailio-STAMP: outside the work tree, whose var/ other test runs clean), PROBE_RATE (50), WARMUP_SECONDS (3) / WARMUP_RATE (1000): unmeasured JIT warm-up
+#      of each freshly started rmdgate, PORT_WAIT (120 s: how long to wait for someone else's listener on SIP_PORT).
 # Every process this script starts is stopped by PID; every run is bounded by `timeout`.
 set -euo pipefail
 
@@ -35,11 +36,13 @@ SKIP_KAMAILIO="${SKIP_KAMAILIO:-0}"
 SKIP_BUILD="${SKIP_BUILD:-0}"
 KEEP_CDR="${KEEP_CDR:-0}"
 NODE_ARGS="${NODE_ARGS:-}"
+GATE_DIST="${GATE_DIST:-$ROOT/dist}"
 PROBE_RATE="${PROBE_RATE:-50}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-3}"
 WARMUP_RATE="${WARMUP_RATE:-1000}"
+PORT_WAIT="${PORT_WAIT:-120}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
-OUT="${OUT:-$ROOT/var/bench/vs-kamailio-$STAMP}"
+OUT="${OUT:-${TMPDIR:-/tmp}/rmdgate-bench/vs-kamailio-$STAMP}"
 if [ -z "${BENCH_SRC:-}" ]; then
   for d in "$ROOT/../shared/bench/kamailio" /work/shared/bench/kamailio; do [ -f "$d/run.sh" ] && { BENCH_SRC="$(cd "$d" && pwd)"; break; }; done
 fi
@@ -65,9 +68,14 @@ for t in sipp node awk ss curl timeout; do command -v "$t" >/dev/null || { echo 
 kamailio_pids() { pgrep -x kamailio 2>/dev/null | tr '\n' ' ' || true; }
 PRE_KAM="$(kamailio_pids)"
 [ -z "$PRE_KAM" ] || log "WARNING: kamailio processes already running before the benchmark (not ours, left alone): $PRE_KAM"
-if ss -Hlun "sport = :$SIP_PORT" | awk '{print $4}' | grep -qE "^(127\.0\.0\.1|0\.0\.0\.0|\*):$SIP_PORT$"; then
-  echo "UDP 127.0.0.1:$SIP_PORT is already in use" >&2; exit 2
-fi
+# other test runs on this machine start rmdgate on 127.0.0.1:5060 for a few seconds: wait (bounded) for the port
+sip_port_busy() { ss -Hlun "sport = :$SIP_PORT" | awk '{print $4}' | grep -qE "^(127\.0\.0\.1|0\.0\.0\.0|\*):$SIP_PORT$"; }
+wait_sip_port() {
+  local i
+  for i in $(seq 1 "$((PORT_WAIT * 2))"); do sip_port_busy || return 0; [ "$i" = 1 ] && log "UDP 127.0.0.1:$SIP_PORT is in use (not ours); waiting up to ${PORT_WAIT}s"; sleep 0.5; done
+  echo "UDP 127.0.0.1:$SIP_PORT is still in use after ${PORT_WAIT}s" >&2; return 1
+}
+wait_sip_port || exit 2
 
 mkdir -p "$OUT"
 OUT="$(cd "$OUT" && pwd)"
@@ -80,7 +88,7 @@ cp "$BENCH_SRC"/{run.sh,gen_data.sh,compare.sh,probe.js,kamailio.cfg,uac_302.xml
 chmod u+w "$BENCH"/*
 if [ -f "$BENCH_SRC/data/address.list" ]; then cp -r "$BENCH_SRC/data" "$BENCH/data"; chmod -R u+w "$BENCH/data"; else "$BENCH/gen_data.sh"; fi
 
-if [ "$SKIP_BUILD" != 1 ]; then log "npm run build"; (cd "$ROOT" && npm run build > "$OUT/build.log" 2>&1) || { tail -20 "$OUT/build.log"; exit 1; }; fi
+if [ "$SKIP_BUILD" != 1 ] && [ "$GATE_DIST" = "$ROOT/dist" ]; then log "npm run build"; (cd "$ROOT" && npm run build > "$OUT/build.log" 2>&1) || { tail -20 "$OUT/build.log"; exit 1; }; fi
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
 for level in $LOG_LEVELS; do
@@ -140,9 +148,10 @@ run_rmdgate() { # level, rates, out dir
   local level=$1 rates=$2 dir=$3 cfgdir="$OUT/rmdgate-$1"
   local ops; ops="$(awk '/^ops:/{f=1} f && /port:/{gsub(/[^0-9]/," ",$0); n=split($0,a," "); print a[n]; exit}' "$cfgdir/rmdgate.yaml")"
   mkdir -p "$dir"
+  wait_sip_port || return 1
   log "rmdgate (log level $level): starting"
   # shellcheck disable=SC2086
-  (cd "$dir" && exec node $NODE_ARGS "$ROOT/dist/cli.js" serve --config "$cfgdir/rmdgate.yaml") > "$dir/rmdgate.log" 2>&1 &
+  (cd "$dir" && exec node $NODE_ARGS "$GATE_DIST/cli.js" serve --config "$cfgdir/rmdgate.yaml") > "$dir/rmdgate.log" 2>&1 &
   GATE_PID=$!
   local up=0
   for _ in $(seq 1 150); do

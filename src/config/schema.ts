@@ -112,9 +112,12 @@ const trunk = z.strictObject({
 
 const reasonSetting = z.strictObject({
   action: action.optional(),
-  status: z.custom<RejectStatus>((v) => (REJECT_STATUSES as readonly unknown[]).includes(v), {
-    message: `must be one of ${REJECT_STATUSES.join(', ')}`,
-  }).optional(),
+  status: z
+    .number({ error: `must be one of ${REJECT_STATUSES.join(', ')} (a number)` })
+    .int()
+    .refine((v) => (REJECT_STATUSES as readonly number[]).includes(v), { message: `must be one of ${REJECT_STATUSES.join(', ')}` })
+    .transform((v) => v as RejectStatus)
+    .optional(),
   style: z.enum(['plain', '603plus']).optional(),
   phrase: z.string().regex(/^[\x20-\x7e]{1,64}$/, 'printable ASCII, at most 64 characters').optional(),
 });
