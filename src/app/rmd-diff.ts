@@ -2,6 +2,9 @@
  * What changed between two RMD snapshots: removed, newly listed, implementation class, roles, and recertification
  * overdue — for every filing, or only for configured providers. PURE: evaluation times arrive as arguments.
  */
+import { isRecertificationOverdue, recertificationDeadline as recertificationCycle } from '../core/recertification.js';
+
+export { isRecertificationOverdue } from '../core/recertification.js';
 import type { Provider, RmdFiling, RmdSnapshot } from '../core/model.js';
 
 /** The closed set of change kinds (the `change` metric label and the report's vocabulary). */
@@ -53,29 +56,9 @@ export interface DiffOptions {
   readonly newAt: number;
 }
 
-/** The first annual recertification was due March 1, 2026 (FCC 24-135; DA 26-72), then every March 1. */
-const FIRST_RECERTIFICATION_YEAR = 2026;
-
-/**
- * The deadline of the recertification cycle in force at `at`: the latest March 1 (UTC) not after `at`, from 2026 on;
- * undefined before the first cycle. Same rule as the provider status metric (adapters/metrics/provider-rmd-status.ts).
- */
+/** The deadline (`YYYY-MM-DD`) of the recertification cycle in force at `at`, if any (rule: core/recertification.ts). */
 export function recertificationDeadline(at: number): string | undefined {
-  const d = new Date(at);
-  const cycle = d.getUTCMonth() >= 2 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
-  return cycle >= FIRST_RECERTIFICATION_YEAR ? `${cycle}-03-01` : undefined;
-}
-
-/**
- * True when a deadline is in force at `at` and the filing was not recertified in that cycle: `last_recertified` is
- * before the window opened (February 1 of the deadline's year, DA 26-72), or blank while the filing itself
- * (`last_updated`) predates the deadline (a first filing after the deadline is not overdue).
- */
-export function isRecertificationOverdue(filing: RmdFiling, at: number): boolean {
-  const deadline = recertificationDeadline(at);
-  if (deadline === undefined) return false;
-  if (filing.lastRecertified !== '') return filing.lastRecertified < `${deadline.slice(0, 4)}-02-01`;
-  return filing.lastUpdated < deadline;
+  return recertificationCycle(at)?.deadline;
 }
 
 /** The filing a configured provider matches: by RMD number first, then by FRN (as compileWorld does). */

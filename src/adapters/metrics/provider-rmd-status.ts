@@ -3,35 +3,13 @@
  * the annual recertification), in-grace (gone from the RMD, removal grace running), missing, designated or exempt.
  */
 import type { ProviderState, ScreeningWorld } from '../../core/policy.js';
+import { isRecertificationOverdue } from '../../core/recertification.js';
+
+export { isRecertificationOverdue, recertificationDeadline } from '../../core/recertification.js';
 
 /** The closed set of provider RMD statuses (the `rmd_status` label). */
 export const PROVIDER_RMD_STATUSES = ['listed', 'overdue', 'in-grace', 'missing', 'designated', 'exempt'] as const;
 export type ProviderRmdStatus = (typeof PROVIDER_RMD_STATUSES)[number];
-
-/** First annual recertification deadline (DA 26-72: due March 1, 2026, then every March 1). */
-const FIRST_DEADLINE_YEAR = 2026;
-
-/**
- * The recertification deadline in force at `now` (the latest March 1 UTC not after `now`, from 2026 on) as
- * `YYYY-MM-DD`, and the opening of its filing window (February 1 of that year, as in 2026).
- */
-export function recertificationDeadline(now: number): { deadline: string; windowOpens: string } | undefined {
-  const d = new Date(now);
-  const year = d.getUTCMonth() >= 2 ? d.getUTCFullYear() : d.getUTCFullYear() - 1;
-  if (year < FIRST_DEADLINE_YEAR) return undefined;
-  return { deadline: `${year}-03-01`, windowOpens: `${year}-02-01` };
-}
-
-/**
- * A filing is overdue when a deadline has passed and it was neither recertified since that cycle's window opened
- * nor first filed after the deadline (a blank `last_recertified` with `last_updated` after it).
- */
-export function isRecertificationOverdue(filing: { lastRecertified: string; lastUpdated: string }, now: number): boolean {
-  const cycle = recertificationDeadline(now);
-  if (!cycle) return false;
-  if (filing.lastRecertified !== '') return filing.lastRecertified < cycle.windowOpens;
-  return filing.lastUpdated < cycle.deadline;
-}
 
 /**
  * The status of one provider at `now` (epoch ms). Order: an active designation entry wins; then no filing: `exempt`

@@ -150,7 +150,8 @@ function isJsSpace(c: number): boolean {
 }
 
 /** How readHeaderLine went: added, not a header line (drachtio rejects the message), or another path must decide. */
-const enum LineResult { Added, NoMatch, Irregular, Slow }
+const LINE = { added: 0, noMatch: 1, irregular: 2, slow: 3 } as const;
+type LineResult = (typeof LINE)[keyof typeof LINE];
 
 /**
  * One header line as drachtio's `/^([\S]*?)\s*:\s*([\s\S]*)$/` reads it: the name runs up to the first `:` or
@@ -170,19 +171,19 @@ function readHeaderLine(line: string, groups: Map<string, string>, regularOnly: 
   }
   let j = k;
   while (j < n && isJsSpace(line.charCodeAt(j))) j++;
-  if (j >= n || line.charCodeAt(j) !== 0x3a) return LineResult.NoMatch;
+  if (j >= n || line.charCodeAt(j) !== 0x3a) return LINE.noMatch;
   j++;
   while (j < n && isJsSpace(line.charCodeAt(j))) j++;
   const raw = line.slice(0, k);
   const preserved = isPreservedName(raw);
   const key = preserved ? raw : loweredKey(raw);
   const c0 = key.charCodeAt(0);
-  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || PROTOTYPE_NAMES.has(key)) return LineResult.Slow;
-  if (regularOnly && (preserved || key === 'y')) return LineResult.Irregular;
+  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || PROTOTYPE_NAMES.has(key)) return LINE.slow;
+  if (regularOnly && (preserved || key === 'y')) return LINE.irregular;
   const value = line.slice(j);
   const previous = groups.get(key);
   groups.set(key, previous === undefined ? value : `${previous},${value}`);
-  return LineResult.Added;
+  return LINE.added;
 }
 
 /** drachtio's body rule (lazy mode): a truthy raw Content-Length cuts the rest of the text, else up to the next CRLFCRLF. */
@@ -197,7 +198,7 @@ function drachtioBody(text: string, headEnd: number, contentLength: string | und
 }
 
 /** The header lines after the start line (which ends at `lineEnd`), split at CRLF not followed by SP/HTAB. */
-function readHeaderLines(head: string, lineEnd: number, regularOnly: boolean): Map<string, string> | Exclude<LineResult, LineResult.Added> {
+function readHeaderLines(head: string, lineEnd: number, regularOnly: boolean): Map<string, string> | Exclude<LineResult, typeof LINE.added> {
   const groups = new Map<string, string>();
   let start = lineEnd;
   while (start >= 0) {
@@ -205,7 +206,7 @@ function readHeaderLines(head: string, lineEnd: number, regularOnly: boolean): M
     let end = head.indexOf('\r\n', start);
     while (end >= 0 && (head.charCodeAt(end + 2) === 0x20 || head.charCodeAt(end + 2) === 0x09)) end = head.indexOf('\r\n', end + 2);
     const result = readHeaderLine(end < 0 ? head.slice(start) : head.slice(start, end), groups, regularOnly);
-    if (result !== LineResult.Added) return result;
+    if (result !== LINE.added) return result;
     start = end;
   }
   return groups;
@@ -239,12 +240,12 @@ function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PAT
   }
   // One pass when every key is regular (see readHeaderLine); otherwise group by drachtio key, then merge by name.
   let headers = readHeaderLines(head, lineEnd, true);
-  if (headers === LineResult.Irregular) {
+  if (headers === LINE.irregular) {
     const groups = readHeaderLines(head, lineEnd, false);
-    if (typeof groups !== 'object') return groups === LineResult.NoMatch ? undefined : SLOW_PATH;
+    if (typeof groups !== 'object') return groups === LINE.noMatch ? undefined : SLOW_PATH;
     headers = new Map<string, string>();
     for (const [key, value] of groups) addHeader(headers, key, value);
-  } else if (typeof headers !== 'object') return headers === LineResult.NoMatch ? undefined : SLOW_PATH;
+  } else if (typeof headers !== 'object') return headers === LINE.noMatch ? undefined : SLOW_PATH;
   return {
     kind: method === undefined ? 'response' : 'request',
     method: method ?? '',
@@ -255,15 +256,17 @@ function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PAT
   };
 }
 
+/** drachtio-srf 5.0.29 parseUri()'s sip/sips pattern and parseTelUri()'s tel pattern, verbatim. */
+const SIP_URI = /^(sips?):(?:([^\s@>:]*)(?::([^\s@>]*))?@)?((?:[0-9A-Za-z\-_]+\.)+[0-9A-Za-z\-_]+|(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})|\[(?:[A-Fa-f0-9:]+)\]|[^@:]*)?(?::(\d+))?((?:;[^\s=?>;]+(?:=[^\s?;]+)?)*)(?:\?([^>]*))?$/;
+const TEL_URI = /^(?:<)?(tel):([+]?[0-9-.()]*)((;[a-zA-Z0-9-]+=[a-zA-Z0-9\-.()]+)+)?(?:>)?(?:\s?(.*)|$)/;
+
 /**
  * Whether drachtio-srf's parseUri() accepts the text (the same two patterns, tested only): what
- * `parseSipUri(text) !== undefined` answers, without building the URI object.
+ * `parseSipUri(text) !== undefined` answers, without building the URI object and its parameter maps.
  */
 export function isSipOrTelUri(text: string): boolean {
   return SIP_URI.test(text) || TEL_URI.test(text);
 }
-const SIP_URI = /^(sips?):(?:([^\s@>:]*)(?::([^\s@>]*))?@)?((?:[0-9A-Za-z\-_]+\.)+[0-9A-Za-z\-_]+|(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})|\[(?:[A-Fa-f0-9:]+)\]|[^@:]*)?(?::(\d+))?((?:;[^\s=?>;]+(?:=[^\s?;]+)?)*)(?:\?([^>]*))?$/;
-const TEL_URI = /^(?:<)?(tel):([+]?[0-9-.()]*)((;[a-zA-Z0-9-]+=[a-zA-Z0-9\-.()]+)+)?(?:>)?(?:\s?(.*)|$)/;
 
 /**
  * Best-effort reading of a request the strict parser rejected (e.g. one header line without a colon), used only
