@@ -81,7 +81,7 @@ export interface FeedWorldSummary {
 }
 
 /** Summarises a compiled world; `listEntries` counts entries per list name. */
-export function summariseWorld(world: ScreeningWorld, config: WorldConfigPart, listEntries: Readonly<Record<string, number>>): FeedWorldSummary {
+export function summariseWorld(world: ScreeningWorld, config: { readonly trunks: readonly unknown[]; readonly providers: readonly unknown[] }, listEntries: Readonly<Record<string, number>>): FeedWorldSummary {
   const states = [...world.providers.values()];
   return {
     trunks: config.trunks.length,

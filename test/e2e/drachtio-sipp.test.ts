@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { start, type App } from '../../src/main.js';
 import { findSipp, runSipp } from '../support/sipp.js';
+import { SAMPLE_PARTIES } from '../support/sample-parties.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const SCENARIOS = join(ROOT, 'test/e2e/scenarios');
@@ -46,15 +47,7 @@ data:
   rmd: { path: ${JSON.stringify(join(SAMPLES, 'rmd.csv'))} }
   blocklists:
     - { name: fcc-k4, path: ${JSON.stringify(join(SAMPLES, 'lists/fcc-k4.yaml'))}, kind: k4 }
-providers:
-  - { id: harborline, name: Harborline Communications LLC, rmdNumber: RMD0990001, frn: "0099000001" }
-  - { id: driftwood, name: Driftwood Dialers LLC, frn: "0099000099" }
-  - { id: tallgrass, name: Tallgrass Telecom LLC, rmdNumber: RMD0990003, frn: "0099000003" }
-trunks:
-  - { id: harborline-1, provider: harborline, sources: [127.0.0.1/32] }
-  - { id: driftwood-1, provider: driftwood, sources: [127.0.0.2/32] }
-  - { id: tallgrass-1, provider: tallgrass, sources: [127.0.0.3/32] }
-policy: { reasons: { unknown-trunk: { action: block, status: 403 } } }
+${SAMPLE_PARTIES}policy: { reasons: { unknown-trunk: { action: block, status: 403 } } }
 cdr: { dir: ${JSON.stringify(cdrDir)}, flushIntervalMs: 50, sinks: { sqlite: { enabled: false }, jsonl: { enabled: true } } }
 ops: { listen: false }
 admin: { listen: false }

@@ -6,20 +6,11 @@ import type { LoadedConfig } from '../../config/load.js';
 import { toPolicy, toProviders, toTrunks } from '../../config/to-world-inputs.js';
 import type { BlocklistEntry, RmdSnapshot } from '../../core/model.js';
 import { compileWorld, type ScreeningWorld } from '../../core/policy.js';
+import { summariseWorld, type FeedWorldSummary } from '../../app/feed-world.js';
 import { loadBlocklistFile, loadRmdFile } from './load-data-files.js';
 
-/** What was loaded, for `rmdgate check` and the startup log line. */
-export interface WorldSummary {
-  readonly trunks: number;
-  readonly providers: number;
-  readonly rmdRows: number;
-  readonly rmdSnapshotId: string;
-  readonly listEntries: Readonly<Record<string, number>>;
-  /** Configured providers (rmdRequired) with no filing in the snapshot. */
-  readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined }[];
-  /** Configured providers named by an active or future designation entry. */
-  readonly providersDesignated: readonly { id: string; entries: readonly string[] }[];
-}
+/** What was loaded, for `rmdgate check` and the startup log line (one shape with the feed system's summary). */
+export type WorldSummary = FeedWorldSummary;
 
 /** Loads data and compiles the world for a loaded config. */
 export async function loadWorld(loaded: LoadedConfig, now: number): Promise<{ world: ScreeningWorld; rmd: RmdSnapshot; summary: WorldSummary }> {
@@ -27,7 +18,8 @@ export async function loadWorld(loaded: LoadedConfig, now: number): Promise<{ wo
   const rmd = await loadRmdFile(loaded.resolvePath(config.data.rmd.path), now);
   const lists = await Promise.all(config.data.blocklists.map((l) => loadBlocklistFile(loaded.resolvePath(l.path), l.name, l.kind)));
   const world = buildWorld(loaded, rmd, lists.flat());
-  const summary = summarise(loaded, world, rmd, config.data.blocklists.map((l, i) => [l.name, lists[i]?.length ?? 0] as const));
+  const listEntries = Object.fromEntries(config.data.blocklists.map((l, i) => [l.name, lists[i]?.length ?? 0]));
+  const summary = summariseWorld(world, { trunks: config.trunks, providers: config.providers }, listEntries);
   return { world, rmd, summary };
 }
 
@@ -43,19 +35,4 @@ export function buildWorld(loaded: LoadedConfig, rmd: RmdSnapshot | undefined, e
     trunkHeader: config.sip.trunkHeader,
     configVersion: loaded.version,
   });
-}
-
-function summarise(loaded: LoadedConfig, world: ScreeningWorld, rmd: RmdSnapshot, lists: readonly (readonly [string, number])[]): WorldSummary {
-  const states = [...world.providers.values()];
-  return {
-    trunks: loaded.config.trunks.length,
-    providers: loaded.config.providers.length,
-    rmdRows: rmd.rows,
-    rmdSnapshotId: rmd.id,
-    listEntries: Object.fromEntries(lists),
-    providersMissingFromRmd: states
-      .filter((s) => s.provider.rmdRequired && !s.filing)
-      .map((s) => ({ id: s.provider.id, name: s.provider.name, rmdNumber: s.provider.rmdNumber, frn: s.provider.frn })),
-    providersDesignated: states.filter((s) => s.entries.length > 0).map((s) => ({ id: s.provider.id, entries: s.entries.map((e) => e.id) })),
-  };
 }

@@ -10,20 +10,12 @@ import { parseConfigText } from '../../../src/config/load.js';
 import { type App, start } from '../../../src/main.js';
 import { createDrachtioStandin, type DrachtioStandin, type DrachtioStandinOptions } from '../../support/drachtio-standin.js';
 import { ROOT } from '../../support/prometheus.js';
+import { SAMPLE_PARTIES } from '../../support/sample-parties.js';
 
 export const SECRET = 'cymru';
 const SAMPLES = join(ROOT, 'config/samples');
 
-/** As config/example.yaml: 127.0.0.1 allowed, .2 not in the RMD, .3 designated (K4), anything else unknown. */
-const PARTIES = `providers:
-  - { id: harborline, name: Harborline Communications LLC, rmdNumber: RMD0990001, frn: "0099000001" }
-  - { id: driftwood, name: Driftwood Dialers LLC, frn: "0099000099" }
-  - { id: tallgrass, name: Tallgrass Telecom LLC, rmdNumber: RMD0990003, frn: "0099000003" }
-trunks:
-  - { id: harborline-1, provider: harborline, sources: [127.0.0.1/32] }
-  - { id: driftwood-1, provider: driftwood, sources: [127.0.0.2/32] }
-  - { id: tallgrass-1, provider: tallgrass, sources: [127.0.0.3/32] }
-`;
+
 
 /** Config text of a drachtio-front test app; `drachtio` is YAML for extra `sip.drachtio` keys (indented by 4). */
 export function drachtioConfigYaml(cdrDir: string, port: number, drachtio = ''): string {
@@ -41,7 +33,7 @@ ${drachtio}data:
   rmd: { path: ${JSON.stringify(join(SAMPLES, 'rmd.csv'))} }
   blocklists:
     - { name: fcc-k4, path: ${JSON.stringify(join(SAMPLES, 'lists/fcc-k4.yaml'))}, kind: k4 }
-${PARTIES}policy:
+${SAMPLE_PARTIES}policy:
   reasons:
     unknown-trunk: { action: block, status: 403 }
 cdr: { dir: ${JSON.stringify(cdrDir)}, flushIntervalMs: 20, sinks: { sqlite: { enabled: false }, jsonl: { enabled: true } } }

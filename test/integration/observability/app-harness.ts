@@ -11,19 +11,12 @@ import { parseConfigText, type ConfigEnv } from '../../../src/config/load.js';
 import { type App, start } from '../../../src/main.js';
 import { ROOT } from '../../support/prometheus.js';
 import { createUdpSipClient, sipRequest } from '../../support/sip-client.js';
+import { SAMPLE_PARTIES } from '../../support/sample-parties.js';
 
 const SAMPLES = join(ROOT, 'config/samples');
 
 /** The default providers and trunks (as config/example.yaml): 127.0.0.1 allowed, .2 not in RMD, .3 designated. */
-export const SAMPLE_PARTIES = `providers:
-  - { id: harborline, name: Harborline Communications LLC, rmdNumber: RMD0990001, frn: "0099000001" }
-  - { id: driftwood, name: Driftwood Dialers LLC, frn: "0099000099" }
-  - { id: tallgrass, name: Tallgrass Telecom LLC, rmdNumber: RMD0990003, frn: "0099000003" }
-trunks:
-  - { id: harborline-1, provider: harborline, sources: [127.0.0.1/32] }
-  - { id: driftwood-1, provider: driftwood, sources: [127.0.0.2/32] }
-  - { id: tallgrass-1, provider: tallgrass, sources: [127.0.0.3/32] }
-`;
+export { SAMPLE_PARTIES };
 
 /** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended. */
 export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string } = {}): string {
