@@ -82,6 +82,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
     node: config.node.id,
     reply: { verdictHeader: config.sip.verdictHeader },
     firstSeq: clock.now() * 1000,
+    allowedCdrStatus: config.sip.front === 'drachtio' ? (trunkId) => (allowActionOf(config.sip.drachtio, trunkId) === 'proxy' ? 100 : undefined) : undefined,
   });
   const sipServer = config.sip.front === 'drachtio' ? createDrachtioSipFront(loaded, { screen, world, metrics, log, clock, cdr }) : createBuiltinSipServer({
     listen: config.sip.listen,
@@ -189,6 +190,11 @@ function tracebackRoute(store: CdrQueryStore, world: () => ScreeningWorld, log: 
       return { status: r.status, body: r.body, contentType: r.contentType };
     },
   };
+}
+
+/** The drachtio front's action for an allowed call on a trunk: the per-trunk setting, else the global one. */
+function allowActionOf(cfg: LoadedConfig['config']['sip']['drachtio'], trunkId: string | undefined): 'proxy' | 'redirect' {
+  return (trunkId === undefined ? undefined : cfg.trunkAllowAction[trunkId]) ?? cfg.allowAction;
 }
 
 function summaryFields(s: WorldSummary): Record<string, unknown> {

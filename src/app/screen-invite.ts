@@ -19,6 +19,12 @@ export interface InviteScreenerDeps {
   readonly reply: ReplyOptions;
   /** First CDR sequence number (e.g. boot time × 1000, so node + seq stays unique across restarts). */
   readonly firstSeq: number;
+  /**
+   * For fronts that proxy allowed calls instead of redirecting them: the status the CDR records for an allowed call
+   * on a trunk (the drachtio front returns 100 for proxied trunks — the final status is in the disposition record).
+   * Default: the reply's status (302).
+   */
+  readonly allowedCdrStatus?: ((trunkId: string | undefined) => number | undefined) | undefined;
 }
 
 /** The outcome of screening, for fronts that need more than the reply (e.g. the drachtio proxy). */
@@ -56,7 +62,7 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
       node: deps.node,
       seq: nextSeq(),
       decidedAt: deps.clock.now(),
-      sipStatus: reply.status,
+      sipStatus: (decision.kind === 'allow' ? deps.allowedCdrStatus?.(decision.evidence.trunkId) : undefined) ?? reply.status,
       mode: world.policy.mode,
       configVersion: world.configVersion,
       provider: decision.evidence.providerId === undefined ? undefined : world.providers.get(decision.evidence.providerId),

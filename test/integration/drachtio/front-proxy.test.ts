@@ -59,7 +59,7 @@ describe('drachtio front: proxying allowed calls', () => {
     await recordsOf(rig, callId, 2);
     expect(conn.sendBye(callId)).toBe(true);
     const [screening, answered, released] = await recordsOf(rig, callId, 3);
-    expect(screening).toMatchObject({ type: 'screening', decision: 'allow', trunkId: 'harborline-1' });
+    expect(screening).toMatchObject({ type: 'screening', decision: 'allow', trunkId: 'harborline-1', sipStatus: 100 });
     expect(answered).toMatchObject({ type: 'disposition', event: 'answered', sipStatus: 200, attempts: 2, node: 'drachtio-test', serverTime: expect.stringMatching(/^\d{2}:\d{2}:\d{2}\.\d{6}$/) });
     expect(released).toMatchObject({ type: 'disposition', event: 'released', cause: 'normal-release', releasedBy: 'caller', sipStatus: null });
   });
