@@ -95,7 +95,7 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
   const trunkStates = new Map<Trunk, TrunkState>();
   for (const trunk of inputs.trunks) trunkStates.set(trunk, toTrunkState(trunk, base));
   return {
-    trunks: createTrunkTable(inputs.trunks, { trunkHeader: inputs.trunkHeader }),
+    trunks: trunkTableFor(inputs.trunks, inputs.trunkHeader),
     trunkStates,
     unknownTrunk: conclude({ reason: 'unknown-trunk', action: inputs.policy.reasons['unknown-trunk'].action }, { rmdSnapshotId: inputs.rmd?.id }, inputs.policy.defaultRoute, inputs.policy),
     providers,
@@ -104,6 +104,20 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
     configVersion: inputs.configVersion,
     ...(inputs.rmdGrace === undefined ? {} : { rmdGrace: inputs.rmdGrace }),
   };
+}
+
+/**
+ * The trunk table depends only on the trunk list and the trunk header; a data-only recompile (an RMD refresh) passes
+ * the same frozen trunk array again, so its table is reused instead of rebuilt.
+ */
+const TABLES = new WeakMap<readonly Trunk[], { readonly trunkHeader: string | undefined; readonly table: TrunkTable }>();
+
+function trunkTableFor(trunks: readonly Trunk[], trunkHeader: string | undefined): TrunkTable {
+  const cached = TABLES.get(trunks);
+  if (cached && cached.trunkHeader === trunkHeader) return cached.table;
+  const table = createTrunkTable(trunks, { trunkHeader });
+  TABLES.set(trunks, { trunkHeader, table });
+  return table;
 }
 
 type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'> & { readonly rmdGrace?: ReadonlySet<string> | undefined };
