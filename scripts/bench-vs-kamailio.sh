@@ -16,7 +16,7 @@
 # 4. prints compare.sh's ratios and a summary: max clean calls/s of each, CPU-µs per call and its ratio per step, probe
 #    p50/p99 ratios.
 #
-# Env: RATES ("1000 2000 4000 8000 12000"), STEP_SECONDS (5), LOG_LEVELS ("info"; e.g. "info warn"), SIP_PORT (5060),
+# Env: RATES ("1000 2000 4000 6000 8000 12000"), STEP_SECONDS (5), LOG_LEVELS ("info"; e.g. "info warn"), SIP_PORT (5060),
 #      OTHER_MAX (10, % of a core), REPEATS (1), SKIP_KAMAILIO (0), SKIP_BUILD (0), KEEP_CDR (0), NODE_ARGS (extra node
 #      flags for rmdgate, e.g. --cpu-prof), GATE_DIST (built rmdgate to run, default dist/; e.g. an older build for A/B),
 #      BENCH_SRC (/work/shared/bench/kamailio or ../shared/bench/kamailio),
@@ -26,7 +26,7 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-RATES="${RATES:-1000 2000 4000 8000 12000}"
+RATES="${RATES:-1000 2000 4000 6000 8000 12000}"
 STEP_SECONDS="${STEP_SECONDS:-5}"
 LOG_LEVELS="${LOG_LEVELS:-info}"
 SIP_PORT="${SIP_PORT:-5060}"
