@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # rmdgate vs the Kamailio 5.6 screening baseline (shared/bench/kamailio), same data, same load, back to back, loopback only.
 #
-#   scripts/bench-vs-kamailio.sh
+#   scripts/bench-vs-kamailio.sh            the comparison (below)
+#   scripts/bench-vs-kamailio.sh profile    rmdgate alone under a fixed load (PROFILE_RATE calls/s for PROFILE_SECONDS) with
+#                                           `node --cpu-prof`: CPU per call and per thread, top self-time functions and
+#                                           components of the main thread (V8 samples wall time: a thread preempted inside
+#                                           a syscall, e.g. the UDP send that wakes the receiver, is charged there)
 #
 # 1. checks the tools (sipp, kamailio: installed from Debian when missing, with services kept from starting), builds rmdgate
 #    (npm run build), copies the bench folder into OUT/bench (the shared one is read-only; run.sh writes results next to
@@ -21,11 +25,17 @@
 #      flags for rmdgate, e.g. --cpu-prof), GATE_DIST (built rmdgate to run, default dist/; e.g. an older build for A/B),
 #      BENCH_SRC (/work/shared/bench/kamailio or ../shared/bench/kamailio),
 #      OUT (${TMPDIR:-/tmp}/rmdgate-bench/vs-kamailio-STAMP: outside the work tree, whose var/ other test runs clean), PROBE_RATE (50), WARMUP_SECONDS (3) / WARMUP_RATE (1000): unmeasured JIT warm-up
-#      of each freshly started rmdgate, PORT_WAIT (120 s: how long to wait for someone else's listener on SIP_PORT).
+#      of each freshly started rmdgate, PORT_WAIT (120 s: how long to wait for someone else's listener on SIP_PORT),
+#      PROFILE_RATE (4000), PROFILE_SECONDS (10), PROFILE_TOP (30).
 # Every process this script starts is stopped by PID; every run is bounded by `timeout`.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+MODE="${1:-compare}"
+case "$MODE" in compare|profile) ;; *) echo "usage: $0 [compare|profile]" >&2; exit 2 ;; esac
+PROFILE_RATE="${PROFILE_RATE:-4000}"
+PROFILE_SECONDS="${PROFILE_SECONDS:-10}"
+PROFILE_TOP="${PROFILE_TOP:-30}"
 RATES="${RATES:-1000 2000 4000 6000 8000 12000}"
 STEP_SECONDS="${STEP_SECONDS:-5}"
 LOG_LEVELS="${LOG_LEVELS:-info}"
@@ -54,14 +64,15 @@ log() { printf '[bench %s] %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
 # ---------- tools ----------
 need_apt=()
 command -v sipp >/dev/null || need_apt+=(sip-tester)
-command -v kamailio >/dev/null || [ "$SKIP_KAMAILIO" = 1 ] || need_apt+=(kamailio kamailio-extra-modules kamailio-utils-modules)
+command -v kamailio >/dev/null || [ "$SKIP_KAMAILIO" = 1 ] || [ "$MODE" = profile ] || need_apt+=(kamailio kamailio-extra-modules kamailio-utils-modules)
 if [ ${#need_apt[@]} -gt 0 ]; then
   log "installing ${need_apt[*]} (services are kept from starting)"
   created_policy=0
   if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; created_policy=1; fi
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" > /dev/null
+  rc=0
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need_apt[@]}" > /dev/null; } || rc=$?
   [ "$created_policy" = 1 ] && rm -f /usr/sbin/policy-rc.d
+  [ "$rc" = 0 ] || { echo "apt-get install ${need_apt[*]} failed ($rc)" >&2; exit 2; }
 fi
 for t in sipp node awk ss curl timeout; do command -v "$t" >/dev/null || { echo "missing: $t" >&2; exit 2; }; done
 # a packaged kamailio service would hold 5060 and skew the CPU figures; this script never starts one, it only reports
@@ -91,6 +102,7 @@ if [ -f "$BENCH_SRC/data/address.list" ]; then cp -r "$BENCH_SRC/data" "$BENCH/d
 if [ "$SKIP_BUILD" != 1 ] && [ "$GATE_DIST" = "$ROOT/dist" ]; then log "npm run build"; (cd "$ROOT" && npm run build > "$OUT/build.log" 2>&1) || { tail -20 "$OUT/build.log"; exit 1; }; fi
 
 free_port() { node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'; }
+[ "$MODE" = profile ] && LOG_LEVELS="${LOG_LEVELS%% *}"
 for level in $LOG_LEVELS; do
   mkdir -p "$OUT/rmdgate-$level"
   node "$ROOT/scripts/kamailio-data-to-rmdgate.mjs" --data "$BENCH/data" --out "$OUT/rmdgate-$level" \
@@ -183,6 +195,114 @@ run_rmdgate() { # level, rates, out dir
   } | tee "$dir/after.txt" >&2
   [ "$KEEP_CDR" = 1 ] || rm -rf "$cfgdir/var/cdr"
 }
+
+# ---------- profile mode ----------
+# Top self-time functions of a V8 .cpuprofile, as % of the non-idle samples, grouped by component too.
+analyse_profile() { # file.cpuprofile from_seconds top
+  node - "$@" <<'EOF_JS'
+const [file, fromS, topS] = process.argv.slice(2);
+const prof = JSON.parse(require('fs').readFileSync(file, 'utf8'));
+const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+const from = Number(fromS) * 1e6;
+const dt = new Map();
+let t = 0;
+for (let i = 0; i < prof.samples.length; i++) {
+  t += prof.timeDeltas[i] ?? 0;
+  if (t >= from) dt.set(prof.samples[i], (dt.get(prof.samples[i]) ?? 0) + (prof.timeDeltas[i + 1] ?? 0));
+}
+const short = (u) => u.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, '');
+const key = (n) => `${n.callFrame.functionName || '(anonymous)'} ${short(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`;
+const group = (n) => {
+  const u = n.callFrame.url;
+  if (!u) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : 'native';
+  for (const [re, g] of [[/drachtio-srf/, 'drachtio-srf parser'], [/prom-client/, 'prom-client'], [/pino|sonic-boom|redact/, 'pino'],
+    [/lru-cache/, 'lru-cache'], [/dist\/adapters\/sip\//, 'built-in front (src/adapters/sip)'], [/dist\/core\//, 'core (src/core)'],
+    [/dist\/app\//, 'app (src/app)'], [/dist\/adapters\/(store|cdr)\//, 'cdr sinks'], [/dist\/adapters\/metrics\//, 'metrics adapter']]) if (re.test(u)) return g;
+  if (u.startsWith('node:') || !u.includes('/')) return `node:${u.replace(/^node:/, '').split('/')[0]}`;
+  return short(u).split('/')[0];
+};
+let total = 0, idle = 0;
+const self = new Map(), groups = new Map();
+for (const [id, d] of dt) {
+  const n = byId.get(id);
+  total += d;
+  if (n.callFrame.functionName === '(idle)') { idle += d; continue; }
+  self.set(key(n), (self.get(key(n)) ?? 0) + d);
+  groups.set(group(n), (groups.get(group(n)) ?? 0) + d);
+}
+const busy = total - idle;
+const pct = (x) => `${((100 * x) / busy).toFixed(1).padStart(5)}%`;
+console.log(`main thread: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy; % of busy samples`);
+console.log('-- by component --');
+for (const [k, x] of [...groups].sort((a, b) => b[1] - a[1]).slice(0, 14)) console.log(`${pct(x)}  ${k}`);
+console.log('-- top self time --');
+for (const [k, x] of [...self].sort((a, b) => b[1] - a[1]).slice(0, Number(topS))) console.log(`${pct(x)}  ${k}`);
+EOF_JS
+}
+
+thread_ticks() { # pid -> "tid comm utime stime" per thread
+  local t
+  for t in /proc/"$1"/task/*; do
+    [ -r "$t/stat" ] || continue
+    echo "$(basename "$t") $(tr ' ' _ < "$t/comm") $(sed 's/^.*) //' "$t/stat" | awk '{print $12, $13}')"
+  done
+}
+
+run_profile() {
+  local level=${LOG_LEVELS%% *} dir="$OUT/profile" cfgdir pids=() ip code per c0 c1 t0 t1
+  cfgdir="$OUT/rmdgate-$level"
+  mkdir -p "$dir"
+  wait_sip_port || return 1
+  log "profile: rmdgate (log level $level) with --cpu-prof, ${PROFILE_RATE} calls/s for ${PROFILE_SECONDS}s"
+  # shellcheck disable=SC2086
+  (cd "$dir" && exec node --cpu-prof --cpu-prof-dir="$dir" $NODE_ARGS "$GATE_DIST/cli.js" serve --config "$cfgdir/rmdgate.yaml") > "$dir/rmdgate.log" 2>&1 &
+  GATE_PID=$!
+  local t_start; t_start=$(date +%s.%N)
+  for _ in $(seq 1 150); do ss -Hlunp "sport = :$SIP_PORT" | grep -q "pid=$GATE_PID," && break; kill -0 "$GATE_PID" 2>/dev/null || break; sleep 0.2; done
+  kill -0 "$GATE_PID" 2>/dev/null || { tail -20 "$dir/rmdgate.log" >&2; return 1; }
+  warm_up "$dir/warmup"
+  per=$((PROFILE_RATE / 5))
+  thread_ticks "$GATE_PID" > "$dir/threads0.txt"; c0=$(cut -d' ' -f14,15 "/proc/$GATE_PID/stat" | awk '{print $1+$2}'); t0=$(date +%s.%N)
+  while read -r ip code _; do
+    [[ -z "$ip" || "$ip" == \#* ]] && continue
+    mkdir -p "$dir/load/$ip"
+    (cd "$dir/load/$ip" && exec timeout $((PROFILE_SECONDS + 20)) sipp "127.0.0.1:$SIP_PORT" -sf "$BENCH/uac_$code.xml" -inf "$BENCH/data/numbers.csv" \
+       -i "$ip" -p 5062 -m $((per * PROFILE_SECONDS)) -r "$per" -nostdin -recv_timeout 2000 -timeout "$((PROFILE_SECONDS + 10))s" \
+       -trace_stat -stf stat.csv > sipp.out 2>&1) &
+    pids+=($!)
+  done < "$BENCH/data/sources.txt"
+  for p in "${pids[@]}"; do wait "$p" || true; done
+  c1=$(cut -d' ' -f14,15 "/proc/$GATE_PID/stat" | awk '{print $1+$2}'); t1=$(date +%s.%N); thread_ticks "$GATE_PID" > "$dir/threads1.txt"
+  GATE_PID_PROFILED=$GATE_PID
+  stop_gate
+  [ "$KEEP_CDR" = 1 ] || rm -rf "$cfgdir/var/cdr"
+  {
+    local ok=0 failed=0 f
+    for f in "$dir"/load/*/stat.csv; do
+      ok=$((ok + $(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="SuccessfulCall(C)") c=i} END{print $c+0}' "$f")))
+      failed=$((failed + $(awk -F';' 'NR==1{for(i=1;i<=NF;i++) if($i=="FailedCall(C)") c=i} END{print $c+0}' "$f")))
+    done
+    awk -v a="$c0" -v b="$c1" -v s0="$t0" -v s1="$t1" -v n="$((ok + failed))" -v tck="$(getconf CLK_TCK)" -v ok="$ok" -v f="$failed" \
+      'BEGIN{c=(b-a)/tck; printf "calls %d ok, %d failed; rmdgate CPU %.2f s over %.1f s = %.0f%% of a core, %.1f CPU-us per call (profiler on)\n", ok, f, c, s1-s0, 100*c/(s1-s0), 1e6*c/(n>0?n:1)}'
+    echo "CPU-us per call by thread (utime+stime); the busiest other thread is the SQLite CDR store worker:"
+    awk -v n="$((ok + failed))" -v tck="$(getconf CLK_TCK)" -v pid="$GATE_PID_PROFILED" 'NR==FNR{u[$1]=$3; s[$1]=$4; next}
+      { d=($3-u[$1])+($4-s[$1]); if (d <= 0) next; name = ($1 == pid) ? "main (event loop)" : "thread " $1 " (" $2 ")"
+        v = 1e6*d/tck/(n>0?n:1); if (v >= 0.5) printf "%012.3f  %-30s %7.1f (sys %.1f)\n", v, name, v, 1e6*($4-s[$1])/tck/(n>0?n:1) }' \
+      "$dir/threads0.txt" "$dir/threads1.txt" | sort -r | cut -c13-
+    local main; main="$(ls "$dir"/CPU.*.0.001.cpuprofile 2>/dev/null | head -1)"
+    if [ -n "$main" ]; then
+      analyse_profile "$main" "$(awk -v a="$t_start" -v b="$t0" 'BEGIN{printf "%.1f", b-a}')" "$PROFILE_TOP"
+    else
+      echo "no main-thread .cpuprofile written (see $dir/rmdgate.log)"
+    fi
+  } | tee "$dir/profile.txt"
+  log "profile: $dir/profile.txt (profiles: $dir/*.cpuprofile)"
+}
+
+if [ "$MODE" = profile ]; then
+  run_profile
+  exit 0
+fi
 
 # ---------- runs, with repeats of polluted steps ----------
 polluted() { # results.csv files... -> target rates whose other_cpu_pct_core > OTHER_MAX in any of them

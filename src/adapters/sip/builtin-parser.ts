@@ -76,17 +76,12 @@ function addHeader(headers: Map<string, string>, rawName: string, value: string)
 }
 
 /**
- * Parses one complete SIP message exactly as drachtio-srf's parser does in lazy mode (see {@link parseFast}) and
- * normalises the header names, so lookups never depend on the parser's case rules (it keeps `X-`/`P-` names as
- * written). Returns undefined when the parser rejects the text or throws.
+ * Parses one complete SIP message with drachtio-srf's own parser (lazy mode) and normalises the header names, so
+ * lookups never depend on the parser's case rules (it keeps `X-`/`P-` names as written). Returns undefined when the
+ * parser rejects the text or throws. A one-pass re-implementation measured about 6 µs per INVITE faster here
+ * (docs/benchmarks.md) but was not kept: the product parses with drachtio-srf's parser, as both fronts must agree.
  */
 export function parseSipMessage(text: string): ParsedSipMessage | undefined {
-  const fast = parseFast(text);
-  return fast === SLOW_PATH ? parseWithDrachtio(text) : fast;
-}
-
-/** The reference path: drachtio-srf's own parser, then the same name normalisation. */
-function parseWithDrachtio(text: string): ParsedSipMessage | undefined {
   let parsed: UntypedSipMessage | undefined;
   try {
     parsed = untyped.parseSipMessage(text, true);
@@ -107,165 +102,9 @@ function parseWithDrachtio(text: string): ParsedSipMessage | undefined {
   };
 }
 
-// ---- fast path: drachtio-srf 5.0.29 lib/sip-parser/parser.js (parseMessage/parse, lazy) re-done without its costs ----
-// drachtio's getHeaderName() reads process.env.DRACHTIO_PRESERVE_HEADER_NAMES for every header line (about 0.2 µs per
-// read here) and the header split/regex/concat allocate a lot; this path computes the same result in one pass. The
-// env variable is not consulted: it can only change which spelling drachtio keeps for a name, and names are lower-cased
-// below anyway. Names drachtio would key oddly (Object.prototype members, array indices) take the reference path.
-
-/** Returned by parseFast when the reference parser must decide. */
-const SLOW_PATH: unique symbol = Symbol('slow-path');
-
-/** drachtio's own compact-form table (note `e` → `contact-encoding`, and no `y`), applied before COMPACT_FORMS. */
-const DRACHTIO_COMPACT: ReadonlyMap<string, string> = new Map([
-  ['i', 'call-id'], ['m', 'contact'], ['e', 'contact-encoding'], ['l', 'content-length'], ['c', 'content-type'],
-  ['f', 'from'], ['s', 'subject'], ['k', 'supported'], ['t', 'to'], ['v', 'via'],
-]);
-const RESPONSE_LINE = /^SIP\/(\d+\.\d+)\s+(\d+)\s*(.*)\s*$/;
-const DRACHTIO_REQUEST_LINE = /^([\w\-.!%*_+`'~]+)\s([^\s]+)\sSIP\s*\/\s*(\d+\.\d+)/;
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
-const CRLFCRLF = '\r\n\r\n';
-
-/** Object.prototype members: drachtio's plain-object lookups misbehave on such names, so they take the reference path. */
-const PROTOTYPE_NAMES: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));
-
-/** drachtio's getHeaderName() keeps these names as written: `X-…`, `P-…` except `P-Asserted…`, and `Diversion`. */
-function isPreservedName(raw: string): boolean {
-  const c0 = raw.charCodeAt(0);
-  return (raw.charCodeAt(1) === 0x2d && (c0 === 0x58 || (c0 === 0x50 && !raw.startsWith('P-Asserted')))) || raw === 'Diversion';
-}
-
-/** drachtio's getHeaderName() for the other names (without its env lookup): unescaped, lower case, compact form expanded. */
-function loweredKey(raw: string): string {
-  const name = (raw.includes('%') ? unescape(raw) : raw).toLowerCase();
-  return name.length === 1 ? (DRACHTIO_COMPACT.get(name) ?? name) : name;
-}
-
-/** JavaScript's `\s` (WhiteSpace + LineTerminator), which drachtio's header regex uses. */
-function isJsSpace(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  if (c < 0xa0) return false;
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f ||
-    c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** How readHeaderLine went: added, not a header line (drachtio rejects the message), or another path must decide. */
-const LINE = { added: 0, noMatch: 1, irregular: 2, slow: 3 } as const;
-type LineResult = (typeof LINE)[keyof typeof LINE];
-
-/**
- * One header line as drachtio's `/^([\S]*?)\s*:\s*([\s\S]*)$/` reads it: the name runs up to the first `:` or
- * whitespace (whitespace must then lead to the `:`), the value is the rest without leading whitespace. Adds the value
- * under its drachtio key (values of one key joined with ',', as drachtio's header object does). With `regularOnly`,
- * an irregular key stops the pass. A key is regular when it already is its normalised name (lower case, no compact
- * form left): then grouping by drachtio key and merging by normalised name give the same map, built in one pass.
- * Irregular keys: the names drachtio keeps as written (the merge lower-cases them) and `y` (only our table expands it).
- */
-function readHeaderLine(line: string, groups: Map<string, string>, regularOnly: boolean): LineResult {
-  const n = line.length;
-  let k = 0;
-  while (k < n) {
-    const c = line.charCodeAt(k);
-    if (c === 0x3a || isJsSpace(c)) break;
-    k++;
-  }
-  let j = k;
-  while (j < n && isJsSpace(line.charCodeAt(j))) j++;
-  if (j >= n || line.charCodeAt(j) !== 0x3a) return LINE.noMatch;
-  j++;
-  while (j < n && isJsSpace(line.charCodeAt(j))) j++;
-  const raw = line.slice(0, k);
-  const preserved = isPreservedName(raw);
-  const key = preserved ? raw : loweredKey(raw);
-  const c0 = key.charCodeAt(0);
-  if ((c0 >= 0x30 && c0 <= 0x39 && ARRAY_INDEX.test(key)) || PROTOTYPE_NAMES.has(key)) return LINE.slow;
-  if (regularOnly && (preserved || key === 'y')) return LINE.irregular;
-  const value = line.slice(j);
-  const previous = groups.get(key);
-  groups.set(key, previous === undefined ? value : `${previous},${value}`);
-  return LINE.added;
-}
-
-/** drachtio's body rule (lazy mode): a truthy raw Content-Length cuts the rest of the text, else up to the next CRLFCRLF. */
-function drachtioBody(text: string, headEnd: number, contentLength: string | undefined): string {
-  if (contentLength) {
-    const rest = headEnd < 0 ? '' : text.slice(headEnd + 4);
-    return rest.substring(0, Math.max(0, Math.min(Number(contentLength), Buffer.byteLength(rest, 'utf8'))));
-  }
-  if (headEnd < 0) return '';
-  const next = text.indexOf(CRLFCRLF, headEnd + 4);
-  return next < 0 ? text.slice(headEnd + 4) : text.slice(headEnd + 4, next);
-}
-
-/** The header lines after the start line (which ends at `lineEnd`), split at CRLF not followed by SP/HTAB. */
-function readHeaderLines(head: string, lineEnd: number, regularOnly: boolean): Map<string, string> | Exclude<LineResult, typeof LINE.added> {
-  const groups = new Map<string, string>();
-  let start = lineEnd;
-  while (start >= 0) {
-    start += 2;
-    let end = head.indexOf('\r\n', start);
-    while (end >= 0 && (head.charCodeAt(end + 2) === 0x20 || head.charCodeAt(end + 2) === 0x09)) end = head.indexOf('\r\n', end + 2);
-    const result = readHeaderLine(end < 0 ? head.slice(start) : head.slice(start, end), groups, regularOnly);
-    if (result !== LINE.added) return result;
-    start = end;
-  }
-  return groups;
-}
-
-/**
- * drachtio's parseMessage(text, true) and the name normalisation of {@link parseWithDrachtio}, in one pass: header
- * section up to the first CRLFCRLF, lines split at CRLF not followed by SP/HTAB, start line (response tried first),
- * header lines grouped by drachtio's key in first-seen order, then merged under the normalised names.
- */
-function parseFast(text: string): ParsedSipMessage | undefined | typeof SLOW_PATH {
-  const headEnd = text.indexOf(CRLFCRLF);
-  const head = headEnd < 0 ? text : text.slice(0, headEnd);
-  let lineEnd = head.indexOf('\r\n');
-  while (lineEnd >= 0 && (head.charCodeAt(lineEnd + 2) === 0x20 || head.charCodeAt(lineEnd + 2) === 0x09)) {
-    lineEnd = head.indexOf('\r\n', lineEnd + 2);
-  }
-  const startLine = lineEnd < 0 ? head : head.slice(0, lineEnd);
-  if (startLine === '') return undefined;
-  let method: string | undefined;
-  let uri = '';
-  let status = 0;
-  const response = RESPONSE_LINE.exec(startLine);
-  if (response !== null) status = Number(response[2]);
-  else {
-    const request = DRACHTIO_REQUEST_LINE.exec(startLine);
-    if (request === null) return undefined;
-    const rawMethod = request[1] ?? '';
-    method = rawMethod.includes('%') ? unescape(rawMethod) : rawMethod;
-    uri = request[2] ?? '';
-  }
-  // One pass when every key is regular (see readHeaderLine); otherwise group by drachtio key, then merge by name.
-  let headers = readHeaderLines(head, lineEnd, true);
-  if (headers === LINE.irregular) {
-    const groups = readHeaderLines(head, lineEnd, false);
-    if (typeof groups !== 'object') return groups === LINE.noMatch ? undefined : SLOW_PATH;
-    headers = new Map<string, string>();
-    for (const [key, value] of groups) addHeader(headers, key, value);
-  } else if (typeof headers !== 'object') return headers === LINE.noMatch ? undefined : SLOW_PATH;
-  return {
-    kind: method === undefined ? 'response' : 'request',
-    method: method ?? '',
-    uri,
-    status,
-    headers,
-    body: drachtioBody(text, headEnd, headers.get('content-length')),
-  };
-}
-
-/** drachtio-srf 5.0.29 parseUri()'s sip/sips pattern and parseTelUri()'s tel pattern, verbatim. */
-const SIP_URI = /^(sips?):(?:([^\s@>:]*)(?::([^\s@>]*))?@)?((?:[0-9A-Za-z\-_]+\.)+[0-9A-Za-z\-_]+|(?:\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})|\[(?:[A-Fa-f0-9:]+)\]|[^@:]*)?(?::(\d+))?((?:;[^\s=?>;]+(?:=[^\s?;]+)?)*)(?:\?([^>]*))?$/;
-const TEL_URI = /^(?:<)?(tel):([+]?[0-9-.()]*)((;[a-zA-Z0-9-]+=[a-zA-Z0-9\-.()]+)+)?(?:>)?(?:\s?(.*)|$)/;
-
-/**
- * Whether drachtio-srf's parseUri() accepts the text (the same two patterns, tested only): what
- * `parseSipUri(text) !== undefined` answers, without building the URI object and its parameter maps.
- */
+/** Whether drachtio-srf's parseUri() accepts the text as a sip:, sips: or tel: URI. */
 export function isSipOrTelUri(text: string): boolean {
-  return SIP_URI.test(text) || TEL_URI.test(text);
+  return parseSipUri(text) !== undefined;
 }
 
 /**
