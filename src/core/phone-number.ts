@@ -82,6 +82,7 @@ export function toNumberKey(value: string): string | undefined {
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
