@@ -34,8 +34,8 @@ export interface RefreshResult {
   readonly seconds: number;
 }
 
-/** Collaborators of a refresh. */
-export interface RefreshDeps {
+/** The adapters every feed component works through (fetch, parse, persist, time, log). */
+export interface FeedCollaborators {
   readonly fetcher: FeedFetcher;
   readonly parser: FeedParser;
   readonly store: FeedStore;
@@ -43,6 +43,10 @@ export interface RefreshDeps {
   readonly timers: Timers;
   readonly random: () => number;
   readonly log: Logger;
+}
+
+/** Collaborators of a refresh. */
+export interface RefreshDeps extends FeedCollaborators {
   readonly settings: () => FeedSettings;
   readonly stopped: () => boolean;
 }

@@ -6,27 +6,19 @@ import type { Provider } from '../core/model.js';
 import { createWorldComposer, rmdOf, type PreparedConfig, type Published } from './feed-composer.js';
 import { pruneGrace } from './feed-grace.js';
 import { createFeedManager, type FeedSet } from './feed-manager.js';
-import type { FeedFetcher, FeedMetrics, FeedParser, FeedStatus, FeedStore, GraceState, SecondOpinionLookup, Timers } from './feed-ports.js';
-import type { FeedRuntime, InForce, RefreshResult } from './feed-refresh.js';
+import type { FeedMetrics, FeedStatus, GraceState, SecondOpinionLookup } from './feed-ports.js';
+import type { FeedCollaborators, FeedRuntime, InForce, RefreshResult } from './feed-refresh.js';
 import { applyRmdChange, persistGrace } from './feed-rmd-events.js';
 import { createSecondOpinionRunner } from './feed-second-opinion.js';
 import { createStaleAlarm, readinessOf } from './feed-status.js';
 import { referencedProviders, summariseWorld, type FeedWorldSummary } from './feed-world.js';
-import type { Clock, Logger } from './ports.js';
 import { filingOf } from './rmd-diff.js';
 import type { WorldHolder } from './world-holder.js';
 
 export type { PreparedConfig } from './feed-composer.js';
 
 /** Collaborators (adapters) of the feed system. `secondOpinion` is undefined when it is disabled. */
-export interface FeedSystemDeps {
-  readonly fetcher: FeedFetcher;
-  readonly parser: FeedParser;
-  readonly store: FeedStore;
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly random: () => number;
-  readonly log: Logger;
+export interface FeedSystemDeps extends FeedCollaborators {
   readonly metrics: FeedMetrics;
   readonly secondOpinion?: SecondOpinionLookup | undefined;
 }
