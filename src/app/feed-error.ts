@@ -47,8 +47,8 @@ export class FeedError extends Error {
   }
 }
 
-/** CSV parser codes for "the input ended inside a quoted field" (papaparse, csv-parse). */
-const UNCLOSED_QUOTE_CODES: ReadonlySet<string> = new Set(['MissingQuotes', 'CSV_QUOTE_NOT_CLOSED']);
+/** papaparse's code for "the input ended inside a quoted field". */
+const UNCLOSED_QUOTE_CODES: ReadonlySet<string> = new Set(['MissingQuotes']);
 
 const DATA_CODES: Readonly<Record<string, FeedErrorCode>> = {
   ERR_DATA_READ: 'ERR_FEED_READ',

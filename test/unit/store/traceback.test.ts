@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { answerBatch, parseBatchCsv } from '../../../src/app/traceback-batch.js';
+import { answerBatch } from '../../../src/app/traceback-batch.js';
+import { parseBatchCsv } from '../../../src/cli/traceback-batch-csv.js';
 import { formatOutcomes } from '../../../src/app/traceback-format.js';
 import { answerTraceback, parseNumber, parseTracebackRequest, type TracebackRequest } from '../../../src/app/traceback.js';
 import { buildFiling, buildSnapshot } from '../../support/builders.js';
