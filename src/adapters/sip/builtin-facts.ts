@@ -43,50 +43,61 @@ export function splitIdentityHeader(value: string): string[] {
   return values;
 }
 
-function clean(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : sanitiseHeaderValue(value);
-}
+/** Looks a header up by its lower-case long name; repeated headers come back joined with ','. */
+export type HeaderLookup = (name: string) => string | undefined;
 
-function pickSelectorHeaders(
-  headers: ReadonlyMap<string, string>,
-  names: readonly string[],
-): Record<string, string> | undefined {
-  let picked: Record<string, string> | undefined;
-  for (const name of names) {
-    const value = headers.get(name.toLowerCase());
-    if (value === undefined) continue;
-    picked ??= Object.create(null) as Record<string, string>;
-    picked[name.toLowerCase()] = sanitiseHeaderValue(value);
-  }
-  return picked;
+/** Where a request arrived, as any front knows it (the drachtio front may lack the local address). */
+export interface FactsMeta {
+  readonly receivedAt: number;
+  readonly transport: InviteFacts['transport'];
+  readonly sourceAddress: string;
+  readonly sourcePort: number;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
 }
 
 /**
- * Extracts the screening facts from an INVITE. `selectorHeaderNames` are the configured trunk-narrowing headers
- * (lower case); only those are copied, and `selectorHeaders` is undefined when none of them is present.
+ * The screening facts of an INVITE from a header lookup, its Request-URI and where it arrived — shared by both SIP
+ * fronts, so they read the same headers the same way. `selectorHeaderNames` are the configured trunk-narrowing
+ * headers (lower case); only those are copied, and `selectorHeaders` is undefined when none of them is present.
  */
-export function toInviteFacts(
-  msg: ParsedSipMessage,
-  meta: ArrivalMeta,
-  selectorHeaderNames: readonly string[],
-): InviteFacts {
-  const headers = msg.headers;
-  const identityHeader = headers.get('identity');
+export function toFactsFromHeaders(header: HeaderLookup, requestUri: string, meta: FactsMeta, selectorHeaderNames: readonly string[]): InviteFacts {
+  const identityHeader = header('identity');
   const identity = identityHeader === undefined ? [] : splitIdentityHeader(identityHeader);
   return {
-    callId: sanitiseHeaderValue(headers.get('call-id') ?? ''),
+    callId: sanitiseHeaderValue(header('call-id') ?? ''),
     receivedAt: meta.receivedAt,
     transport: meta.transport,
     sourceAddress: meta.sourceAddress,
     sourcePort: meta.sourcePort,
     localAddress: meta.localAddress,
     localPort: meta.localPort,
-    requestUri: sanitiseHeaderValue(msg.uri),
-    from: clean(headers.get('from')),
-    to: clean(headers.get('to')),
-    pAssertedIdentity: clean(headers.get('p-asserted-identity')),
+    requestUri: sanitiseHeaderValue(requestUri),
+    from: clean(header('from')),
+    to: clean(header('to')),
+    pAssertedIdentity: clean(header('p-asserted-identity')),
     identity: identity.length > 0 ? identity : undefined,
-    diversion: clean(headers.get('diversion')),
-    selectorHeaders: pickSelectorHeaders(headers, selectorHeaderNames),
+    diversion: clean(header('diversion')),
+    selectorHeaders: pickSelectorHeaders(header, selectorHeaderNames),
   };
+}
+
+/** Extracts the screening facts from an INVITE the built-in front parsed (see {@link toFactsFromHeaders}). */
+export function toInviteFacts(msg: ParsedSipMessage, meta: ArrivalMeta, selectorHeaderNames: readonly string[]): InviteFacts {
+  return toFactsFromHeaders((name) => msg.headers.get(name), msg.uri, meta, selectorHeaderNames);
+}
+
+function clean(value: string | undefined): string | undefined {
+  return value === undefined ? undefined : sanitiseHeaderValue(value);
+}
+
+function pickSelectorHeaders(header: HeaderLookup, names: readonly string[]): Record<string, string> | undefined {
+  let picked: Record<string, string> | undefined;
+  for (const name of names) {
+    const value = header(name.toLowerCase());
+    if (value === undefined) continue;
+    picked ??= Object.create(null) as Record<string, string>;
+    picked[name.toLowerCase()] = sanitiseHeaderValue(value);
+  }
+  return picked;
 }

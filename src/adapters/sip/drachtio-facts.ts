@@ -4,8 +4,7 @@
  */
 import type Srf from 'drachtio-srf';
 import type { InviteFacts, Transport } from '../../core/model.js';
-import { splitIdentityHeader } from './builtin-facts.js';
-import { sanitiseHeaderValue } from './builtin-parser.js';
+import { toFactsFromHeaders } from './builtin-facts.js';
 
 const TRANSPORTS: ReadonlySet<string> = new Set<Transport>(['udp', 'tcp', 'tls', 'ws', 'wss']);
 
@@ -21,32 +20,29 @@ type Headers = (name: string) => string | undefined;
  * `selectorHeaderNames` are the configured trunk-narrowing headers; `selectorHeaders` is undefined when none is present.
  */
 export function toInviteFacts(req: SrfInvite, receivedAt: number, selectorHeaderNames: readonly string[]): InviteFacts {
-  const header = headersOf(req);
+  const header = withCompactIdentity(headersOf(req));
   const local = splitHostPort(req.receivedOn);
-  const identity = identityValues(header);
-  return {
-    callId: sanitiseHeaderValue(header('call-id') ?? ''),
+  const meta = {
     receivedAt,
     transport: toTransport(req.protocol),
     sourceAddress: unbracket(String(req.source_address ?? '')),
     sourcePort: toPort(req.source_port) ?? 0,
     localAddress: local?.address,
     localPort: local?.port,
-    requestUri: sanitiseHeaderValue(String(req.uri ?? '')),
-    from: clean(header('from')),
-    to: clean(header('to')),
-    pAssertedIdentity: clean(header('p-asserted-identity')),
-    identity: identity.length > 0 ? identity : undefined,
-    diversion: clean(header('diversion')),
-    selectorHeaders: pickSelectorHeaders(header, selectorHeaderNames),
+  };
+  return toFactsFromHeaders(header, String(req.uri ?? ''), meta, selectorHeaderNames);
+}
+
+/** drachtio keeps the compact `y` form as its own key; the shared builder reads `identity`, so merge them here. */
+function withCompactIdentity(header: Headers): Headers {
+  return (name) => {
+    if (name !== 'identity') return header(name);
+    const long = header('identity');
+    const compact = header('y');
+    return long !== undefined && compact !== undefined ? `${long},${compact}` : (long ?? compact);
   };
 }
 
-/**
- * One pass over drachtio-srf's header table (`req.headers`: raw text per header, repeated ones joined with ',') into a
- * lower-case map: its keys keep the case of `X-`/`P-` names, and `req.get()` re-normalises and scans every key per
- * call, a hot-path cost. Falls back to `req.get()` when the table is missing.
- */
 function headersOf(req: SrfInvite): Headers {
   const table: Readonly<Record<string, unknown>> | undefined = typeof req.headers === 'object' && req.headers !== null ? req.headers : undefined;
   if (table === undefined) {
@@ -64,29 +60,6 @@ function headersOf(req: SrfInvite): Headers {
     map.set(name, previous === undefined ? value : `${previous},${value}`);
   }
   return (name) => map.get(name);
-}
-
-function clean(value: string | undefined): string | undefined {
-  return value === undefined ? undefined : sanitiseHeaderValue(value);
-}
-
-/** Every Identity value: drachtio's parser joins repeated headers with ',' and leaves the compact form `y` unmapped. */
-function identityValues(header: Headers): string[] {
-  const long = header('identity');
-  const compact = header('y');
-  const joined = long !== undefined && compact !== undefined ? `${long},${compact}` : (long ?? compact);
-  return joined === undefined ? [] : splitIdentityHeader(joined);
-}
-
-function pickSelectorHeaders(header: Headers, names: readonly string[]): Record<string, string> | undefined {
-  let picked: Record<string, string> | undefined;
-  for (const name of names) {
-    const value = header(name.toLowerCase());
-    if (value === undefined) continue;
-    picked ??= Object.create(null) as Record<string, string>;
-    picked[name.toLowerCase()] = sanitiseHeaderValue(value);
-  }
-  return picked;
 }
 
 function toTransport(protocol: unknown): Transport {
