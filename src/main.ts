@@ -22,6 +22,7 @@ import type { LoadedConfig } from './config/load.js';
 import type { Decision, InviteFacts } from './core/model.js';
 import type { ScreeningWorld } from './core/policy.js';
 import { createLogger } from './log/create-logger.js';
+import { useEnvironmentCopy } from './adapters/process-env.js';
 import { VERSION } from './version.js';
 
 /** A running rmdgate. */
@@ -58,6 +59,7 @@ const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performan
 /** Starts rmdgate for a loaded config; resolves when every listener is bound. */
 export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Promise<App> {
   const { config } = loaded;
+  useEnvironmentCopy(); // the SIP parser reads process.env per header line (see process-env.ts)
   const clock = opts.clock ?? systemClock;
   const log = createLogger({ level: config.log.level, version: VERSION, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now, feedMaxAgeSeconds: config.feeds.maxAgeHours * 3600 });

@@ -104,6 +104,14 @@ export interface CdrContext {
   readonly rmdLoadedAt: number | undefined;
 }
 
+/** The ISO form of the last snapshot time seen: the same for every call until the snapshot changes. */
+let lastSnapshotIso: { readonly ms: number; readonly iso: string } = { ms: Number.NaN, iso: '' };
+
+function snapshotIso(ms: number): string {
+  if (ms !== lastSnapshotIso.ms) lastSnapshotIso = { ms, iso: new Date(ms).toISOString() };
+  return lastSnapshotIso.iso;
+}
+
 /** Builds the CDR of one screened INVITE. Missing headers are recorded as empty/null, never fail. */
 export function toCdrRecord(facts: InviteFacts, decision: Decision, ctx: CdrContext): CdrRecord {
   const from = toPhoneNumber(facts.from);
@@ -152,7 +160,7 @@ export function toCdrRecord(facts: InviteFacts, decision: Decision, ctx: CdrCont
     listKind: ev.listKind ?? null,
     listSource: ev.listSource ?? null,
     rmdSnapshotId: ev.rmdSnapshotId ?? null,
-    rmdSnapshotLoadedAt: ctx.rmdLoadedAt === undefined ? null : new Date(ctx.rmdLoadedAt).toISOString(),
+    rmdSnapshotLoadedAt: ctx.rmdLoadedAt === undefined ? null : snapshotIso(ctx.rmdLoadedAt),
     rmdMatch: ev.rmdMatch ?? null,
     sipStatus: ctx.sipStatus,
     mode: ctx.mode,

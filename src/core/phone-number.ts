@@ -21,17 +21,23 @@ export function toPhoneNumber(headerOrUri: string | undefined): PhoneNumber {
   const lower = uri.slice(0, 5).toLowerCase();
   let user: string;
   if (lower.startsWith('tel:')) {
-    user = uri.slice(4).split(';')[0] ?? '';
+    user = before(uri.slice(4), ';');
   } else if (lower.startsWith('sip:') || lower.startsWith('sips:')) {
     const rest = uri.slice(uri.indexOf(':') + 1);
     const at = rest.lastIndexOf('@');
     if (at < 0) return EMPTY;
-    user = (rest.slice(0, at).split(';')[0] ?? '').split(':')[0] ?? '';
+    user = before(before(rest.slice(0, at), ';'), ':');
   } else {
     return EMPTY;
   }
   user = safeDecode(user);
   return { raw: user, e164: toE164(user) };
+}
+
+/** `s` up to the first `ch` (all of it when there is none). */
+function before(s: string, ch: string): string {
+  const i = s.indexOf(ch);
+  return i < 0 ? s : s.slice(0, i);
 }
 
 function extractUri(value: string): string {

@@ -106,7 +106,7 @@ export function createMetrics(version: string, opts: MetricsOptions = {}): Metri
 
 /** Metric constructors bound to one registry. */
 interface Definer {
-  counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L>;
+  counter<L extends string>(name: string, help: string, labelNames: readonly L[], collect?: () => void): Counter<L>;
   gauge<L extends string>(name: string, help: string, labelNames: readonly L[], collect?: () => void): Gauge<L>;
   histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L>;
 }
@@ -114,30 +114,73 @@ interface Definer {
 function definer(registry: Registry): Definer {
   const registers = [registry];
   return {
-    counter: (name, help, labelNames) => new Counter({ name, help, labelNames, registers }),
+    counter: (name, help, labelNames, collect) => new Counter({ name, help, labelNames, registers, ...(collect ? { collect } : {}) }),
     gauge: (name, help, labelNames, collect) => new Gauge({ name, help, labelNames, registers, ...(collect ? { collect } : {}) }),
     histogram: (name, help, labelNames, buckets) => new Histogram({ name, help, labelNames, buckets, registers }),
   };
 }
 
+/** One series of a tallied counter: its labels and the increments not yet handed to prom-client. */
+interface TallyCell {
+  readonly labels: Record<string, string>;
+  n: number;
+}
+
+/**
+ * A counter for the SIP hot path (several increments per call): increments are tallied in nested Maps keyed by the
+ * label values, in labelNames order — no label-set hashing or validation per call — and handed to prom-client in the
+ * counter's collect(), which prom-client runs at every scrape and every get(), so /metrics and readers see the same
+ * totals as with direct increments. Returns the increment function (one value per label name).
+ */
+function talliedCounter(def: Definer, name: string, help: string, labelNames: readonly string[]): (...values: (string | number)[]) => void {
+  const root = new Map<string | number, unknown>();
+  const cells: TallyCell[] = [];
+  const counter = def.counter(name, help, labelNames, () => {
+    for (const c of cells) {
+      if (c.n === 0) continue;
+      counter.inc(c.labels, c.n);
+      c.n = 0;
+    }
+  });
+  const newCell = (values: readonly (string | number)[]): TallyCell => {
+    const labels: Record<string, string> = {};
+    labelNames.forEach((l, i) => (labels[l] = String(values[i])));
+    const cell = { labels, n: 0 };
+    cells.push(cell);
+    return cell;
+  };
+  return (...values) => {
+    let node = root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i]!) as Map<string | number, unknown> | undefined;
+      if (next === undefined) node.set(values[i]!, (next = new Map()));
+      node = next;
+    }
+    let cell = node.get(values[last]!) as TallyCell | undefined;
+    if (cell === undefined) node.set(values[last]!, (cell = newCell(values)));
+    cell.n++;
+  };
+}
+
 function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetrics } {
-  const invites = def.counter('rmdgate_invites_total', 'INVITEs screened, by trunk, decision (allow, reject, would-block), reason and mode', ['trunk', 'decision', 'reason', 'mode'] as const);
+  const invites = talliedCounter(def, 'rmdgate_invites_total', 'INVITEs screened, by trunk, decision (allow, reject, would-block), reason and mode', ['trunk', 'decision', 'reason', 'mode']);
   const duration = def.histogram('rmdgate_decision_duration_seconds', 'Time to screen one INVITE (core decision, CDR record built)', ['decision'] as const, DECISION_BUCKETS);
   const screeningErrors = def.counter('rmdgate_screening_errors_total', 'Screenings that threw and were answered by the screening-error policy', []);
-  const messages = def.counter('rmdgate_sip_messages_total', 'SIP messages received, by method and transport', ['method', 'transport'] as const);
-  const responses = def.counter('rmdgate_sip_responses_total', 'SIP final responses sent, by status and transport', ['status', 'transport'] as const);
+  const messages = talliedCounter(def, 'rmdgate_sip_messages_total', 'SIP messages received, by method and transport', ['method', 'transport']);
+  const responses = talliedCounter(def, 'rmdgate_sip_responses_total', 'SIP final responses sent, by status and transport', ['status', 'transport']);
   const malformed = def.counter('rmdgate_sip_malformed_total', 'SIP messages dropped or answered 400/513, by kind and transport', ['kind', 'transport'] as const);
   const retrans = def.counter('rmdgate_sip_retransmissions_total', 'Retransmitted requests answered from the transaction cache or absorbed', ['method', 'transport'] as const);
   const screening: ScreeningMetrics = {
     screened(o: ScreenedObservation) {
-      invites.inc({ trunk: o.trunk, decision: o.decision, reason: o.reason, mode: o.mode });
+      invites(o.trunk, o.decision, o.reason, o.mode);
       duration.observe({ decision: o.decision }, o.seconds);
     },
     screeningError: () => screeningErrors.inc(),
   };
   const front: FrontMetrics = {
-    message: (method, transport) => messages.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', transport }),
-    response: (status, transport) => responses.inc({ status: String(status), transport }),
+    message: (method, transport) => messages(KNOWN_METHODS.has(method) ? method : 'other', transport),
+    response: (status, transport) => responses(status, transport),
     malformed: (kind, transport) => malformed.inc({ kind, transport }),
     retransmission: (method, transport) => retrans.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', transport }),
   };

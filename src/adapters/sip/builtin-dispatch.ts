@@ -19,7 +19,7 @@ import {
   protocolReply,
   renderResponse,
 } from './builtin-response.js';
-import { PENDING, type TransactionCache, createTransactionCache, inviteTransactionKey } from './builtin-transactions.js';
+import { CONFIRMED_TTL_UDP_MS, PENDING, type TransactionCache, createTransactionCache, inviteTransactionKey } from './builtin-transactions.js';
 
 /** One received message and the way back to its sender. */
 export interface Inbound {
@@ -216,6 +216,8 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
     case 'INVITE':
       return invite(state, inbound, msg, ctx);
     case 'ACK':
+      // The ACK of a non-2xx final response shares the INVITE's transaction key (RFC 3261 17.1.1.3).
+      state.transactions.confirm(inviteTransactionKey(ctx), inbound.meta.transport === 'udp' ? CONFIRMED_TTL_UDP_MS : 0);
       return;
     case 'CANCEL': {
       const known = state.transactions.has(inviteTransactionKey(ctx));

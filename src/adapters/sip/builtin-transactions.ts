@@ -17,6 +17,12 @@ export interface TransactionCache {
   get(key: string): TransactionState | undefined;
   has(key: string): boolean;
   set(key: string, state: TransactionState): void;
+  /**
+   * The ACK of an answered transaction arrived (RFC 3261 17.2.1: Completed → Confirmed): its response is no longer
+   * retransmitted, so it is kept only `ttlMs` more (Timer I: T4 = 5 s over UDP, to absorb retransmitted ACKs; 0 over
+   * TCP) instead of the full `ttlMs` of the cache. Unknown or pending keys are left alone.
+   */
+  confirm(key: string, ttlMs: number): void;
   readonly size: number;
 }
 
@@ -29,6 +35,9 @@ export interface TransactionCacheOptions {
   /** Clock, ms. Entries age by this clock, not by timers: the cache arms none. */
   readonly now: () => number;
 }
+
+/** Timer I over UDP: T4 (RFC 3261 17.2.1, Table 4). Over TCP Timer I is 0. */
+export const CONFIRMED_TTL_UDP_MS = 5000;
 
 /** Creates the cache; `ttlResolution: 0` and no autopurge keep it free of timers. */
 export function createTransactionCache(opts: TransactionCacheOptions): TransactionCache {
@@ -43,6 +52,12 @@ export function createTransactionCache(opts: TransactionCacheOptions): Transacti
     has: (key) => cache.has(key),
     set: (key, state) => {
       cache.set(key, state);
+    },
+    confirm: (key, ttlMs) => {
+      const state = cache.peek(key);
+      if (state === undefined || state === PENDING) return;
+      if (ttlMs <= 0) cache.delete(key);
+      else cache.set(key, state, { ttl: ttlMs });
     },
     get size() {
       return cache.size;

@@ -229,6 +229,49 @@ describe('built-in SIP server', () => {
       await client.none();
     });
 
+    it('keeps the final response 5 s (Timer I = T4) after the ACK instead of the full transaction TTL', async () => {
+      const client = await udp();
+      const common = { via: `SIP/2.0/UDP 127.0.0.2:5099;branch=${newBranch()};rport`, callId: `timer-i-${newBranch()}@test` };
+      const unacked = { via: `SIP/2.0/UDP 127.0.0.2:5099;branch=${newBranch()};rport`, callId: `timer-i-${newBranch()}@test` };
+      const invite = sipRequest({ ...common, cseq: '7 INVITE' });
+      const other = sipRequest({ ...unacked, cseq: '7 INVITE' });
+
+      await client.send(invite);
+      const first = await client.next();
+      await client.send(other);
+      await client.next();
+      await client.send(sipRequest({ ...common, method: 'ACK', cseq: '7 ACK' }));
+      await client.none();
+      clock += 4_000;
+      await client.send(invite);
+      const within = await client.next();
+      clock += 2_000;
+      await client.send(invite);
+      await client.next();
+      await client.send(other);
+      await client.next();
+
+      expect(within).toBe(first);
+      // 6 s after its ACK the acknowledged transaction is gone (the INVITE is screened again); the other is still cached.
+      expect(handler.facts.map((f) => f.callId)).toEqual([common.callId, unacked.callId, common.callId]);
+    });
+
+    it('forgets an acknowledged transaction at once over TCP (Timer I = 0)', async () => {
+      const client = await tcp();
+      const common = { via: `SIP/2.0/TCP 127.0.0.4:5099;branch=${newBranch()}`, callId: `timer-i-tcp-${newBranch()}@test` };
+      const invite = sipRequest({ ...common, cseq: '3 INVITE' });
+
+      await client.send(invite);
+      await client.next();
+      await client.send(invite);
+      await client.next();
+      await client.send(sipRequest({ ...common, method: 'ACK', cseq: '3 ACK' }));
+      await client.send(invite);
+      await client.next();
+
+      expect(handler.facts.map((f) => f.callId)).toEqual([common.callId, common.callId]);
+    });
+
     it('absorbs ACK without a response', async () => {
       const client = await udp();
 

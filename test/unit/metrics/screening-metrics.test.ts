@@ -53,6 +53,30 @@ describe('screening and SIP ports', () => {
     expect(await samples(m, 'rmdgate_invites_total')).toEqual({ 'trunk=unknown,decision=reject,reason=unknown-trunk,mode=enforce': 2 });
   });
 
+  it('keeps tallied hot-path counters exact across scrapes, per label set, as the text exposition', async () => {
+    const m = newMetrics();
+    const screened = (trunk: string, reason: string): void =>
+      m.screening.screened({ trunk, decision: 'reject', reason, mode: 'enforce', seconds: 0.0001 });
+
+    for (let i = 0; i < 3; i++) screened('t-1', 'provider-designated');
+    screened('t-2', 'provider-designated');
+    m.front.response(302, 'udp');
+    expect(await samples(m, 'rmdgate_invites_total')).toEqual({
+      'trunk=t-1,decision=reject,reason=provider-designated,mode=enforce': 3,
+      'trunk=t-2,decision=reject,reason=provider-designated,mode=enforce': 1,
+    });
+    screened('t-1', 'provider-designated');
+    screened('t-1', 'provider-not-in-rmd');
+    m.front.response(302, 'udp');
+    m.front.response(603, 'udp');
+    const text = await m.registry.metrics();
+
+    expect(text).toContain('rmdgate_invites_total{trunk="t-1",decision="reject",reason="provider-designated",mode="enforce"} 4\n');
+    expect(text).toContain('rmdgate_invites_total{trunk="t-1",decision="reject",reason="provider-not-in-rmd",mode="enforce"} 1\n');
+    expect(text).toContain('rmdgate_invites_total{trunk="t-2",decision="reject",reason="provider-designated",mode="enforce"} 1\n');
+    expect(await samples(m, 'rmdgate_sip_responses_total')).toEqual({ 'status=302,transport=udp': 2, 'status=603,transport=udp': 1 });
+  });
+
   it('maps unknown SIP methods to other', async () => {
     const m = newMetrics();
     m.front.message('FOO', 'udp');
