@@ -10,7 +10,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { start } from '../dist/main.js';
 import { parseConfigText } from '../dist/config/load.js';
@@ -120,7 +120,39 @@ function startLoad(port) {
 /** Seconds of load before the measured window (JIT and socket warm-up; their losses are reported apart). */
 const WARMUP_SECONDS = 2;
 
+/** Per wall-clock second of the gate process: GC pause total and longest, event-loop delay p99 and max (ms). */
+function gateSeconds() {
+  const secs = new Map();
+  const at = (sec) => secs.get(sec) ?? secs.set(sec, { gcMs: 0, gcMaxMs: 0 }).get(sec);
+  const gc = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const s = at(Math.floor((performance.timeOrigin + e.startTime) / 1000));
+      s.gcMs += e.duration;
+      s.gcMaxMs = Math.max(s.gcMaxMs, e.duration);
+    }
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  const loop = monitorEventLoopDelay({ resolution: 1 });
+  loop.enable();
+  let sec = Math.floor(Date.now() / 1000);
+  const timer = setInterval(() => {
+    const now = Math.floor(Date.now() / 1000);
+    if (now === sec) return;
+    Object.assign(at(sec), { loopP99Ms: ms(loop.percentile(99) / 1e6), loopMaxMs: ms(loop.max / 1e6) });
+    loop.reset();
+    sec = now;
+  }, 50);
+  return () => {
+    clearInterval(timer);
+    loop.disable();
+    gc.disconnect();
+    for (const s of secs.values()) Object.assign(s, { gcMs: ms(s.gcMs), gcMaxMs: ms(s.gcMaxMs) });
+    return secs;
+  };
+}
+
 async function partB(app, files) {
+  const stopGate = gateSeconds();
   const loadDone = startLoad(app.sip[0].port);
   await new Promise((r) => setTimeout(r, Number(values.seconds) * 600));
   copyFileSync(values.swap === 'full' ? files[1] : files[2], join(dir, 'rmd.csv'));
@@ -128,6 +160,8 @@ async function partB(app, files) {
   const [report] = await app.feeds.refresh('rmd');
   const swapEnd = Date.now();
   const load = await loadDone;
+  const gate = stopGate();
+  for (const s of load.perSecond) Object.assign(s, { gate: gate.get(s.sec) });
   const measured = load.perSecond.slice(WARMUP_SECONDS + 1, -1);
   const swapSecs = new Set();
   for (let sec = Math.floor(swapStart / 1000); sec <= Math.floor(swapEnd / 1000); sec++) swapSecs.add(sec);

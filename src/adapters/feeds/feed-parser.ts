@@ -9,17 +9,17 @@ import { FeedError } from '../../app/feed-error.js';
 import type { FeedData, FeedParser, FeedSpec } from '../../app/feed-ports.js';
 import type { RmdSnapshot } from '../../core/model.js';
 import { parseListFeed, parseRmdFeed, type FeedParseJob } from './feed-parse.js';
-import { createAssembly, revive, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
+import { createAssembly, revive, type BaseSnapshot, type ToWorker, type WorkerReply } from './rmd-worker-protocol.js';
 
 const WORKER_URL = new URL('./rmd-parse-worker.js', import.meta.url);
 
 /**
  * One long-lived worker running one parse at a time, respawned after a crash. It remembers the last snapshot it sent,
- * which is the base of the next delta (see rmd-worker-protocol.ts).
+ * which is the base of the next delta; messages are pulled one at a time (see rmd-worker-protocol.ts).
  */
 function createRmdWorker(): { run(bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }>; close(): Promise<void> } {
   let worker: Worker | undefined;
-  let base: RmdSnapshot | undefined;
+  let base: BaseSnapshot | undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let nextId = 1;
   const runOne = (bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }> =>
@@ -31,6 +31,12 @@ function createRmdWorker(): { run(bytes: Uint8Array, job: FeedParseJob): Promise
       const done = (): void => {
         w.off('message', onMessage).off('error', onFail).off('exit', onFail);
         w.unref();
+      };
+      const broken = (err: unknown): void => {
+        done();
+        worker = undefined;
+        void w.terminate();
+        reject(err);
       };
       const onFail = (err: unknown): void => {
         done();
@@ -46,22 +52,25 @@ function createRmdWorker(): { run(bytes: Uint8Array, job: FeedParseJob): Promise
         }
         try {
           assembly.take(m);
-          if (m.type !== 'done') return;
-          const result = assembly.finish();
-          base = result.snapshot;
-          done();
-          resolve(result);
         } catch (err) {
-          done();
-          worker = undefined;
-          void w.terminate();
-          reject(err);
+          broken(err);
+          return;
         }
+        if (m.type !== 'done') {
+          // Pull the next message on a later turn, after the I/O this one may have held up.
+          setImmediate(() => w.postMessage({ type: 'more', id } satisfies ToWorker));
+          return;
+        }
+        done();
+        assembly.finish().then((result) => {
+          base = result.base;
+          resolve(result);
+        }, broken);
       };
       w.ref();
       w.on('message', onMessage).once('error', onFail).once('exit', onFail);
       const copy = bytes.slice();
-      w.postMessage({ id, bytes: copy, job, baseId: base?.id } satisfies WorkerJob, [copy.buffer]);
+      w.postMessage({ type: 'job', id, bytes: copy, job, baseId: base?.snapshot.id } satisfies ToWorker, [copy.buffer]);
     });
   return {
     run(bytes, job) {

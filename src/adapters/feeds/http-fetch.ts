@@ -2,7 +2,8 @@
  * One HTTP(S) GET of a feed with global fetch: conditional (ETag / Last-Modified), a deadline covering the body,
  * a size bound, and a Content-Length check. Maps every failure to a FeedError code; Response never leaves this file.
  */
-import { webcrypto } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FeedError } from '../../app/feed-error.js';
 import type { FetchConditions, FetchOutcome } from '../../app/feed-ports.js';
 
@@ -19,9 +20,20 @@ export interface HttpFetchOptions {
   readonly accept?: string | undefined;
 }
 
-/** sha256 hex of bytes, computed off the main thread (WebCrypto runs digests on the libuv pool). */
+/** Bytes hashed per event-loop turn: about 0.1–0.3 ms of SHA-256, so a 5 MB feed never holds the SIP loop. */
+const HASH_SLICE_BYTES = 128 * 1024;
+
+/**
+ * sha256 hex of bytes, hashed in slices with a yield to the event loop between them. (WebCrypto's digest runs on the
+ * libuv pool but first copies the whole input on the calling thread: ≈ 2–4 ms in one piece for a 5 MB RMD export.)
+ */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return Buffer.from(await webcrypto.subtle.digest('SHA-256', bytes)).toString('hex');
+  const hash = createHash('sha256');
+  for (let at = 0; at < bytes.length; at += HASH_SLICE_BYTES) {
+    if (at > 0) await nextTurn();
+    hash.update(bytes.subarray(at, at + HASH_SLICE_BYTES));
+  }
+  return hash.digest('hex');
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);

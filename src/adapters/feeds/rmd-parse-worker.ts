@@ -1,22 +1,20 @@
 /**
- * Worker-thread entry: parses RMD bodies off the main thread and sends the snapshot back in small messages, as a
- * delta against the previous snapshot (see rmd-worker-protocol.ts), so the event loop that answers SIP never blocks
- * on a 10,000-row parse and allocates only what changed.
+ * Worker-thread entry: parses RMD bodies off the main thread and sends the snapshot back as a delta against the
+ * previous snapshot, one small message per pull from the main thread (see rmd-worker-protocol.ts), so the event loop
+ * that answers SIP never blocks on a 10,000-row parse and allocates only what changed.
  */
-import { readlinkSync } from 'node:fs';
-import { constants, setPriority } from 'node:os';
+import { constants } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { feedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling } from '../../core/model.js';
+import { setThreadPriority } from '../thread-priority.js';
 import { parseRmdFeed } from './feed-parse.js';
-import type { WireError, WorkerJob, WorkerReply } from './rmd-worker-protocol.js';
+import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
 
-/** Batch sizes keep each message's main-thread handling (deserialise + map inserts) well under a millisecond. */
-const FILINGS_PER_MESSAGE = 200;
-const KEYS_PER_MESSAGE = 500;
-
-/** The last snapshot sent: its id and each filing's serialised form (to find what changed). */
-let base: { readonly id: string; readonly forms: ReadonlyMap<string, string> } | undefined;
+/** The last snapshot sent: its id, and each filing's serialised form and index in file order (to find what changed). */
+let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly form: string; readonly index: number }> } | undefined;
+/** The messages of the job in progress not yet pulled by the main thread. */
+let outbox: { readonly id: number; readonly replies: WorkerReply[] } | undefined;
 
 function toWire(err: unknown): WireError {
   const e = err as Partial<WireError> & { name?: string; message?: string; retryable?: boolean };
@@ -33,45 +31,58 @@ function toWire(err: unknown): WireError {
   };
 }
 
-function inBatches<T>(items: readonly T[], size: number, send: (batch: T[]) => void): void {
-  for (let i = 0; i < items.length; i += size) send(items.slice(i, i + size));
+function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
-function handle(job: WorkerJob): void {
-  const post = (reply: WorkerReply): void => parentPort?.postMessage(reply);
+/** Parses, diffs against the base and queues the job's messages (sent one per `more`). */
+function replies(job: WorkerJob): WorkerReply[] {
   try {
     const { snapshot, headers } = parseRmdFeed(job.bytes, job.job);
     const delta = base !== undefined && base.id === job.baseId ? base : undefined;
-    const forms = new Map<string, string>();
+    const rows = new Map<string, { form: string; index: number }>();
     const changed: RmdFiling[] = [];
+    const order = new Int32Array(snapshot.byRmdNumber.size);
+    let index = 0;
     for (const [k, f] of snapshot.byRmdNumber) {
       const form = JSON.stringify(f);
-      forms.set(k, form);
-      if (delta?.forms.get(k) !== form) changed.push(f);
+      const before = delta?.rows.get(k);
+      if (before !== undefined && before.form === form) order[index] = before.index;
+      else order[index] = -changed.push(f); // -1 - (its index in `changed`)
+      rows.set(k, { form, index });
+      index++;
     }
-    post({ id: job.id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null });
-    inBatches(changed, FILINGS_PER_MESSAGE, (filings) => post({ id: job.id, type: 'filings', filings }));
-    inBatches([...snapshot.byRmdNumber.keys()], KEYS_PER_MESSAGE, (keys) => post({ id: job.id, type: 'keys', keys }));
-    inBatches([...snapshot.byFrn].map(([frn, f]): [string, string] => [frn, f.rmdNumber]), KEYS_PER_MESSAGE, (pairs) => post({ id: job.id, type: 'frns', pairs }));
-    post({ id: job.id, type: 'done' });
-    base = { id: snapshot.id, forms };
+    base = { id: snapshot.id, rows };
+    const id = job.id;
+    return [
+      { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
+      ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
+      ...Array.from({ length: Math.ceil(order.length / ORDER_PER_MESSAGE) }, (_, i): WorkerReply => ({ id, type: 'order', order: order.slice(i * ORDER_PER_MESSAGE, (i + 1) * ORDER_PER_MESSAGE) })),
+      { id, type: 'done' },
+    ];
   } catch (err) {
-    post({ id: job.id, type: 'error', error: toWire(err) });
+    return [{ id: job.id, type: 'error', error: toWire(err) }];
   }
 }
 
-/**
- * Lowers this thread's CPU priority (Linux: setpriority on the thread id from /proc/thread-self), so on a busy host
- * the main thread answering SIP wins the CPU over a parse. Best effort: elsewhere, or without permission, a no-op.
- */
-function deprioritise(): void {
-  try {
-    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(tid) && tid > 0) setPriority(tid, constants.priority.PRIORITY_LOW);
-  } catch {
-    // not Linux, or not allowed: the parse runs at normal priority
-  }
+function sendNext(): void {
+  const next = outbox?.replies.shift();
+  if (outbox === undefined || next === undefined) return;
+  if (outbox.replies.length === 0) outbox = undefined;
+  const transfer = next.type === 'order' ? [next.order.buffer as ArrayBuffer] : [];
+  parentPort?.postMessage(next, transfer);
 }
 
-deprioritise();
+function handle(m: ToWorker): void {
+  if (m.type === 'job') {
+    // A new job replaces one the main thread stopped pulling (it failed or gave up on it).
+    outbox = { id: m.id, replies: replies(m) };
+    sendNext();
+  } else if (m.type === 'more' && outbox?.id === m.id) sendNext();
+}
+
+// The parse is background work: at the lowest priority it never takes the CPU from the thread answering SIP.
+setThreadPriority(constants.priority.PRIORITY_LOW);
 parentPort?.on('message', handle);

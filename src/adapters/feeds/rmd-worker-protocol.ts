@@ -1,21 +1,37 @@
 /**
- * The wire protocol between the RMD parser worker and the main thread. The worker sends the snapshot as a *delta*
- * against the last snapshot both sides hold (`base`): only new or changed filings cross the thread boundary, and the
- * main thread reuses the unchanged filing objects — so a daily refresh allocates (and garbage-collects) little on the
- * thread that answers SIP. Without a common base, every filing is sent.
+ * The wire protocol between the RMD parser worker and the main thread, built so a refresh never holds the event loop
+ * that answers SIP for more than a fraction of a millisecond at a time:
+ * - **delta**: only new or changed filings cross the thread boundary; every other row travels as its index in the
+ *   previous snapshot both sides hold (`base`), so the main thread reuses the filing objects and key strings it already
+ *   has — a daily refresh allocates, and garbage-collects, next to nothing on the SIP thread;
+ * - **pulled**: the worker sends one message, then waits for the main thread's `more` (sent after handling it, on a
+ *   later event-loop turn), so messages never pile up and get deserialised back to back in one turn;
+ * - **sliced**: what only the main thread can build (the Maps of the snapshot) is built in bounded steps, one per turn.
+ * Without a common base every filing is sent.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FeedError, type FeedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling, RmdSnapshot } from '../../core/model.js';
-import { DataFileError, type DataFileErrorCode, type DataFileProblem } from '../data/rmd-csv.js';
+import { DataFileError, indexMainFrns, indexOtherFrns, type DataFileErrorCode, type DataFileProblem } from '../data/rmd-csv.js';
 import type { FeedParseJob } from './feed-parse.js';
 
 /** A parse request. `baseId` names the snapshot the main thread holds from this worker (for a delta answer). */
 export interface WorkerJob {
+  readonly type: 'job';
   readonly id: number;
   readonly bytes: Uint8Array;
   readonly job: FeedParseJob;
   readonly baseId?: string | undefined;
 }
+
+/** The main thread has handled the last message of job `id` and takes the next. */
+export interface WorkerMore {
+  readonly type: 'more';
+  readonly id: number;
+}
+
+/** What the main thread sends the worker. */
+export type ToWorker = WorkerJob | WorkerMore;
 
 /** An error as it crosses the thread boundary. */
 export interface WireError {
@@ -31,16 +47,29 @@ export interface WireError {
 }
 
 /**
- * Worker messages for one job, in order: `head`; `filings` (new or changed since `head.base`, or all when base is
- * null); `keys` (every RMD number in file order); `frns` (FRN → RMD number index pairs); `done` — or one `error`.
+ * Worker messages for one job, in order, each sent after the previous one's `more`: `head`; `filings` (new or
+ * changed since `head.base`, or all when base is null, in file order); `order` (for each row in file order: its index
+ * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `done` — or one `error`.
  */
 export type WorkerReply =
-  | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null }
+  | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null; readonly rows: number }
   | { readonly id: number; readonly type: 'filings'; readonly filings: RmdFiling[] }
-  | { readonly id: number; readonly type: 'keys'; readonly keys: string[] }
-  | { readonly id: number; readonly type: 'frns'; readonly pairs: [string, string][] }
+  | { readonly id: number; readonly type: 'order'; readonly order: Int32Array }
   | { readonly id: number; readonly type: 'done' }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError };
+
+/** Batch sizes: each message's main-thread handling (deserialise + map inserts) stays well under a millisecond. */
+export const FILINGS_PER_MESSAGE = 200;
+export const ORDER_PER_MESSAGE = 2000;
+/** Filings indexed by FRN per main-thread step. */
+const FRNS_PER_STEP = 2000;
+
+/** A snapshot as both sides of the protocol remember it: the base of the next delta. */
+export interface BaseSnapshot {
+  readonly snapshot: RmdSnapshot;
+  /** The filings in file order (index = position in `order`). */
+  readonly filings: readonly RmdFiling[];
+}
 
 /** Rebuilds the thrown error on the main thread (DataFileError keeps its code, file, line and problems). */
 export function revive(e: WireError): Error {
@@ -52,34 +81,40 @@ export function revive(e: WireError): Error {
 }
 
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
-export function createAssembly(base: RmdSnapshot | undefined): { take(m: WorkerReply): void; finish(): { snapshot: RmdSnapshot; headers: string[] } } {
+export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): Promise<{ snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot }> } {
   let head: Extract<WorkerReply, { type: 'head' }> | undefined;
-  const changed = new Map<string, RmdFiling>();
+  const changed: RmdFiling[] = [];
+  const filings: RmdFiling[] = [];
   const byRmdNumber = new Map<string, RmdFiling>();
-  const byFrn = new Map<string, RmdFiling>();
   const internal = (why: string): FeedError => new FeedError('ERR_FEED_INTERNAL', `RMD parser worker protocol: ${why}`);
   return {
     take(m) {
       if (m.type === 'head') {
-        if (m.base !== null && m.base !== base?.id) throw internal(`delta against unknown base ${m.base}`);
+        if (m.base !== null && m.base !== base?.snapshot.id) throw internal(`delta against unknown base ${m.base}`);
         head = m;
-      } else if (m.type === 'filings') for (const f of m.filings) changed.set(f.rmdNumber, f);
-      else if (m.type === 'keys') {
-        for (const k of m.keys) {
-          const f = changed.get(k) ?? (head?.base === null ? undefined : base?.byRmdNumber.get(k));
-          if (f === undefined) throw internal(`no filing for ${k}`);
-          byRmdNumber.set(k, f);
-        }
-      } else if (m.type === 'frns') {
-        for (const [frn, number] of m.pairs) {
-          const f = byRmdNumber.get(number);
-          if (f !== undefined) byFrn.set(frn, f);
+      } else if (m.type === 'filings') for (const f of m.filings) changed.push(f);
+      else if (m.type === 'order') {
+        const from = head?.base === null ? undefined : base?.filings;
+        for (const i of m.order) {
+          const f = i >= 0 ? from?.[i] : changed[-1 - i];
+          if (f === undefined) throw internal(`no filing for row ${filings.length} (${i})`);
+          filings.push(f);
+          byRmdNumber.set(f.rmdNumber, f);
         }
       }
     },
-    finish() {
+    async finish() {
       if (head === undefined) throw internal('no head');
-      return { snapshot: { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: byRmdNumber.size, byRmdNumber, byFrn }, headers: head.headers };
+      if (filings.length !== head.rows) throw internal(`${filings.length} of ${head.rows} rows received`);
+      const byFrn = new Map<string, RmdFiling>();
+      for (const pass of [indexMainFrns, indexOtherFrns]) {
+        for (let i = 0; i < filings.length; i += FRNS_PER_STEP) {
+          await nextTurn();
+          pass(byFrn, filings, i, Math.min(filings.length, i + FRNS_PER_STEP));
+        }
+      }
+      const snapshot: RmdSnapshot = { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: byRmdNumber.size, byRmdNumber, byFrn };
+      return { snapshot, headers: head.headers, base: { snapshot, filings } };
     },
   };
 }

@@ -4,6 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CdrEnvelope } from './cdr-columns.js';
+import { setThreadPriority } from '../thread-priority.js';
 
 /** Outcome of one batch. `error` is the first failure's message (e.g. SQLITE_FULL) when some records were lost. */
 export interface BatchResult {
@@ -36,6 +37,9 @@ export interface StoreWorkerHandler {
   close(): void | Promise<void>;
 }
 
+/** Nice value of store worker threads (0 = normal, 19 = lowest). */
+export const STORE_WORKER_NICE = 10;
+
 /** Posts a message to the main thread (no-op outside a worker, e.g. in unit tests). */
 export function postToMain(msg: FromStoreWorker): void {
   parentPort?.postMessage(msg);
@@ -53,6 +57,9 @@ export function workerLog(level: 'info' | 'warn' | 'error', msg: string, fields:
 export function serveStoreWorker(init: () => Promise<StoreWorkerHandler>): void {
   const port = parentPort;
   if (!port) throw new Error('serveStoreWorker must run in a worker thread');
+  // Writing CDRs is queued background work: below normal priority, the thread answering SIP gets the CPU first when
+  // both want it (the queue absorbs the delay); when the CPU is free the worker runs at full speed.
+  setThreadPriority(STORE_WORKER_NICE);
   let chain: Promise<unknown> = init().then(
     (h) => {
       postToMain({ t: 'ready' });

@@ -1,11 +1,14 @@
 /**
  * The RMD parser worker thread (compiled dist/ only: worker threads run JavaScript): the snapshot streamed back in
- * batches equals the inline parse, and errors cross the thread boundary with their codes.
+ * batches equals the inline parse, messages are pulled one at a time as deltas, and errors cross the thread boundary
+ * with their codes.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
+import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../../src/adapters/feeds/rmd-worker-protocol.js';
 import { parseRmdFeed } from '../../../src/adapters/feeds/feed-parse.js';
 import type { FeedParser, FeedSpec } from '../../../src/app/feed-ports.js';
 import { feedErrorCode } from '../../../src/app/feed-error.js';
@@ -54,6 +57,55 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       expect(second.snapshot.byRmdNumber.has('RMD0990007')).toBe(false);
     } finally {
       await parser.close();
+    }
+  });
+
+  it('sends one message per pull from the main thread, and only the changed filings of a delta', async () => {
+    const worker = new Worker(new URL('../../../dist/adapters/feeds/rmd-parse-worker.js', import.meta.url));
+    const got: WorkerReply[] = [];
+    worker.on('message', (m: WorkerReply) => got.push(m));
+    const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
+    const job = (id: number, text: string, baseId?: string): void => {
+      const bytes = Buffer.from(text);
+      worker.postMessage({ type: 'job', id, bytes, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
+    };
+    const pullAll = async (id: number): Promise<WorkerReply[]> => {
+      const from = got.length;
+      while (got.at(-1)?.type !== 'done') {
+        const before = got.length;
+        worker.postMessage({ type: 'more', id } satisfies ToWorker);
+        await vi.waitFor(() => expect(got.length).toBe(before + 1), { interval: 2 });
+      }
+      return got.slice(from);
+    };
+    try {
+      const before = rows(4500);
+      job(1, rmdCsv(before));
+      await vi.waitFor(() => expect(got).toHaveLength(1));
+      await settle();
+      expect(got.map((m) => m.type)).toEqual(['head']); // nothing more until pulled
+      const first = [got[0]!, ...(await pullAll(1))];
+      const head = first[0] as Extract<WorkerReply, { type: 'head' }>;
+      expect(head.base).toBeNull();
+      expect(first.filter((m) => m.type === 'filings').length).toBe(Math.ceil(4500 / FILINGS_PER_MESSAGE));
+      expect(first.filter((m) => m.type === 'order').length).toBe(Math.ceil(4500 / ORDER_PER_MESSAGE));
+
+      got.length = 0;
+      const after = [...before.map((r) => (r.number === 'RMD0990010' ? { ...r, name: 'Renamed LLC' } : r)), ...rows(1, 4501)];
+      job(2, rmdCsv(after), head.snapshotId);
+      await vi.waitFor(() => expect(got).toHaveLength(1));
+      const second = [got[0]!, ...(await pullAll(2))];
+      const filings = second.flatMap((m) => (m.type === 'filings' ? m.filings : []));
+      const order = second.flatMap((m) => (m.type === 'order' ? [...m.order] : []));
+
+      expect((second[0] as Extract<WorkerReply, { type: 'head' }>).base).toBe(head.snapshotId);
+      expect(filings.map((f) => f.rmdNumber)).toEqual(['RMD0990010', 'RMD0994501']);
+      expect(order).toHaveLength(4501);
+      expect(order[0]).toBe(0); // unchanged rows travel as their index in the base
+      expect(order[9]).toBe(-1); // the changed row: the first sent filing
+      expect(order[4500]).toBe(-2);
+    } finally {
+      await worker.terminate();
     }
   });
 
