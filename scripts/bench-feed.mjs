@@ -3,9 +3,9 @@
 // 10,000-row RMD snapshot (scripts/gen-rmd.mjs). Part A times refresh → parse (worker) → validate → persist → diff →
 // compile → swap, the inline parse alone, and compose+swap alone, and records the longest event-loop block during
 // each refresh, for a typical day (20 new filings) and for a snapshot where every row changed. Part B swaps a new snapshot while scripts/bench-feed-load.mjs (child process) sends 8,000 INVITEs/s and
-// compares the p99 latency of the swap's second with the other seconds. Bounded: fixed rounds, fixed load duration.
-// Usage: node scripts/bench-feed.mjs [--rows 10000] [--rounds 7] [--rate 8000] [--seconds 10] [--trunks 200]
-//          [--driver node|sipp] [--swap typical|full]   (the swap happens 60 % into the load; the first 2 s are warm-up)
+// compares the p99 latency of the seconds a swap overlapped with the other seconds. Bounded: fixed rounds, fixed load duration.
+// Usage: node scripts/bench-feed.mjs [--rows 10000] [--rounds 7] [--rate 8000] [--seconds 30] [--every 4] [--trunks 200]
+//          [--driver node|sipp] [--swap typical|full] [--parts AB]   (a swap every --every s after a 3.5 s warm-up)
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,10 +18,12 @@ import { parseRmdFeed } from '../dist/adapters/feeds/feed-parse.js';
 import { toPreparedConfig } from '../dist/adapters/feeds/compose-feeds.js';
 import { composeWorld } from '../dist/app/feed-world.js';
 import { runSipp } from './bench-feed-sipp.mjs';
+import { cpuSample, hostCpuBetween, udpDrops } from './host-cpu.mjs';
 
 const { values } = parseArgs({ options: {
   rows: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' }, rate: { type: 'string', default: '8000' },
-  seconds: { type: 'string', default: '10' }, trunks: { type: 'string', default: '200' }, driver: { type: 'string', default: 'node' },
+  seconds: { type: 'string', default: '30' }, trunks: { type: 'string', default: '200' }, driver: { type: 'string', default: 'node' },
+  every: { type: 'string', default: '4' }, parts: { type: 'string', default: 'AB' },
   swap: { type: 'string', default: 'typical' },
 } });
 const ROWS = Number(values.rows);
@@ -108,8 +110,12 @@ async function partA(app, files) {
   };
 }
 
+const sleep = (msWait) => new Promise((r) => setTimeout(r, Math.max(0, msWait)));
+let loadStartedAt = 0;
+
 /** Starts the load driver; resolves with its per-second report when it is done. */
 function startLoad(port) {
+  loadStartedAt = performance.now();
   if (values.driver === 'sipp') return runSipp({ port, rate: Number(values.rate), seconds: Number(values.seconds), dir });
   const child = spawn(process.execPath, [join(here, 'bench-feed-load.mjs'), '--port', String(port), '--rate', values.rate, '--seconds', values.seconds], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -151,29 +157,54 @@ function gateSeconds() {
   };
 }
 
+/**
+ * Swaps snapshots every --every seconds while the load runs (alternating the base export with the typical-day or
+ * every-row-changed one) and compares the p99 latency of the seconds a refresh overlapped with the seconds none did:
+ * the median of each, and the median of per-swap deltas against the quiet second just before each swap.
+ */
 async function partB(app, files) {
   const stopGate = gateSeconds();
+  const cpu0 = cpuSample();
+  const drops0 = udpDrops();
   const loadDone = startLoad(app.sip[0].port);
-  await new Promise((r) => setTimeout(r, Number(values.seconds) * 600));
-  copyFileSync(values.swap === 'full' ? files[1] : files[2], join(dir, 'rmd.csv'));
-  const swapStart = Date.now();
-  const [report] = await app.feeds.refresh('rmd');
-  const swapEnd = Date.now();
+  const seconds = Number(values.seconds);
+  const every = Number(values.every);
+  const swaps = [];
+  await sleep((WARMUP_SECONDS + 1.5) * 1000);
+  for (let k = 0; performance.now() < loadStartedAt + (seconds - 2) * 1000; k++) {
+    copyFileSync(k % 2 === 0 ? (values.swap === 'full' ? files[1] : files[2]) : files[0], join(dir, 'rmd.csv'));
+    const start = Date.now();
+    const [report] = await app.feeds.refresh('rmd');
+    swaps.push({ start, end: Date.now(), outcome: report.outcome });
+    await sleep(every * 1000 - (Date.now() - start));
+  }
   const load = await loadDone;
+  const host = { ...hostCpuBetween(cpu0, cpuSample()), udpDrops: drops0 === null ? null : udpDrops() - drops0 };
   const gate = stopGate();
-  for (const s of load.perSecond) Object.assign(s, { gate: gate.get(s.sec) });
+  for (const sec of load.perSecond) Object.assign(sec, { gate: gate.get(sec.sec) });
   const measured = load.perSecond.slice(WARMUP_SECONDS + 1, -1);
   const swapSecs = new Set();
-  for (let sec = Math.floor(swapStart / 1000); sec <= Math.floor(swapEnd / 1000); sec++) swapSecs.add(sec);
-  const during = measured.filter((s) => swapSecs.has(s.sec));
-  const others = measured.filter((s) => !swapSecs.has(s.sec));
-  const lost = (list) => list.reduce((a, s) => a + (s.lost ?? 0), 0);
-  const baselineP99 = median(others.map((s) => s.p99));
-  const swapP99 = Math.max(...during.map((s) => s.p99));
+  for (const w of swaps) for (let sec = Math.floor(w.start / 1000); sec <= Math.floor(w.end / 1000); sec++) swapSecs.add(sec);
+  for (const sec of measured) sec.swap = swapSecs.has(sec.sec);
+  const during = measured.filter((x) => x.swap);
+  const quiet = measured.filter((x) => !x.swap);
+  const lost = (list) => list.reduce((a, x) => a + (x.lost ?? 0), 0);
+  const deltas = [];
+  for (const w of swaps) {
+    const first = Math.floor(w.start / 1000);
+    const before = measured.find((x) => x.sec === first - 1 && !x.swap);
+    const hit = measured.filter((x) => x.sec >= first && x.sec <= Math.floor(w.end / 1000));
+    if (before && hit.length > 0) deltas.push(+(Math.max(...hit.map((x) => x.p99)) - before.p99).toFixed(3));
+  }
   return {
-    driver: values.driver, swap: values.swap, outcome: report.outcome, swapMs: swapEnd - swapStart, sent: load.sent, answered: load.answered,
-    lostWarmup: lost(load.perSecond.slice(0, WARMUP_SECONDS + 1)), lostMeasuredOutsideSwap: lost(others), lostDuringSwap: lost(during), duplicates: load.duplicates,
-    baselineP99Ms: baselineP99, swapSecondP99Ms: swapP99, p99DeltaMs: +(swapP99 - baselineP99).toFixed(3), perSecond: load.perSecond,
+    driver: values.driver, swap: values.swap, rate: Number(values.rate), host, swaps: swaps.length, outcomes: [...new Set(swaps.map((w) => w.outcome))],
+    swapMs: swaps.map((w) => w.end - w.start), sent: load.sent, answered: load.answered,
+    lostWarmup: lost(load.perSecond.slice(0, WARMUP_SECONDS + 1)), lostQuiet: lost(quiet), lostDuringSwap: lost(during), duplicates: load.duplicates,
+    quietSeconds: quiet.length, swapSeconds: during.length,
+    quietP99MedianMs: median(quiet.map((x) => x.p99)), swapP99MedianMs: median(during.map((x) => x.p99)),
+    p99DeltaMedianMs: +(median(during.map((x) => x.p99)) - median(quiet.map((x) => x.p99))).toFixed(3),
+    perSwapDeltaMs: deltas, perSwapDeltaMedianMs: deltas.length > 0 ? median(deltas) : null,
+    perSecond: load.perSecond,
   };
 }
 
@@ -188,8 +219,8 @@ try {
   writeFileSync(join(dir, 'gate.yaml'), config());
   const app = await start(parseConfigText(config(), join(dir, 'gate.yaml')), { logDestination: sink, defaultMetrics: false, watchConfig: false, handleSignals: false });
   try {
-    const a = await partA(app, files);
-    const b = await partB(app, files);
+    const a = values.parts.includes('A') ? await partA(app, files) : undefined;
+    const b = values.parts.includes('B') ? await partB(app, files) : undefined;
     console.log(JSON.stringify({ node: process.version, rows: ROWS, trunks: TRUNKS, partA: a, partB: b }, null, 2));
   } finally {
     await app.stop();

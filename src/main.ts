@@ -14,7 +14,7 @@ import { startFeeds, type RunningFeeds } from './adapters/feeds/compose-feeds.js
 import { createAdminServer, type AdminRoute } from './adapters/http/admin-server.js';
 import { createCoreAdminRoutes, toAdminStatus } from './adapters/http/admin-routes.js';
 import { createOpsServer } from './adapters/http/ops-server.js';
-import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, trackCdrWrites, type Readiness } from './adapters/http/readiness.js';
+import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, type Readiness } from './adapters/http/readiness.js';
 import { createMetrics, type Metrics } from './adapters/metrics/screening-metrics.js';
 import type { CdrSink, Clock, Logger } from './app/ports.js';
 import { createInviteScreener, screeningErrorDecision, type Screening } from './app/screen-invite.js';
@@ -72,8 +72,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const world = (): ScreeningWorld => holder.current();
   metrics.reloads.configInForce(loaded.version);
   metrics.watchWorld(world);
-  const cdrWrites = trackCdrWrites(metrics.cdr);
-  const cdr = await createCdrSinks(config.cdr, { resolvePath: loaded.resolvePath, pgUrl: loaded.cdrPgUrl, log, metrics: cdrWrites.metrics, monotonicMs: clock.monotonicMs });
+  const cdr = await createCdrSinks(config.cdr, { resolvePath: loaded.resolvePath, pgUrl: loaded.cdrPgUrl, log, metrics: metrics.cdr, monotonicMs: clock.monotonicMs });
   metrics.watchCdrQueue(cdr.queued);
   const screen = createInviteScreener({
     world,
@@ -104,7 +103,7 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const readiness = createReadiness({
     front: createFrontCheck({ [config.sip.front]: () => sipServer.isListening() }),
     rmd: createFeedFreshnessCheck('rmd', metrics.feedStatus, clock.now),
-    cdr: createCdrWritableCheck(loaded.resolvePath(config.cdr.dir), cdrWrites.lastBatchFailed),
+    cdr: createCdrWritableCheck(loaded.resolvePath(config.cdr.dir)),
     'cdr-store': () => cdr.health(),
     feeds: () => feeds.readiness(),
   });

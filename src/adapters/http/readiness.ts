@@ -76,25 +76,12 @@ export function createFeedFreshnessCheck(feed: string, statusOf: () => readonly 
   };
 }
 
-/** Wraps the CDR sink's metrics port to remember whether the last batch append failed. */
-export function trackCdrWrites(inner: CdrSinkMetrics): { readonly metrics: CdrSinkMetrics; lastBatchFailed(): boolean } {
-  let failed = false;
-  const metrics: CdrSinkMetrics = {
-    written: (n) => ((failed = false), inner.written(n)),
-    lost: (n, cause) => ((failed = cause === 'write-error' ? true : failed), inner.lost(n, cause)),
-    writeSeconds: (s) => inner.writeSeconds(s),
-    queueDepth: (n) => inner.queueDepth(n),
-  };
-  return { metrics, lastBatchFailed: () => failed };
-}
-
 /**
- * Ok when the CDR directory (or, before its first file, its nearest existing ancestor) is writable by this process
- * and the last batch append did not fail.
+ * Ok when the CDR directory (or, before its first file, its nearest existing ancestor) is writable by this process.
+ * Whether appends succeed is each sink's own health (the `cdr-store` check).
  */
-export function createCdrWritableCheck(dir: string, lastBatchFailed: () => boolean): ReadinessCheck {
+export function createCdrWritableCheck(dir: string): ReadinessCheck {
   return () => {
-    if (lastBatchFailed()) return { ok: false, detail: `last CDR append to ${dir} failed` };
     let probe = dir;
     for (let i = 0; i < 64; i++) {
       try {

@@ -57,8 +57,16 @@ function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
 
 function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps): StoreSink {
   const dir = deps.resolvePath(cfg.sinks.jsonl.dir ?? cfg.dir);
-  const sink = createJsonlCdrSink({ dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics, monotonicMs: deps.monotonicMs });
-  return { write: (r) => sink.write(r), flush: () => sink.flush(), close: () => sink.close(), health: () => ({ ok: true, detail: `appending to ${dir}` }), queued: sink.queued };
+  // The sink's own health: failing from a failed append until the next append succeeds (its own batches only).
+  let lastAppendFailed = false;
+  const metrics: CdrSinkMetrics = {
+    ...deps.metrics,
+    written: (n) => ((lastAppendFailed = false), deps.metrics.written(n)),
+    lost: (n, cause) => ((lastAppendFailed ||= cause === 'write-error'), deps.metrics.lost(n, cause)),
+  };
+  const sink = createJsonlCdrSink({ dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics, monotonicMs: deps.monotonicMs });
+  const health = (): SinkHealth => (lastAppendFailed ? { ok: false, detail: `last append to ${dir} failed` } : { ok: true, detail: `appending to ${dir}` });
+  return { write: (r) => sink.write(r), flush: () => sink.flush(), close: () => sink.close(), health, queued: sink.queued };
 }
 
 function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
