@@ -40,12 +40,13 @@ export const CLOSE_GRACE_MS = 500;
 
 const MAX_PENDING_WRITE_BYTES = 1 << 20;
 /**
- * SO_RCVBUF asked for on UDP listeners (the kernel caps it at net.core.rmem_max). The usual 208 KiB default holds only
- * about a hundred small datagrams (each is charged its skb overhead too), i.e. a few milliseconds of a busy trunk: a
- * garbage-collection pause or a CDR batch hand-off then drops INVITEs. 1 MiB rides out ~50 ms at 8,000 calls/s while
- * staying well under the 500 ms INVITE retransmission timer (T1) when overloaded.
+ * SO_RCVBUF asked for on UDP listeners (Linux caps the request at net.core.rmem_max and doubles it for bookkeeping).
+ * The usual 208 KiB default holds only about a hundred small datagrams (each is charged its skb overhead too), i.e. a
+ * few milliseconds of a busy trunk: a garbage-collection pause, a CDR batch hand-off or a feed swap then drops INVITEs.
+ * 2 MiB (4 MiB of accounting) rides out ~100–200 ms at 8,000 calls/s (INVITE + ACK each) — a short overload is queued
+ * instead of lost — while staying under the 500 ms INVITE retransmission timer (T1).
  */
-export const UDP_RECV_BUFFER_BYTES = 1 << 20;
+export const UDP_RECV_BUFFER_BYTES = 2 << 20;
 const PONG = Buffer.from('\r\n', 'latin1');
 const MAPPED_IPV4 = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
 

@@ -192,6 +192,17 @@ describe('parseRmdCsv: records and lines', () => {
 
 describe('parseRmdCsv: field normalisation', () => {
   it.each([
+    [{ business_name: 'Acme  Voice\tLLC' }, 'Acme Voice LLC', []],
+    [{ business_name: 'Acme\u00a0Voice LLC' }, 'Acme Voice LLC', []],
+    [{ other_dba_names: 'None', previous_dba_names: 'N/A' }, 'Fixture Row LLC', []],
+    [{ other_dba_names: '  Solo   Name ' }, 'Fixture Row LLC', ['Solo Name']],
+    [{ other_dba_names: 'Alpha; beta voice', previous_dba_names: 'ALPHA\nBeta Voice, Inc.' }, 'Fixture Row LLC', ['Alpha', 'beta voice', 'Beta Voice, Inc.']],
+    [{ other_dba_names: 'Gamma', previous_dba_names: 'gamma' }, 'Fixture Row LLC', ['Gamma']],
+  ])('tidies names in %j', (cells, businessName, otherNames) => {
+    expect(oneRow(cells)).toMatchObject({ businessName, otherNames });
+  });
+
+  it.each([
     ['Complete STIR/SHAKEN Implementation', 'complete'],
     ['Partial STIR/SHAKEN Implementation - Performing Robocall Mitigation', 'partial'],
     ['No STIR/SHAKEN Implementation - Performing Robocall Mitigation', 'none'],
