@@ -74,7 +74,7 @@ const sip = z.strictObject({
   maxMessageBytes: z.number().int().min(1024).max(65535).default(65535),
   maxTcpConnections: z.number().int().min(1).max(100000).default(1024),
   tcpIdleTimeoutMs: z.number().int().min(1000).default(120000),
-  /** How long a final response is kept to answer retransmissions (RFC 3261 Timer H/J ≈ 32 s). */
+  /** How long a final response is kept to answer retransmissions (RFC 3261 Timer H/J ≈ 32 s); after the ACK only T4 = 5 s over UDP, 0 over TCP (Timer I). */
   transactionTtlMs: z.number().int().min(1000).max(300000).default(32000),
   maxTransactions: z.number().int().min(1000).default(200000),
   /** `Server:` header value; false = none. */
