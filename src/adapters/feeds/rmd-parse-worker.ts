@@ -9,10 +9,10 @@ import { feedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling } from '../../core/model.js';
 import { setThreadPriority } from '../thread-priority.js';
 import { parseRmdFeed } from './feed-parse.js';
-import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
+import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
 
-/** The last snapshot sent: its id, and each filing's serialised form and index in file order (to find what changed). */
-let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly form: string; readonly index: number }> } | undefined;
+/** The last snapshot sent: its id, and each filing with its index in file order (to find what changed). */
+let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly filing: RmdFiling; readonly index: number }> } | undefined;
 /** The messages of the job in progress not yet pulled by the main thread. */
 let outbox: { readonly id: number; readonly replies: WorkerReply[] } | undefined;
 
@@ -42,16 +42,15 @@ function replies(job: WorkerJob): WorkerReply[] {
   try {
     const { snapshot, headers } = parseRmdFeed(job.bytes, job.job);
     const delta = base !== undefined && base.id === job.baseId ? base : undefined;
-    const rows = new Map<string, { form: string; index: number }>();
+    const rows = new Map<string, { filing: RmdFiling; index: number }>();
     const changed: RmdFiling[] = [];
     const order = new Int32Array(snapshot.byRmdNumber.size);
     let index = 0;
     for (const [k, f] of snapshot.byRmdNumber) {
-      const form = JSON.stringify(f);
       const before = delta?.rows.get(k);
-      if (before !== undefined && before.form === form) order[index] = before.index;
+      if (before !== undefined && sameFiling(before.filing, f)) order[index] = before.index;
       else order[index] = -changed.push(f); // -1 - (its index in `changed`)
-      rows.set(k, { form, index });
+      rows.set(k, { filing: f, index });
       index++;
     }
     base = { id: snapshot.id, rows };

@@ -71,6 +71,24 @@ export interface BaseSnapshot {
   readonly filings: readonly RmdFiling[];
 }
 
+const same = (a: unknown, b: unknown): boolean => a === b;
+const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+const ROLES: { readonly [K in keyof RmdFiling['roles']]-?: true } = { voiceServiceProvider: true, gateway: true, intermediate: true };
+
+/** How each field of a filing is compared; the mapped type makes a new RmdFiling field a compile error here. */
+const FILING_FIELDS: { readonly [K in keyof RmdFiling]-?: (a: RmdFiling[K], b: RmdFiling[K]) => boolean } = {
+  rmdNumber: same, frn: same, otherFrns: sameList, businessName: same, otherNames: sameList, implementation: same,
+  implementationText: same, roles: (a, b) => (Object.keys(ROLES) as (keyof typeof ROLES)[]).every((r) => a[r] === b[r]),
+  foreign: same, lastRecertified: same, lastUpdated: same, contactName: same, contactPhone: same, filingUrl: same,
+};
+const FIELD_NAMES = Object.keys(FILING_FIELDS) as (keyof RmdFiling)[];
+
+/** Whether two filings are equal field by field (no serialisation: a 10,000-row delta allocates nothing). */
+export function sameFiling(a: RmdFiling, b: RmdFiling): boolean {
+  for (const k of FIELD_NAMES) if (!(FILING_FIELDS[k] as (x: unknown, y: unknown) => boolean)(a[k], b[k])) return false;
+  return true;
+}
+
 /** Rebuilds the thrown error on the main thread (DataFileError keeps its code, file, line and problems). */
 export function revive(e: WireError): Error {
   if (e.name === 'DataFileError' && e.file !== undefined) {
