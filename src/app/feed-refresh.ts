@@ -55,7 +55,7 @@ type Body = Extract<FetchOutcome, { kind: 'body' }>;
 
 /** Errors raised while fetching (outcome `error`); anything raised later concerns the candidate (outcome `refused`). */
 const fetchFailures = new WeakSet<object>();
-const NOT_THE_CANDIDATE: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_STORE', 'ERR_FEED_INTERNAL']);
+const NOT_THE_CANDIDATE: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_STORE', 'ERR_FEED_INTERNAL', 'ERR_FEED_TIMEOUT']);
 
 /** Row count of parsed data. */
 export function rowsOf(data: FeedData): number {

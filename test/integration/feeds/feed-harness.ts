@@ -9,6 +9,7 @@ import type { DestinationStream } from 'pino';
 import { toPreparedConfig } from '../../../src/adapters/feeds/compose-feeds.js';
 import { createFeedFetcher } from '../../../src/adapters/feeds/feed-fetcher.js';
 import { createFeedParser } from '../../../src/adapters/feeds/feed-parser.js';
+import type { FeedParser } from '../../../src/app/feed-ports.js';
 import { createFeedStore } from '../../../src/adapters/feeds/feed-store.js';
 import { createMetrics } from '../../../src/adapters/metrics/screening-metrics.js';
 import type { SecondOpinionLookup, Timers } from '../../../src/app/feed-ports.js';
@@ -161,7 +162,7 @@ export interface Harness {
 }
 
 /** Writes `yaml` to `<dir>/gate.yaml` and boots the feed system on it (real adapters, manual time). */
-export async function startHarness(dir: string, yaml: string, opts: { clock?: ManualClock; secondOpinion?: SecondOpinionLookup } = {}): Promise<Harness> {
+export async function startHarness(dir: string, yaml: string, opts: { clock?: ManualClock; secondOpinion?: SecondOpinionLookup; wrapParser?: (real: FeedParser) => FeedParser } = {}): Promise<Harness> {
   const configFile = join(dir, 'gate.yaml');
   writeFileSync(configFile, yaml);
   const loaded = parseConfigText(yaml, configFile);
@@ -174,7 +175,7 @@ export async function startHarness(dir: string, yaml: string, opts: { clock?: Ma
   const parser = createFeedParser({ maxBytes: prepared.plan.settings.maxBytes, worker: false });
   const system = await startFeedSystem({
     fetcher: createFeedFetcher({ userAgent: 'rmdgate-test', maxBytes: prepared.plan.settings.maxBytes }),
-    parser, store: createFeedStore(prepared.plan.stateDir), clock, timers, random: () => 0, log, metrics: metrics.feedSystem, secondOpinion: opts.secondOpinion,
+    parser: opts.wrapParser?.(parser) ?? parser, store: createFeedStore(prepared.plan.stateDir), clock, timers, random: () => 0, log, metrics: metrics.feedSystem, secondOpinion: opts.secondOpinion,
   }, prepared);
   metrics.watchWorld(() => system.holder.current());
   return {

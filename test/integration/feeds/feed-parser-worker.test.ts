@@ -18,9 +18,9 @@ const DIST = join(import.meta.dirname, '../../../dist/adapters/feeds/feed-parser
 const SPEC: FeedSpec = { name: 'rmd', kind: 'rmd', source: { kind: 'file', path: 'x' }, format: 'csv', maxShrinkFraction: 0.2 };
 
 describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
-  async function workerParser(): Promise<FeedParser & { usesWorker: boolean }> {
-    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean }): FeedParser & { usesWorker: boolean } };
-    return mod.createFeedParser({ maxBytes: 1e9, worker: true });
+  async function workerParser(parseTimeoutMs?: number): Promise<FeedParser & { usesWorker: boolean }> {
+    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number }): FeedParser & { usesWorker: boolean } };
+    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }) });
   }
 
   it('streams back the same snapshot as the inline parse', async () => {
@@ -106,6 +106,22 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       expect(order[4500]).toBe(-2);
     } finally {
       await worker.terminate();
+    }
+  });
+
+  it('abandons a parse that overruns its deadline with ERR_FEED_TIMEOUT, and is not wedged by it', async () => {
+    const parser = await workerParser(1);
+    try {
+      const err = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(20_000))), { source: 'x', loadedAt: 0 }).catch((e: unknown) => e);
+      expect(feedErrorCode(err)).toBe('ERR_FEED_TIMEOUT');
+      expect(String(err)).toMatch(/did not finish within 1 ms/);
+      // the next parse is not queued behind the abandoned one: it gets its own (again too short) deadline on a new worker
+      const started = performance.now();
+      const again = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(20_000))), { source: 'x', loadedAt: 0 }).catch((e: unknown) => e);
+      expect(feedErrorCode(again)).toBe('ERR_FEED_TIMEOUT');
+      expect(performance.now() - started).toBeLessThan(2_000);
+    } finally {
+      await parser.close();
     }
   });
 

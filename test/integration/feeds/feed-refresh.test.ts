@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { feedCommand } from '../../../src/cli/feed-command.js';
+import { FeedError } from '../../../src/app/feed-error.js';
 import { startFeedServer, type FeedServer } from '../../support/feed-server.js';
 import { configYaml, metric, rmdCsv, rows, startHarness, tempDir, type Harness } from './feed-harness.js';
 
@@ -135,6 +136,37 @@ describe('RMD feed over HTTP', () => {
 
     expect(inForce()).toBe(stored);
     expect(h.system.readiness().ok).toBe(true);
+  });
+});
+
+describe('RMD parse overrunning its deadline', () => {
+  it('counts a parse timeout as an error, not a refused candidate, and keeps the last good data', async () => {
+    const server = await startFeedServer();
+    const tmp = tempDir();
+    server.answer('/rmd.csv', { kind: 'body', body: V1 });
+    let timeOut = false;
+    const h = await startHarness(tmp.dir, configYaml({ rmd: 'seed.csv', rmdUrl: server.url('/rmd.csv') }), {
+      wrapParser: (real) => ({
+        parse: (spec, bytes, o) => (timeOut && spec.kind === 'rmd' ? Promise.reject(new FeedError('ERR_FEED_TIMEOUT', 'RMD parse did not finish within 60000 ms; parser worker restarted')) : real.parse(spec, bytes, o)),
+        close: () => real.close(),
+      }),
+    });
+    try {
+      const before = h.system.holder.current().rmd?.id;
+      server.answer('/rmd.csv', { kind: 'body', body: rmdCsv(rows(11)) });
+      timeOut = true;
+
+      const [report] = await h.system.refresh('rmd');
+
+      expect(report).toMatchObject({ outcome: 'error', code: 'ERR_FEED_TIMEOUT' });
+      expect(h.system.holder.current().rmd?.id).toBe(before);
+      expect(metric(await h.metricsText(), 'rmdgate_feed_errors_total', { feed: 'rmd', code: 'ERR_FEED_TIMEOUT' })).toBe(1);
+      expect(h.logs.find('feed refresh failed', { feed: 'rmd', code: 'ERR_FEED_TIMEOUT' })).toBeDefined();
+    } finally {
+      await h.stop();
+      await server.close();
+      tmp.cleanup();
+    }
   });
 });
 
