@@ -4,7 +4,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { Registry } from 'prom-client';
 import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 
 export type { CheckResult, Readiness, ReadinessCheck, ReadinessReport } from './readiness.js';
@@ -29,6 +30,21 @@ export interface OpsServer {
   stop(): Promise<void>;
 }
 
+/**
+ * The registry's text exposition, built one metric per event-loop turn: the same text as `registry.metrics()`, which
+ * serialises every metric (≈ 40 with the default process metrics, 2–7 ms in all) in one go on the loop that answers
+ * SIP. Here SIP traffic is served between metrics, so a scrape never holds the loop for more than one metric.
+ */
+export async function exposeMetrics(registry: Registry): Promise<string> {
+  if (registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return registry.metrics();
+  const parts: string[] = [];
+  for (const metric of registry.getMetricsAsArray()) {
+    await nextTurn();
+    parts.push(await registry.getSingleMetricAsString(metric.name));
+  }
+  return `${parts.join('\n\n')}\n`;
+}
+
 const JSON_HEADERS = { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' } as const;
 
 /** Creates the ops server bound to address:port (0 = ephemeral). */
@@ -40,7 +56,7 @@ export function createOpsServer(opts: OpsServerOptions): OpsServer {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     } else if (path === '/metrics') {
-      opts.registry.metrics().then(
+      exposeMetrics(opts.registry).then(
         (text) => res.writeHead(200, { 'Content-Type': opts.registry.contentType }).end(text),
         () => res.writeHead(500).end(),
       );
