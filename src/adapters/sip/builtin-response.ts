@@ -21,8 +21,8 @@ export type MalformedKind =
 /** What a response needs from its request: routing and dialog-identifying headers, sanitised. */
 export interface ResponseContext {
   readonly via: TopVia;
-  /** Via values for the response: the top one with `received`/`rport` set, then the rest as received. */
-  readonly vias: readonly string[];
+  /** Where the request came from: the top Via of a response gets `received`/`rport` from it (rendered lazily). */
+  readonly source: Source;
   readonly cseq: string;
   readonly cseqNumber: number;
   readonly cseqMethod: string;
@@ -102,7 +102,7 @@ function toContext(msg: ParsedSipMessage, via: TopVia, source: Source): Response
   const to = optionalHeader(msg, 'to');
   return {
     via,
-    vias: [rewriteTopVia(via, source.address, source.port), ...via.values.slice(1)],
+    source,
     cseq,
     cseqNumber: Number(match[1]),
     cseqMethod: match[2] ?? '',
@@ -183,7 +183,9 @@ function serverHeaderLine(value: string): string {
  */
 export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHeader: string | undefined): Buffer {
   let text = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
-  for (const via of ctx.vias) text += `Via: ${via}\r\n`;
+  // Via values: the top one with `received`/`rport` set, then the rest as received (only rendered when answering).
+  text += `Via: ${rewriteTopVia(ctx.via, ctx.source.address, ctx.source.port)}\r\n`;
+  for (let i = 1; i < ctx.via.values.length; i++) text += `Via: ${ctx.via.values[i]}\r\n`;
   if (ctx.from !== undefined) text += `From: ${ctx.from}\r\n`;
   if (ctx.to !== undefined) {
     text += ctx.hasToTag || reply.status === 100 ? `To: ${ctx.to}\r\n` : `To: ${ctx.to};tag=${toTag(ctx)}\r\n`;
