@@ -127,7 +127,10 @@ export function forEachCsvRecord(input: string | Buffer, file: string, onRecord:
       if (!isBlankRecord(row.data)) onRecord(row.data, index++);
     },
   });
-  if (broken) readCsvRecords(text, file); // throws the located syntax error
+  if (!broken) return;
+  readCsvRecords(text, file); // throws the located syntax error
+  // Never reached unless the two parse modes disagree; a partial file must still not pass as a whole one.
+  throw new DataFileError('ERR_DATA_PARSE', `${file}: CSV syntax error (unterminated quote)`, { file });
 }
 
 /** Start line of every non-blank record in `all` (blank records still occupy their lines). */
