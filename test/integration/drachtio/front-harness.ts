@@ -149,21 +149,7 @@ export function optionsText(): string {
   ].join('\r\n');
 }
 
-/** Polls `probe` every 5 ms until it returns a value (not undefined/false) or `timeoutMs` passes. */
-export async function waitUntil<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
-/** Open TCP handles of this process (leak checks). */
-export function tcpHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-}
+export { tcpHandles, waitUntil } from '../../support/wait.js';
 
 /** The routes rmdgate registers in inbound mode. */
 export const FRONT_ROUTES = ['invite', 'options', 'cdr:attempt', 'cdr:start', 'cdr:stop'] as const;

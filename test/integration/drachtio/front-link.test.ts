@@ -3,25 +3,16 @@
  * connected gauge, reconnect after the server drops, an unreachable server, outbound mode, and a clean stop.
  */
 import { createServer } from 'node:net';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LINK_LOG_EVERY } from '../../../src/adapters/sip/drachtio-link.js';
-import { FRONT_ROUTES, SECRET, drachtioConfigYaml, inviteText, startDrachtioApp, tcpHandles, waitUntil, type DrachtioApp } from './front-harness.js';
+import { FRONT_ROUTES, SECRET, drachtioConfigYaml, inviteText, startDrachtioApp, waitUntil, type DrachtioApp } from './front-harness.js';
+import { closeAndCheckTcpAfterEach } from '../../support/wait.js';
 
-let baselineTcp = 0;
-const rigs: DrachtioApp[] = [];
-
-beforeAll(() => {
-  baselineTcp = tcpHandles();
-});
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) await r.close();
-  await waitUntil(() => tcpHandles() <= baselineTcp, 3000, 'TCP handles to close');
-});
+const cleanups = closeAndCheckTcpAfterEach(3000);
 
 async function rigWith(opts: Parameters<typeof startDrachtioApp>[0] = {}): Promise<DrachtioApp> {
   const r = await startDrachtioApp(opts);
-  rigs.push(r);
+  cleanups.push(() => r.close());
   return r;
 }
 

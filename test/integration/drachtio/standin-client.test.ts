@@ -3,9 +3,10 @@
  * Test code only; expectations follow the recorded v0.9.4 traffic in /work/shared/fixtures/drachtio-wire.
  */
 import Srf from 'drachtio-srf';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { STACK_TIME_RE, UUID_V4_RE, splitPayload } from '../../support/drachtio-wire.js';
 import { createDrachtioStandin } from '../../support/drachtio-standin.js';
+import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
 import type { AppConn, DrachtioStandin, DrachtioStandinOptions, StandinFrame } from '../../support/drachtio-standin.js';
 
 const SECRET = 'cymru';
@@ -54,19 +55,6 @@ function optionsText(user: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function waitUntil<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-function tcpHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-}
 
 /** srf.disconnect(); it throws while drachtio-srf sits between reconnect attempts, so then stop its retry timer. */
 function stopSrf(srf: Srf): void {
@@ -81,17 +69,7 @@ function stopSrf(srf: Srf): void {
   }
 }
 
-let baselineTcp = 0;
-const cleanups: (() => Promise<void> | void)[] = [];
-
-beforeAll(() => {
-  baselineTcp = tcpHandles();
-});
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await waitUntil(() => tcpHandles() <= baselineTcp, 2000, 'TCP handles to close');
-});
+const cleanups = closeAndCheckTcpAfterEach(2000);
 
 interface Rig {
   readonly standin: DrachtioStandin;

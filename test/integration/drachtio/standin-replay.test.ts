@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import Srf from 'drachtio-srf';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   FrameDecoder,
   FrameFormatError,
@@ -27,6 +27,7 @@ import {
 } from '../../support/drachtio-wire.js';
 import type { FixtureEntry, FixtureScenario, WireDirection } from '../../support/drachtio-wire.js';
 import { createDrachtioStandin } from '../../support/drachtio-standin.js';
+import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
 import type { AppConn, DrachtioStandin, ProxyTargetAnswer, StandinFrame } from '../../support/drachtio-standin.js';
 
 const FIXTURES = process.env['DRACHTIO_WIRE_FIXTURES'] ?? fileURLToPath(new URL('../../../../shared/fixtures/drachtio-wire/', import.meta.url));
@@ -48,16 +49,6 @@ function frameEntries(scn: FixtureScenario): FrameEntry[] {
 function payloadOf(entry: FrameEntry): string {
   const text = entry.bytes.toString('utf8');
   return text.slice(text.indexOf('#') + 1);
-}
-
-async function waitUntil<T>(probe: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -182,19 +173,7 @@ class RawClient {
   }
 }
 
-function tcpHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
-}
-
-let baselineTcp = 0;
-const cleanups: (() => Promise<void> | void)[] = [];
-beforeAll(() => {
-  baselineTcp = tcpHandles();
-});
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-  await waitUntil(() => tcpHandles() <= baselineTcp, 2000, 'TCP handles to close');
-});
+const cleanups = closeAndCheckTcpAfterEach(2000);
 
 async function startStandin(options: Partial<Parameters<typeof createDrachtioStandin>[0]> = {}): Promise<{ standin: DrachtioStandin; port: number }> {
   const standin = createDrachtioStandin({ secret: SECRET, ...options });
