@@ -72,14 +72,23 @@ export interface BaseSnapshot {
 }
 
 const same = (a: unknown, b: unknown): boolean => a === b;
-const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((v, i) => v === b[i]);
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 const ROLES: { readonly [K in keyof RmdFiling['roles']]-?: true } = { voiceServiceProvider: true, gateway: true, intermediate: true };
+const ROLE_NAMES = Object.keys(ROLES) as (keyof typeof ROLES)[];
+function sameRoles(a: RmdFiling['roles'], b: RmdFiling['roles']): boolean {
+  for (const r of ROLE_NAMES) if (a[r] !== b[r]) return false;
+  return true;
+}
 
-/** How each field of a filing is compared; the mapped type makes a new RmdFiling field a compile error here. */
+/** How each field of a filing is compared; the mapped types make a new RmdFiling or role field a compile error here. */
 const FILING_FIELDS: { readonly [K in keyof RmdFiling]-?: (a: RmdFiling[K], b: RmdFiling[K]) => boolean } = {
   rmdNumber: same, frn: same, otherFrns: sameList, businessName: same, otherNames: sameList, implementation: same,
-  implementationText: same, roles: (a, b) => (Object.keys(ROLES) as (keyof typeof ROLES)[]).every((r) => a[r] === b[r]),
-  foreign: same, lastRecertified: same, lastUpdated: same, contactName: same, contactPhone: same, filingUrl: same,
+  implementationText: same, roles: sameRoles, foreign: same, lastRecertified: same, lastUpdated: same, contactName: same,
+  contactPhone: same, filingUrl: same,
 };
 const FIELD_NAMES = Object.keys(FILING_FIELDS) as (keyof RmdFiling)[];
 
