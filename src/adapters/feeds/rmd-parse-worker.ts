@@ -31,8 +31,9 @@ function toWire(err: unknown): WireError {
   };
 }
 
-function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
+/** Consecutive slices of at most `size` items (arrays and typed arrays alike). */
+function batches<T extends { readonly length: number; slice(start: number, end: number): T }>(items: T, size: number): T[] {
+  const out: T[] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
@@ -58,7 +59,7 @@ function replies(job: WorkerJob): WorkerReply[] {
     return [
       { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
       ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
-      ...Array.from({ length: Math.ceil(order.length / ORDER_PER_MESSAGE) }, (_, i): WorkerReply => ({ id, type: 'order', order: order.slice(i * ORDER_PER_MESSAGE, (i + 1) * ORDER_PER_MESSAGE) })),
+      ...batches(order, ORDER_PER_MESSAGE).map((part): WorkerReply => ({ id, type: 'order', order: part })),
       { id, type: 'done' },
     ];
   } catch (err) {
