@@ -78,6 +78,9 @@ export interface CsvRecords {
   lineOf(index: number): number;
 }
 
+/** How every CSV file is read: raw records, comma-separated; blank rows are filtered by the readers themselves. */
+const CSV_OPTIONS = { header: false, skipEmptyLines: false, delimiter: ',' } as const;
+
 /**
  * Reads CSV text (UTF-8 BOM tolerated, quoted multi-line fields, LF/CRLF, ragged rows) into raw string records,
  * dropping rows whose fields are all blank. Syntax errors (an unterminated quote) become DataFileError
@@ -86,7 +89,7 @@ export interface CsvRecords {
  */
 export function readCsvRecords(input: string | Buffer, file: string): CsvRecords {
   const text = withoutBom(input);
-  const result = Papa.parse<string[]>(text, { header: false, skipEmptyLines: false, delimiter: ',' });
+  const result = Papa.parse<string[]>(text, CSV_OPTIONS);
   const all = result.data;
   const fatal = result.errors.find((e) => e.type === 'Quotes');
   if (fatal) throw csvSyntaxError(fatal, all, file);
@@ -115,9 +118,7 @@ export function forEachCsvRecord(input: string | Buffer, file: string, onRecord:
   let index = 0;
   let broken = false;
   Papa.parse<string[]>(text, {
-    header: false,
-    skipEmptyLines: false,
-    delimiter: ',',
+    ...CSV_OPTIONS,
     step: (row, parser) => {
       if (row.errors.some((e) => e.type === 'Quotes')) {
         broken = true;
