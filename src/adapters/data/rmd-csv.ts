@@ -384,28 +384,12 @@ function toFiling(fields: readonly string[], index: number, ctx: RowContext): Rm
 
 /**
  * The FRN index of a snapshot: main FRNs first, then other FRNs; on any collision the filing met first keeps the key.
- * Built in two passes over the filings in file order; each pass can run in ranges (`from`..`to`), so a caller on the
- * SIP event loop can build it in slices (rmd-worker-protocol.ts).
+ * (The live refresh builds the same index as typed arrays in its worker: filing-index.ts.)
  */
-export function indexMainFrns(byFrn: Map<string, RmdFiling>, filings: readonly RmdFiling[], from = 0, to = filings.length): void {
-  for (let i = from; i < to; i++) {
-    const f = filings[i]!;
-    if (f.frn !== '' && !byFrn.has(f.frn)) byFrn.set(f.frn, f);
-  }
-}
-
-/** The second pass of the FRN index (see {@link indexMainFrns}). */
-export function indexOtherFrns(byFrn: Map<string, RmdFiling>, filings: readonly RmdFiling[], from = 0, to = filings.length): void {
-  for (let i = from; i < to; i++) {
-    const f = filings[i]!;
-    for (const other of f.otherFrns) if (!byFrn.has(other)) byFrn.set(other, f);
-  }
-}
-
 function indexByFrn(filings: readonly RmdFiling[]): Map<string, RmdFiling> {
   const byFrn = new Map<string, RmdFiling>();
-  indexMainFrns(byFrn, filings);
-  indexOtherFrns(byFrn, filings);
+  for (const f of filings) if (f.frn !== '' && !byFrn.has(f.frn)) byFrn.set(f.frn, f);
+  for (const f of filings) for (const other of f.otherFrns) if (!byFrn.has(other)) byFrn.set(other, f);
   return byFrn;
 }
 

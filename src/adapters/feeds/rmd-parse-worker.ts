@@ -9,7 +9,8 @@ import { feedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling } from '../../core/model.js';
 import { setThreadPriority } from '../thread-priority.js';
 import { parseRmdFeed } from './feed-parse.js';
-import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
+import { buildFilingIndexes } from '../data/filing-index.js';
+import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, tableBuffers, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './rmd-worker-protocol.js';
 
 /** The last snapshot sent: its id, and each filing with its index in file order (to find what changed). */
 let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly filing: RmdFiling; readonly index: number }> } | undefined;
@@ -56,10 +57,12 @@ function replies(job: WorkerJob): WorkerReply[] {
     }
     base = { id: snapshot.id, rows };
     const id = job.id;
+    const { byRmdNumber, byFrn } = buildFilingIndexes([...snapshot.byRmdNumber.values()]);
     return [
       { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
       ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
       ...batches(order, ORDER_PER_MESSAGE).map((part): WorkerReply => ({ id, type: 'order', order: part })),
+      { id, type: 'index', byRmdNumber, byFrn },
       { id, type: 'done' },
     ];
   } catch (err) {
@@ -71,7 +74,7 @@ function sendNext(): void {
   const next = outbox?.replies.shift();
   if (outbox === undefined || next === undefined) return;
   if (outbox.replies.length === 0) outbox = undefined;
-  const transfer = next.type === 'order' ? [next.order.buffer as ArrayBuffer] : [];
+  const transfer = next.type === 'order' ? [next.order.buffer as ArrayBuffer] : next.type === 'index' ? tableBuffers(next.byRmdNumber, next.byFrn) : [];
   parentPort?.postMessage(next, transfer);
 }
 

@@ -6,13 +6,14 @@
  *   has — a daily refresh allocates, and garbage-collects, next to nothing on the SIP thread;
  * - **pulled**: the worker sends one message, then waits for the main thread's `more` (sent after handling it, on a
  *   later event-loop turn), so messages never pile up and get deserialised back to back in one turn;
- * - **sliced**: what only the main thread can build (the Maps of the snapshot) is built in bounded steps, one per turn.
+ * - **indexed in the worker**: the lookup tables by RMD number and FRN are typed arrays built by the worker and
+ *   transferred, so the main thread builds no Map of the snapshot (filing-index.ts).
  * Without a common base every filing is sent.
  */
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FeedError, type FeedErrorCode } from '../../app/feed-error.js';
 import type { RmdFiling, RmdSnapshot } from '../../core/model.js';
-import { DataFileError, indexMainFrns, indexOtherFrns, type DataFileErrorCode, type DataFileProblem } from '../data/rmd-csv.js';
+import { FilingIndex, type IndexTables } from '../data/filing-index.js';
+import { DataFileError, type DataFileErrorCode, type DataFileProblem } from '../data/rmd-csv.js';
 import type { FeedParseJob } from './feed-parse.js';
 
 /** A parse request. `baseId` names the snapshot the main thread holds from this worker (for a delta answer). */
@@ -49,20 +50,20 @@ export interface WireError {
 /**
  * Worker messages for one job, in order, each sent after the previous one's `more`: `head`; `filings` (new or
  * changed since `head.base`, or all when base is null, in file order); `order` (for each row in file order: its index
- * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `done` — or one `error`.
+ * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `index` (the lookup tables by RMD
+ * number and by FRN over the rows in that order, transferred: filing-index.ts); `done` — or one `error`.
  */
 export type WorkerReply =
   | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null; readonly rows: number }
   | { readonly id: number; readonly type: 'filings'; readonly filings: RmdFiling[] }
   | { readonly id: number; readonly type: 'order'; readonly order: Int32Array }
+  | { readonly id: number; readonly type: 'index'; readonly byRmdNumber: IndexTables; readonly byFrn: IndexTables }
   | { readonly id: number; readonly type: 'done' }
   | { readonly id: number; readonly type: 'error'; readonly error: WireError };
 
-/** Batch sizes: each message's main-thread handling (deserialise + map inserts) stays well under a millisecond. */
-export const FILINGS_PER_MESSAGE = 200;
+/** Batch sizes: each message's main-thread handling (deserialise, lay out filings) stays well under a millisecond. */
+export const FILINGS_PER_MESSAGE = 100;
 export const ORDER_PER_MESSAGE = 2000;
-/** Filings indexed by FRN per main-thread step. */
-const FRNS_PER_STEP = 2000;
 
 /** A snapshot as both sides of the protocol remember it: the base of the next delta. */
 export interface BaseSnapshot {
@@ -107,12 +108,17 @@ export function revive(e: WireError): Error {
   return new FeedError(e.feedCode, e.message, { retryable: e.retryable });
 }
 
+/** The ArrayBuffers of index tables, for the transfer list. */
+export function tableBuffers(...tables: IndexTables[]): ArrayBuffer[] {
+  return tables.flatMap((t) => [t.filing.buffer, t.key.buffer, t.table.buffer] as ArrayBuffer[]);
+}
+
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
 export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): Promise<{ snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot }> } {
   let head: Extract<WorkerReply, { type: 'head' }> | undefined;
+  let index: Extract<WorkerReply, { type: 'index' }> | undefined;
   const changed: RmdFiling[] = [];
   const filings: RmdFiling[] = [];
-  const byRmdNumber = new Map<string, RmdFiling>();
   const internal = (why: string): FeedError => new FeedError('ERR_FEED_INTERNAL', `RMD parser worker protocol: ${why}`);
   return {
     take(m) {
@@ -126,22 +132,17 @@ export function createAssembly(base: BaseSnapshot | undefined): { take(m: Worker
           const f = i >= 0 ? from?.[i] : changed[-1 - i];
           if (f === undefined) throw internal(`no filing for row ${filings.length} (${i})`);
           filings.push(f);
-          byRmdNumber.set(f.rmdNumber, f);
         }
-      }
+      } else if (m.type === 'index') index = m;
     },
-    async finish() {
-      if (head === undefined) throw internal('no head');
-      if (filings.length !== head.rows) throw internal(`${filings.length} of ${head.rows} rows received`);
-      const byFrn = new Map<string, RmdFiling>();
-      for (const pass of [indexMainFrns, indexOtherFrns]) {
-        for (let i = 0; i < filings.length; i += FRNS_PER_STEP) {
-          await nextTurn();
-          pass(byFrn, filings, i, Math.min(filings.length, i + FRNS_PER_STEP));
-        }
-      }
-      const snapshot: RmdSnapshot = { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: byRmdNumber.size, byRmdNumber, byFrn };
-      return { snapshot, headers: head.headers, base: { snapshot, filings } };
+    finish() {
+      if (head === undefined) return Promise.reject(internal('no head'));
+      if (filings.length !== head.rows) return Promise.reject(internal(`${filings.length} of ${head.rows} rows received`));
+      if (index?.byRmdNumber.filing.length !== filings.length) return Promise.reject(internal('no index of the rows'));
+      const byRmdNumber = new FilingIndex(filings, index.byRmdNumber);
+      const byFrn = new FilingIndex(filings, index.byFrn);
+      const snapshot: RmdSnapshot = { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: filings.length, byRmdNumber, byFrn };
+      return Promise.resolve({ snapshot, headers: head.headers, base: { snapshot, filings } });
     },
   };
 }

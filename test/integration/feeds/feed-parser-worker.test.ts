@@ -89,6 +89,11 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       expect(head.base).toBeNull();
       expect(first.filter((m) => m.type === 'filings').length).toBe(Math.ceil(4500 / FILINGS_PER_MESSAGE));
       expect(first.filter((m) => m.type === 'order').length).toBe(Math.ceil(4500 / ORDER_PER_MESSAGE));
+      // then the lookup tables, built by the worker and transferred (the main thread builds no Map of the snapshot)
+      expect(first.map((m) => m.type).slice(-2)).toEqual(['index', 'done']);
+      const index = first.at(-2) as Extract<WorkerReply, { type: 'index' }>;
+      expect(index.byRmdNumber.filing).toHaveLength(4500);
+      expect(index.byFrn.table).toBeInstanceOf(Int32Array);
 
       got.length = 0;
       const after = [...before.map((r) => (r.number === 'RMD0990010' ? { ...r, name: 'Renamed LLC' } : r)), ...rows(1, 4501)];
