@@ -13,6 +13,7 @@ const { values } = parseArgs({
   options: {
     port: { type: 'string' }, rate: { type: 'string', default: '8000' }, seconds: { type: 'string', default: '8' },
     src: { type: 'string', default: '127.0.0.2' }, 'drain-ms': { type: 'string', default: '2000' },
+    'slow-ms': { type: 'string' },
   },
 });
 const port = Number(values.port);
@@ -89,4 +90,8 @@ for (let i = 0; i < n; ) {
   perSecond.push({ sec, sent: j - i, answered: lat.length, lost: j - i - lat.length, p50: q(lat, 0.5), p99: q(lat, 0.99), max: q(lat, 1) });
   i = j;
 }
-process.stdout.write(`${JSON.stringify({ rate, seconds, sent: n, answered, duplicates, perSecond })}\n`);
+// --slow-ms: also list the calls slower than that as [epoch ms sent, latency ms] (to place them in a swap's timeline).
+const slowMs = values['slow-ms'] === undefined ? undefined : Number(values['slow-ms']);
+const slow = [];
+if (slowMs !== undefined) for (let i = 0; i < n; i++) if (latency[i] > slowMs) slow.push([+(performance.timeOrigin + sentAt[i]).toFixed(1), +latency[i].toFixed(3)]);
+process.stdout.write(`${JSON.stringify({ rate, seconds, sent: n, answered, duplicates, perSecond, ...(slowMs === undefined ? {} : { slow }) })}\n`);

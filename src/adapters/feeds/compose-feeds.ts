@@ -13,6 +13,7 @@ import { loadConfig, type LoadedConfig } from '../../config/load.js';
 import type { ConfigFile } from '../../config/schema.js';
 import { toPolicy, toProviders, toTrunks } from '../../config/to-world-inputs.js';
 import { VERSION } from '../../version.js';
+import { createBodyHasher } from './body-hasher.js';
 import { createFeedFetcher } from './feed-fetcher.js';
 import { createFeedParser } from './feed-parser.js';
 import { createFeedStore } from './feed-store.js';
@@ -98,6 +99,7 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
   const proxied = createProxyAwareFetch(opts.proxyEnv);
   const fetch: FetchFn = opts.fetch ?? proxied.fetch;
   const parser = createFeedParser({ maxBytes: initial.plan.settings.maxBytes });
+  const hasher = createBodyHasher();
   const so = initial.plan.secondOpinion;
   const secondOpinion = so.enabled
     ? createSecondOpinionCache({
@@ -107,10 +109,11 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
     : undefined;
   if (secondOpinion !== undefined) opts.metrics.observeCache(() => secondOpinion.size());
   const system = await startFeedSystem({
-    fetcher: createFeedFetcher({ fetch, userAgent: `rmdgate/${VERSION}`, maxBytes: initial.plan.settings.maxBytes }),
+    fetcher: createFeedFetcher({ fetch, userAgent: `rmdgate/${VERSION}`, maxBytes: initial.plan.settings.maxBytes, hasher }),
     parser, store: createFeedStore(initial.plan.stateDir), clock, timers, random: opts.random ?? Math.random, log, metrics: opts.metrics, secondOpinion,
   }, initial).catch(async (err: unknown) => {
     await parser.close();
+    await hasher.close();
     throw err;
   });
   log.info({ parserWorker: parser.usesWorker, stateDir: initial.plan.stateDir, feeds: system.status().map((s) => ({ feed: s.feed, rows: s.rows, hasData: s.hasData })) }, 'feeds started');
@@ -152,6 +155,7 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
       watcher?.close();
       await system.stop();
       await parser.close();
+      await hasher.close();
       await proxied.close();
     },
   };

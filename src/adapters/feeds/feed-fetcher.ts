@@ -2,11 +2,13 @@
  * The FeedFetcher adapter: file sources are read whole (unchanged content is detected by the caller's hash
  * comparison), http(s) sources go through fetchHttp. Read failures are DataFileError ERR_DATA_READ, as for data files.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedFetcher, FeedSource, FetchOutcome } from '../../app/feed-ports.js';
 import { DataFileError } from '../data/rmd-csv.js';
-import { fetchHttp, sha256Hex, type FetchFn } from './http-fetch.js';
+import { inlineHasher, type BodyHasher } from './body-hasher.js';
+import { fetchHttp, type FetchFn } from './http-fetch.js';
+import { readFileShared } from './shared-body.js';
 
 /** Options of {@link createFeedFetcher}. */
 export interface FeedFetcherOptions {
@@ -14,14 +16,16 @@ export interface FeedFetcherOptions {
   readonly fetch?: FetchFn | undefined;
   readonly userAgent: string;
   readonly maxBytes: number;
+  /** Hashes bodies (default: inline, in slices). */
+  readonly hasher?: BodyHasher | undefined;
 }
 
-async function readSourceFile(path: string, maxBytes: number): Promise<FetchOutcome> {
+async function readSourceFile(path: string, maxBytes: number, hasher: BodyHasher): Promise<FetchOutcome> {
   try {
     const info = await stat(path);
     if (info.size > maxBytes) throw new FeedError('ERR_FEED_TOO_LARGE', `${path}: ${info.size} bytes exceeds feeds.maxBytes (${maxBytes})`);
-    const bytes = await readFile(path);
-    return { kind: 'body', bytes, sha256: await sha256Hex(bytes), modifiedAt: info.mtimeMs };
+    const bytes = await readFileShared(path, info.size);
+    return { kind: 'body', bytes, sha256: await hasher.hash(bytes), modifiedAt: info.mtimeMs };
   } catch (err) {
     if (err instanceof FeedError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
@@ -33,10 +37,11 @@ async function readSourceFile(path: string, maxBytes: number): Promise<FetchOutc
 /** Creates the fetcher. */
 export function createFeedFetcher(opts: FeedFetcherOptions): FeedFetcher {
   const fetch: FetchFn = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const hasher = opts.hasher ?? inlineHasher;
   return {
     fetch(source: FeedSource, conditions, timeoutMs) {
-      if (source.kind === 'file') return readSourceFile(source.path, opts.maxBytes);
-      return fetchHttp(source.url, conditions, timeoutMs, { fetch, userAgent: opts.userAgent, maxBytes: opts.maxBytes });
+      if (source.kind === 'file') return readSourceFile(source.path, opts.maxBytes, hasher);
+      return fetchHttp(source.url, conditions, timeoutMs, { fetch, userAgent: opts.userAgent, maxBytes: opts.maxBytes, hasher });
     },
   };
 }

@@ -9,6 +9,7 @@ import { FeedError } from '../../app/feed-error.js';
 import type { FeedData, FeedParser, FeedSpec } from '../../app/feed-ports.js';
 import type { RmdSnapshot } from '../../core/model.js';
 import { parseListFeed, parseRmdFeed, type FeedParseJob } from './feed-parse.js';
+import { isShared } from './shared-body.js';
 import { createAssembly, revive, type BaseSnapshot, type ToWorker, type WorkerReply } from './rmd-worker-protocol.js';
 
 const WORKER_URL = new URL('./rmd-parse-worker.js', import.meta.url);
@@ -73,8 +74,9 @@ function createRmdWorker(parseTimeoutMs: number): { run(bytes: Uint8Array, job: 
       };
       w.ref();
       w.on('message', onMessage).once('error', onFail).once('exit', onFail);
-      const copy = bytes.slice();
-      w.postMessage({ type: 'job', id, bytes: copy, job, baseId: base?.snapshot.id } satisfies ToWorker, [copy.buffer]);
+      // A body in shared memory is read by the worker in place; any other is copied once and the copy moved.
+      const payload = isShared(bytes) ? bytes : bytes.slice();
+      w.postMessage({ type: 'job', id, bytes: payload, job, baseId: base?.snapshot.id } satisfies ToWorker, payload === bytes ? [] : [payload.buffer as ArrayBuffer]);
     });
   return {
     run(bytes, job) {

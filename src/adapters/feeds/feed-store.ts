@@ -7,7 +7,7 @@ import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promise
 import { join } from 'node:path';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedStore, GraceState, PendingMeta, SnapshotMeta, Stored } from '../../app/feed-ports.js';
-import { sha256Hex } from './http-fetch.js';
+import { sha256Hex } from './body-hasher.js';
 
 /** Diff report pairs kept in `rmd/diffs` (older ones are deleted). */
 export const REPORTS_KEPT = 50;

@@ -2,10 +2,10 @@
  * One HTTP(S) GET of a feed with global fetch: conditional (ETag / Last-Modified), a deadline covering the body,
  * a size bound, and a Content-Length check. Maps every failure to a FeedError code; Response never leaves this file.
  */
-import { createHash } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FeedError } from '../../app/feed-error.js';
 import type { FetchConditions, FetchOutcome } from '../../app/feed-ports.js';
+import { inlineHasher, type BodyHasher } from './body-hasher.js';
+import { concatShared } from './shared-body.js';
 
 /** The fetch function (global fetch, or a proxy-aware one). */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;
@@ -18,22 +18,8 @@ export interface HttpFetchOptions {
   readonly maxBytes: number;
   /** Accept header value. */
   readonly accept?: string | undefined;
-}
-
-/** Bytes hashed per event-loop turn: about 0.1–0.3 ms of SHA-256, so a 5 MB feed never holds the SIP loop. */
-const HASH_SLICE_BYTES = 128 * 1024;
-
-/**
- * sha256 hex of bytes, hashed in slices with a yield to the event loop between them. (WebCrypto's digest runs on the
- * libuv pool but first copies the whole input on the calling thread: ≈ 2–4 ms in one piece for a 5 MB RMD export.)
- */
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const hash = createHash('sha256');
-  for (let at = 0; at < bytes.length; at += HASH_SLICE_BYTES) {
-    if (at > 0) await nextTurn();
-    hash.update(bytes.subarray(at, at + HASH_SLICE_BYTES));
-  }
-  return hash.digest('hex');
+  /** Hashes the body (default: inline, in slices). */
+  readonly hasher?: BodyHasher | undefined;
 }
 
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
@@ -70,7 +56,7 @@ async function readBody(res: Response, url: string, signal: AbortSignal, opts: H
     if (isTimeout(signal)) throw new FeedError('ERR_FEED_TIMEOUT', `${url}: body not complete within ${timeoutMs} ms`, { cause: err, retryable: true });
     throw new FeedError('ERR_FEED_TRUNCATED', `${url}: body ended early after ${total} bytes`, { cause: err, retryable: true });
   }
-  return Buffer.concat(chunks, total);
+  return concatShared(chunks, total);
 }
 
 function requestHeaders(cond: FetchConditions, opts: HttpFetchOptions): Record<string, string> {
@@ -109,7 +95,7 @@ export async function fetchHttp(url: string, cond: FetchConditions, timeoutMs: n
   return {
     kind: 'body',
     bytes,
-    sha256: await sha256Hex(bytes),
+    sha256: await (opts.hasher ?? inlineHasher).hash(bytes),
     etag: res.headers.get('etag') ?? undefined,
     lastModified: res.headers.get('last-modified') ?? undefined,
     contentType: res.headers.get('content-type') ?? undefined,

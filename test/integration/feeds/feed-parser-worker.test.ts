@@ -7,9 +7,11 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../../src/adapters/feeds/rmd-worker-protocol.js';
 import { parseRmdFeed } from '../../../src/adapters/feeds/feed-parse.js';
+import { allocShared } from '../../../src/adapters/feeds/shared-body.js';
 import type { FeedParser, FeedSpec } from '../../../src/app/feed-ports.js';
 import { feedErrorCode } from '../../../src/app/feed-error.js';
 import { rmdCsv, rows } from './feed-harness.js';
@@ -34,6 +36,25 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       if (data.kind !== 'rmd') throw new Error('not rmd');
       expect(data.headers).toEqual(inline.headers);
       expect({ ...data.snapshot, byRmdNumber: [...data.snapshot.byRmdNumber], byFrn: [...data.snapshot.byFrn] }).toEqual({ ...inline.snapshot, byRmdNumber: [...inline.snapshot.byRmdNumber], byFrn: [...inline.snapshot.byFrn] });
+    } finally {
+      await parser.close();
+    }
+  });
+
+  it('parses a body in shared memory (plain and gzip) in place, with the same result as the inline parse', async () => {
+    const parser = await workerParser();
+    const text = rmdCsv(rows(800));
+    const inline = parseRmdFeed(Buffer.from(text), { source: 'x', loadedAt: 5, maxBytes: 1e9 });
+    try {
+      for (const raw of [Buffer.from(text), gzipSync(text)]) {
+        const shared = allocShared(raw.length);
+        raw.copy(shared);
+        const data = await parser.parse(SPEC, shared, { source: 'x', loadedAt: 5 });
+        if (data.kind !== 'rmd') throw new Error('not rmd');
+        expect(data.snapshot.id).toBe(inline.snapshot.id);
+        expect([...data.snapshot.byFrn]).toEqual([...inline.snapshot.byFrn]);
+        expect(shared.equals(raw)).toBe(true); // the caller still has its bytes
+      }
     } finally {
       await parser.close();
     }
