@@ -1,53 +1,88 @@
 /**
- * The FeedParser adapter: blocklists are parsed inline (small); RMD bodies in a worker thread when the compiled worker
+ * The FeedParser adapter: blocklists are parsed inline (small); RMD bodies in a child process when the compiled entry
  * is available (dist/), streamed back in batches, else inline (tests run from sources).
  */
+import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, unlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedData, FeedParser, FeedSpec } from '../../app/feed-ports.js';
 import type { RmdSnapshot } from '../../core/model.js';
 import { parseListFeed, parseRmdFeed, type FeedParseJob } from './feed-parse.js';
-import { isShared } from './shared-body.js';
 import { createAssembly, revive, type BaseSnapshot, type ToWorker, type WorkerReply } from './rmd-worker-protocol.js';
 
-const WORKER_URL = new URL('./rmd-parse-worker.js', import.meta.url);
+const CHILD_URL = new URL('./rmd-parse-child.js', import.meta.url);
+
+/** Starts the parser process: structured-clone IPC, no inherited runtime flags (profilers, inspectors, loaders). */
+function spawnParser(): ChildProcess {
+  return fork(fileURLToPath(CHILD_URL), [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+
+/** Lets the gate exit while the parser idles (and keeps it alive while a parse runs). */
+function holdOpen(child: ChildProcess, hold: boolean): void {
+  const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+  if (hold) {
+    child.ref();
+    channel?.ref();
+  } else {
+    child.unref();
+    channel?.unref();
+  }
+}
 
 /**
- * One long-lived worker running one parse at a time, respawned after a crash. It remembers the last snapshot it sent,
- * which is the base of the next delta; messages are pulled one at a time (see rmd-worker-protocol.ts).
+ * One long-lived parser process running one parse at a time, respawned after a crash or a timeout. It remembers the
+ * last snapshot it sent, which is the base of the next delta; messages are pulled one at a time (see
+ * rmd-worker-protocol.ts). The body is staged in a file in `scratchDir` for the parser to read (removed after the job).
  */
-function createRmdWorker(parseTimeoutMs: number): { run(bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }>; close(): Promise<void> } {
-  let worker: Worker | undefined;
+function createRmdParserProcess(parseTimeoutMs: number, scratchDir: string): { run(bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }>; close(): Promise<void>; readonly pid: number | undefined } {
+  let child: ChildProcess | undefined;
   let base: BaseSnapshot | undefined;
   let chain: Promise<unknown> = Promise.resolve();
   let nextId = 1;
-  const runOne = (bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }> =>
+  const stop = (c: ChildProcess): Promise<void> =>
+    new Promise((resolve) => {
+      if (c.exitCode !== null || c.signalCode !== null) return resolve();
+      c.once('exit', () => resolve());
+      c.kill('SIGKILL');
+    });
+  const runOne = (path: string, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }> =>
     new Promise((resolve, reject) => {
-      if (worker === undefined) base = undefined;
-      const w = (worker ??= new Worker(WORKER_URL));
+      if (child === undefined) {
+        base = undefined; // a new process knows no snapshot
+        const spawned = spawnParser();
+        spawned.once('exit', () => {
+          if (child === spawned) child = undefined; // died while idle: the next job starts a new one
+        });
+        child = spawned;
+      }
+      const c = child;
       const id = nextId++;
       const assembly = createAssembly(base);
       const deadline = setTimeout(() => {
-        broken(new FeedError('ERR_FEED_TIMEOUT', `RMD parse did not finish within ${parseTimeoutMs} ms; parser worker restarted`));
+        broken(new FeedError('ERR_FEED_TIMEOUT', `RMD parse did not finish within ${parseTimeoutMs} ms; parser process restarted`));
       }, parseTimeoutMs);
       const done = (): void => {
         clearTimeout(deadline);
-        w.off('message', onMessage).off('error', onFail).off('exit', onFail);
-        w.unref();
+        c.off('message', onMessage).off('error', onFail).off('exit', onExit);
+        holdOpen(c, false);
       };
       const broken = (err: unknown): void => {
         done();
-        worker = undefined;
-        void w.terminate();
+        child = undefined;
+        void stop(c);
         reject(err);
       };
       const onFail = (err: unknown): void => {
         done();
-        worker = undefined;
-        reject(new FeedError('ERR_FEED_INTERNAL', `RMD parser worker failed: ${String(err)}`, { cause: err }));
+        child = undefined;
+        void stop(c);
+        reject(new FeedError('ERR_FEED_INTERNAL', `RMD parser process failed: ${String(err)}`, { cause: err }));
       };
+      const onExit = (code: number | null, signal: string | null): void => onFail(new Error(`exited (${signal ?? `code ${code}`})`));
       const onMessage = (m: WorkerReply): void => {
         if (m.id !== id) return;
         if (m.type === 'error') {
@@ -63,7 +98,7 @@ function createRmdWorker(parseTimeoutMs: number): { run(bytes: Uint8Array, job: 
         }
         if (m.type !== 'done') {
           // Pull the next message on a later turn, after the I/O this one may have held up.
-          setImmediate(() => w.postMessage({ type: 'more', id } satisfies ToWorker));
+          setImmediate(() => c.connected && c.send({ type: 'more', id } satisfies ToWorker));
           return;
         }
         done();
@@ -72,44 +107,59 @@ function createRmdWorker(parseTimeoutMs: number): { run(bytes: Uint8Array, job: 
           resolve(result);
         }, broken);
       };
-      w.ref();
-      w.on('message', onMessage).once('error', onFail).once('exit', onFail);
-      // A body in shared memory is read by the worker in place; any other is copied once and the copy moved.
-      const payload = isShared(bytes) ? bytes : bytes.slice();
-      w.postMessage({ type: 'job', id, bytes: payload, job, baseId: base?.snapshot.id } satisfies ToWorker, payload === bytes ? [] : [payload.buffer as ArrayBuffer]);
+      holdOpen(c, true);
+      c.on('message', onMessage).once('error', onFail).once('exit', onExit);
+      c.send({ type: 'job', id, path, job, baseId: base?.snapshot.id } satisfies ToWorker);
     });
   return {
+    get pid() {
+      return child?.pid;
+    },
     run(bytes, job) {
-      const result = chain.then(() => runOne(bytes, job));
+      const result = chain.then(async () => {
+        const path = join(scratchDir, `.rmd-parse-${process.pid}-${nextId}.tmp`);
+        await mkdir(scratchDir, { recursive: true });
+        await writeFile(path, bytes);
+        try {
+          return await runOne(path, job);
+        } finally {
+          await unlink(path).catch(() => undefined);
+        }
+      });
       chain = result.catch(() => undefined);
       return result;
     },
     async close() {
-      const w = worker;
-      worker = undefined;
-      if (w !== undefined) await w.terminate();
+      const c = child;
+      child = undefined;
+      if (c !== undefined) await stop(c);
     },
   };
 }
 
-/** Options of {@link createFeedParser}. `worker`: 'auto' uses the compiled worker when it exists. */
+/** Options of {@link createFeedParser}. `worker`: 'auto' uses the parser process when its compiled entry exists. */
 export interface FeedParserOptions {
   readonly maxBytes: number;
   readonly worker?: 'auto' | boolean;
   /**
-   * Longest an RMD parse may take in the worker before it is abandoned (ERR_FEED_TIMEOUT, the last good data stays in
-   * force) and the worker is restarted, so a pathological body cannot wedge every later refresh. Default 60 s — a
-   * 10,000-row export parses in ~0.1 s.
+   * Longest an RMD parse may take in the parser process before it is abandoned (ERR_FEED_TIMEOUT, the last good data
+   * stays in force) and the process is restarted, so a pathological body cannot wedge every later refresh. Default
+   * 60 s — a 10,000-row export parses in ~0.1 s.
    */
   readonly parseTimeoutMs?: number;
+  /** Where bodies are staged for the parser process (default: the OS temp dir; the feed state dir in the gate). */
+  readonly scratchDir?: string;
 }
 
-/** Creates the parser. close() terminates the worker. */
-export function createFeedParser(opts: FeedParserOptions): FeedParser & { readonly usesWorker: boolean } {
-  const usesWorker = opts.worker === true || (opts.worker !== false && existsSync(fileURLToPath(WORKER_URL)));
-  const worker = usesWorker ? createRmdWorker(opts.parseTimeoutMs ?? 60_000) : undefined;
+/** Creates the parser. close() stops the parser process. */
+export function createFeedParser(opts: FeedParserOptions): FeedParser & { readonly usesWorker: boolean; readonly parserPid: number | undefined } {
+  const usesWorker = opts.worker === true || (opts.worker !== false && existsSync(fileURLToPath(CHILD_URL)));
+  const worker = usesWorker ? createRmdParserProcess(opts.parseTimeoutMs ?? 60_000, opts.scratchDir ?? tmpdir()) : undefined;
   return {
     usesWorker,
+    get parserPid() {
+      return worker?.pid;
+    },
     async parse(spec: FeedSpec, bytes, o): Promise<FeedData> {
       const job: FeedParseJob = { source: o.source, loadedAt: o.loadedAt, maxBytes: opts.maxBytes, contentType: o.contentType };
       if (spec.kind === 'list') return { kind: 'list', entries: parseListFeed(bytes, { name: spec.name, format: spec.format, kind: spec.listKind }, job) };

@@ -1,13 +1,13 @@
 /**
- * The wire protocol between the RMD parser worker and the main thread, built so a refresh never holds the event loop
+ * The wire protocol between the RMD parser process (rmd-parse-child.ts) and the gate's main thread, built so a refresh never holds the event loop
  * that answers SIP for more than a fraction of a millisecond at a time:
  * - **delta**: only new or changed filings cross the thread boundary; every other row travels as its index in the
  *   previous snapshot both sides hold (`base`), so the main thread reuses the filing objects and key strings it already
  *   has — a daily refresh allocates, and garbage-collects, next to nothing on the SIP thread;
- * - **pulled**: the worker sends one message, then waits for the main thread's `more` (sent after handling it, on a
+ * - **pulled**: the parser sends one message, then waits for the main thread's `more` (sent after handling it, on a
  *   later event-loop turn), so messages never pile up and get deserialised back to back in one turn;
- * - **indexed in the worker**: the lookup tables by RMD number and FRN are typed arrays built by the worker and
- *   transferred, so the main thread builds no Map of the snapshot (filing-index.ts).
+ * - **indexed by the parser**: the lookup tables by RMD number and FRN are typed arrays built by the parser and
+ *   sent as they are, so the main thread builds no Map of the snapshot (filing-index.ts).
  * Without a common base every filing is sent.
  */
 import { FeedError, type FeedErrorCode } from '../../app/feed-error.js';
@@ -16,22 +16,25 @@ import { FilingIndex, type IndexTables } from '../data/filing-index.js';
 import { DataFileError, type DataFileErrorCode, type DataFileProblem } from '../data/rmd-csv.js';
 import type { FeedParseJob } from './feed-parse.js';
 
-/** A parse request. `baseId` names the snapshot the main thread holds from this worker (for a delta answer). */
+/**
+ * A parse request: the body staged in a file at `path` (sending 5 MB over the IPC channel would serialise it on the SIP
+ * thread). `baseId` names the snapshot the gate holds from this parser (for a delta answer).
+ */
 export interface WorkerJob {
   readonly type: 'job';
   readonly id: number;
-  readonly bytes: Uint8Array;
+  readonly path: string;
   readonly job: FeedParseJob;
   readonly baseId?: string | undefined;
 }
 
-/** The main thread has handled the last message of job `id` and takes the next. */
+/** The gate has handled the last message of job `id` and takes the next. */
 export interface WorkerMore {
   readonly type: 'more';
   readonly id: number;
 }
 
-/** What the main thread sends the worker. */
+/** What the gate sends the parser. */
 export type ToWorker = WorkerJob | WorkerMore;
 
 /** An error as it crosses the thread boundary. */
@@ -48,7 +51,7 @@ export interface WireError {
 }
 
 /**
- * Worker messages for one job, in order, each sent after the previous one's `more`: `head`; `filings` (new or
+ * Parser messages for one job, in order, each sent after the previous one's `more`: `head`; `filings` (new or
  * changed since `head.base`, or all when base is null, in file order); `order` (for each row in file order: its index
  * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `index` (the lookup tables by RMD
  * number and by FRN over the rows in that order, transferred: filing-index.ts); `done` — or one `error`.
@@ -108,18 +111,13 @@ export function revive(e: WireError): Error {
   return new FeedError(e.feedCode, e.message, { retryable: e.retryable });
 }
 
-/** The ArrayBuffers of index tables, for the transfer list. */
-export function tableBuffers(...tables: IndexTables[]): ArrayBuffer[] {
-  return tables.flatMap((t) => [t.filing.buffer, t.key.buffer, t.table.buffer] as ArrayBuffer[]);
-}
-
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
 export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): Promise<{ snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot }> } {
   let head: Extract<WorkerReply, { type: 'head' }> | undefined;
   let index: Extract<WorkerReply, { type: 'index' }> | undefined;
   const changed: RmdFiling[] = [];
   const filings: RmdFiling[] = [];
-  const internal = (why: string): FeedError => new FeedError('ERR_FEED_INTERNAL', `RMD parser worker protocol: ${why}`);
+  const internal = (why: string): FeedError => new FeedError('ERR_FEED_INTERNAL', `RMD parser protocol: ${why}`);
   return {
     take(m) {
       if (m.type === 'head') {

@@ -1,12 +1,15 @@
 /**
- * The RMD parser worker thread (compiled dist/ only: worker threads run JavaScript): the snapshot streamed back in
+ * The RMD parser process (compiled dist/ only: the child runs JavaScript): the snapshot streamed back in
  * batches equals the inline parse, messages are pulled one at a time as deltas, and errors cross the thread boundary
  * with their codes.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../../src/adapters/feeds/rmd-worker-protocol.js';
@@ -19,11 +22,37 @@ import { rmdCsv, rows } from './feed-harness.js';
 const DIST = join(import.meta.dirname, '../../../dist/adapters/feeds/feed-parser.js');
 const SPEC: FeedSpec = { name: 'rmd', kind: 'rmd', source: { kind: 'file', path: 'x' }, format: 'csv', maxShrinkFraction: 0.2 };
 
-describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
-  async function workerParser(parseTimeoutMs?: number): Promise<FeedParser & { usesWorker: boolean }> {
-    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number }): FeedParser & { usesWorker: boolean } };
-    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }) });
+describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
+  type ProcessParser = FeedParser & { usesWorker: boolean; parserPid: number | undefined };
+  async function workerParser(parseTimeoutMs?: number, scratchDir?: string): Promise<ProcessParser> {
+    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number; scratchDir?: string }): ProcessParser };
+    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }), ...(scratchDir === undefined ? {} : { scratchDir }) });
   }
+
+  it('parses in a process whose every thread runs at nice 19, staging the body in the scratch dir only for the job, and recovers when it is killed', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'rmdgate-parse-'));
+    const parser = await workerParser(undefined, scratch);
+    try {
+      expect((await parser.parse(SPEC, Buffer.from(rmdCsv(rows(50))), { source: 'x', loadedAt: 0 })).kind).toBe('rmd');
+      const pid = parser.parserPid;
+      expect(pid).toBeGreaterThan(0);
+      expect(pid).not.toBe(process.pid);
+      if (process.platform === 'linux') {
+        const nices = readdirSync(`/proc/${pid}/task`).map((tid) => Number(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+        expect(nices.length).toBeGreaterThan(1);
+        expect(new Set(nices)).toEqual(new Set([19]));
+      }
+      expect(readdirSync(scratch)).toEqual([]); // the staged body is gone
+      process.kill(pid!, 'SIGKILL');
+      await vi.waitFor(() => expect(() => process.kill(pid!, 0)).toThrow());
+      const again = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(60))), { source: 'x', loadedAt: 0 });
+      expect(again.kind === 'rmd' && again.snapshot.rows).toBe(60);
+      expect(parser.parserPid).not.toBe(pid);
+    } finally {
+      await parser.close();
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
 
   it('streams back the same snapshot as the inline parse', async () => {
     const parser = await workerParser();
@@ -82,19 +111,21 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
   });
 
   it('sends one message per pull from the main thread, and only the changed filings of a delta', async () => {
-    const worker = new Worker(new URL('../../../dist/adapters/feeds/rmd-parse-worker.js', import.meta.url));
+    const child = fork(fileURLToPath(new URL('../../../dist/adapters/feeds/rmd-parse-child.js', import.meta.url)), [], { serialization: 'advanced', execArgv: [] });
+    const scratch = await mkdtemp(join(tmpdir(), 'rmdgate-parse-'));
     const got: WorkerReply[] = [];
-    worker.on('message', (m: WorkerReply) => got.push(m));
+    child.on('message', (m: WorkerReply) => got.push(m));
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
     const job = (id: number, text: string, baseId?: string): void => {
-      const bytes = Buffer.from(text);
-      worker.postMessage({ type: 'job', id, bytes, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
+      const path = join(scratch, `${id}.csv`);
+      writeFileSync(path, text);
+      child.send({ type: 'job', id, path, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
     };
     const pullAll = async (id: number): Promise<WorkerReply[]> => {
       const from = got.length;
       while (got.at(-1)?.type !== 'done') {
         const before = got.length;
-        worker.postMessage({ type: 'more', id } satisfies ToWorker);
+        child.send({ type: 'more', id } satisfies ToWorker);
         await vi.waitFor(() => expect(got.length).toBe(before + 1), { interval: 2 });
       }
       return got.slice(from);
@@ -110,7 +141,7 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       expect(head.base).toBeNull();
       expect(first.filter((m) => m.type === 'filings').length).toBe(Math.ceil(4500 / FILINGS_PER_MESSAGE));
       expect(first.filter((m) => m.type === 'order').length).toBe(Math.ceil(4500 / ORDER_PER_MESSAGE));
-      // then the lookup tables, built by the worker and transferred (the main thread builds no Map of the snapshot)
+      // then the lookup tables, built by the parser (the main thread builds no Map of the snapshot)
       expect(first.map((m) => m.type).slice(-2)).toEqual(['index', 'done']);
       const index = first.at(-2) as Extract<WorkerReply, { type: 'index' }>;
       expect(index.byRmdNumber.filing).toHaveLength(4500);
@@ -131,7 +162,8 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       expect(order[9]).toBe(-1); // the changed row: the first sent filing
       expect(order[4500]).toBe(-2);
     } finally {
-      await worker.terminate();
+      child.kill();
+      await rm(scratch, { recursive: true, force: true });
     }
   });
 
@@ -141,7 +173,7 @@ describe.runIf(existsSync(DIST))('RMD parser worker (dist)', () => {
       const err = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(20_000))), { source: 'x', loadedAt: 0 }).catch((e: unknown) => e);
       expect(feedErrorCode(err)).toBe('ERR_FEED_TIMEOUT');
       expect(String(err)).toMatch(/did not finish within 1 ms/);
-      // the next parse is not queued behind the abandoned one: it gets its own (again too short) deadline on a new worker
+      // the next parse is not queued behind the abandoned one: it gets its own (again too short) deadline on a new parser process
       const started = performance.now();
       const again = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(20_000))), { source: 'x', loadedAt: 0 }).catch((e: unknown) => e);
       expect(feedErrorCode(again)).toBe('ERR_FEED_TIMEOUT');
