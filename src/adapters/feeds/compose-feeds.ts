@@ -98,7 +98,7 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
   const timers = opts.timers ?? systemTimers;
   const proxied = createProxyAwareFetch(opts.proxyEnv);
   const fetch: FetchFn = opts.fetch ?? proxied.fetch;
-  const parser = createFeedParser({ maxBytes: initial.plan.settings.maxBytes, scratchDir: initial.plan.stateDir });
+  const parser = createFeedParser({ maxBytes: initial.plan.settings.maxBytes });
   const hasher = createBodyHasher();
   const so = initial.plan.secondOpinion;
   const secondOpinion = so.enabled

@@ -2,43 +2,54 @@
  * The FeedParser adapter: blocklists are parsed inline (small); RMD bodies in a child process when the compiled entry
  * is available (dist/), streamed back in batches, else inline (tests run from sources).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { FeedError } from '../../app/feed-error.js';
 import type { FeedData, FeedParser, FeedSpec } from '../../app/feed-ports.js';
 import type { RmdSnapshot } from '../../core/model.js';
 import { parseListFeed, parseRmdFeed, type FeedParseJob } from './feed-parse.js';
-import { createAssembly, revive, type BaseSnapshot, type ToWorker, type WorkerReply } from './rmd-worker-protocol.js';
+import { BODY_FD, createAssembly, revive, type BaseSnapshot, type ToWorker, type WorkerReply } from './rmd-worker-protocol.js';
 
 const CHILD_URL = new URL('./rmd-parse-child.js', import.meta.url);
 
-/** Starts the parser process: structured-clone IPC, no inherited runtime flags (profilers, inspectors, loaders). */
+/**
+ * Starts the parser process: structured-clone IPC for messages, a data pipe (fd BODY_FD) for bodies, no inherited runtime
+ * flags (profilers, inspectors, loaders).
+ */
 function spawnParser(): ChildProcess {
-  return fork(fileURLToPath(CHILD_URL), [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const stdio: StdioOptions = ['ignore', 'inherit', 'inherit', 'ipc'];
+  for (let fd = stdio.length; fd <= BODY_FD; fd++) stdio.push('pipe');
+  const child = fork(fileURLToPath(CHILD_URL), [], { serialization: 'advanced', execArgv: [], stdio });
+  // A parser that dies mid-write must not take the gate with it (EPIPE): its exit fails the job.
+  bodyPipe(child).on('error', () => undefined);
+  return child;
+}
+
+function bodyPipe(child: ChildProcess): Writable & { ref(): void; unref(): void } {
+  return child.stdio[BODY_FD] as Writable & { ref(): void; unref(): void };
 }
 
 /** Lets the gate exit while the parser idles (and keeps it alive while a parse runs). */
 function holdOpen(child: ChildProcess, hold: boolean): void {
-  const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+  const handles = [child.channel as { ref(): void; unref(): void } | null | undefined, bodyPipe(child)];
   if (hold) {
     child.ref();
-    channel?.ref();
+    for (const h of handles) h?.ref();
   } else {
     child.unref();
-    channel?.unref();
+    for (const h of handles) h?.unref();
   }
 }
 
 /**
  * One long-lived parser process running one parse at a time, respawned after a crash or a timeout. It remembers the
  * last snapshot it sent, which is the base of the next delta; messages are pulled one at a time (see
- * rmd-worker-protocol.ts). The body is staged in a file in `scratchDir` for the parser to read (removed after the job).
+ * rmd-worker-protocol.ts). The body goes down the data pipe (the kernel moves it; the SIP thread neither serialises
+ * nor stages it on disk).
  */
-function createRmdParserProcess(parseTimeoutMs: number, scratchDir: string): { run(bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }>; close(): Promise<void>; readonly pid: number | undefined } {
+function createRmdParserProcess(parseTimeoutMs: number): { run(bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }>; close(): Promise<void>; readonly pid: number | undefined } {
   let child: ChildProcess | undefined;
   let base: BaseSnapshot | undefined;
   let chain: Promise<unknown> = Promise.resolve();
@@ -49,7 +60,7 @@ function createRmdParserProcess(parseTimeoutMs: number, scratchDir: string): { r
       c.once('exit', () => resolve());
       c.kill('SIGKILL');
     });
-  const runOne = (path: string, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }> =>
+  const runOne = (bytes: Uint8Array, job: FeedParseJob): Promise<{ snapshot: RmdSnapshot; headers: string[] }> =>
     new Promise((resolve, reject) => {
       if (child === undefined) {
         base = undefined; // a new process knows no snapshot
@@ -109,23 +120,15 @@ function createRmdParserProcess(parseTimeoutMs: number, scratchDir: string): { r
       };
       holdOpen(c, true);
       c.on('message', onMessage).once('error', onFail).once('exit', onExit);
-      c.send({ type: 'job', id, path, job, baseId: base?.snapshot.id } satisfies ToWorker);
+      c.send({ type: 'job', id, length: bytes.length, job, baseId: base?.snapshot.id } satisfies ToWorker);
+      bodyPipe(c).write(bytes);
     });
   return {
     get pid() {
       return child?.pid;
     },
     run(bytes, job) {
-      const result = chain.then(async () => {
-        const path = join(scratchDir, `.rmd-parse-${process.pid}-${nextId}.tmp`);
-        await mkdir(scratchDir, { recursive: true });
-        await writeFile(path, bytes);
-        try {
-          return await runOne(path, job);
-        } finally {
-          await unlink(path).catch(() => undefined);
-        }
-      });
+      const result = chain.then(() => runOne(bytes, job));
       chain = result.catch(() => undefined);
       return result;
     },
@@ -147,14 +150,12 @@ export interface FeedParserOptions {
    * 60 s — a 10,000-row export parses in ~0.1 s.
    */
   readonly parseTimeoutMs?: number;
-  /** Where bodies are staged for the parser process (default: the OS temp dir; the feed state dir in the gate). */
-  readonly scratchDir?: string;
 }
 
 /** Creates the parser. close() stops the parser process. */
 export function createFeedParser(opts: FeedParserOptions): FeedParser & { readonly usesWorker: boolean; readonly parserPid: number | undefined } {
   const usesWorker = opts.worker === true || (opts.worker !== false && existsSync(fileURLToPath(CHILD_URL)));
-  const worker = usesWorker ? createRmdParserProcess(opts.parseTimeoutMs ?? 60_000, opts.scratchDir ?? tmpdir()) : undefined;
+  const worker = usesWorker ? createRmdParserProcess(opts.parseTimeoutMs ?? 60_000) : undefined;
   return {
     usesWorker,
     get parserPid() {

@@ -17,16 +17,20 @@ import { DataFileError, type DataFileErrorCode, type DataFileProblem } from '../
 import type { FeedParseJob } from './feed-parse.js';
 
 /**
- * A parse request: the body staged in a file at `path` (sending 5 MB over the IPC channel would serialise it on the SIP
- * thread). `baseId` names the snapshot the gate holds from this parser (for a delta answer).
+ * A parse request. Its body follows as `length` raw bytes on the data pipe (fd {@link BODY_FD} of the parser process),
+ * in job order: sending 5 MB over the IPC channel would serialise it on the SIP thread. `baseId` names the snapshot the
+ * gate holds from this parser (for a delta answer).
  */
 export interface WorkerJob {
   readonly type: 'job';
   readonly id: number;
-  readonly path: string;
+  readonly length: number;
   readonly job: FeedParseJob;
   readonly baseId?: string | undefined;
 }
+
+/** The parser process's file descriptor on which job bodies arrive (stdio index of a pipe the gate writes). */
+export const BODY_FD = 4;
 
 /** The gate has handled the last message of job `id` and takes the next. */
 export interface WorkerMore {

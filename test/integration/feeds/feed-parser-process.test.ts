@@ -3,16 +3,15 @@
  * batches equals the inline parse, messages are pulled one at a time as deltas, and errors cross the thread boundary
  * with their codes.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import type { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../../src/adapters/feeds/rmd-worker-protocol.js';
+import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../../src/adapters/feeds/rmd-worker-protocol.js';
 import { parseRmdFeed } from '../../../src/adapters/feeds/feed-parse.js';
 import { allocShared } from '../../../src/adapters/feeds/shared-body.js';
 import type { FeedParser, FeedSpec } from '../../../src/app/feed-ports.js';
@@ -24,14 +23,13 @@ const SPEC: FeedSpec = { name: 'rmd', kind: 'rmd', source: { kind: 'file', path:
 
 describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   type ProcessParser = FeedParser & { usesWorker: boolean; parserPid: number | undefined };
-  async function workerParser(parseTimeoutMs?: number, scratchDir?: string): Promise<ProcessParser> {
-    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number; scratchDir?: string }): ProcessParser };
-    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }), ...(scratchDir === undefined ? {} : { scratchDir }) });
+  async function workerParser(parseTimeoutMs?: number): Promise<ProcessParser> {
+    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number }): ProcessParser };
+    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }) });
   }
 
-  it('parses in a process whose every thread runs at nice 19, staging the body in the scratch dir only for the job, and recovers when it is killed', async () => {
-    const scratch = await mkdtemp(join(tmpdir(), 'rmdgate-parse-'));
-    const parser = await workerParser(undefined, scratch);
+  it('parses in a process whose every thread runs at nice 19, and recovers when it is killed', async () => {
+    const parser = await workerParser();
     try {
       expect((await parser.parse(SPEC, Buffer.from(rmdCsv(rows(50))), { source: 'x', loadedAt: 0 })).kind).toBe('rmd');
       const pid = parser.parserPid;
@@ -42,7 +40,6 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
         expect(nices.length).toBeGreaterThan(1);
         expect(new Set(nices)).toEqual(new Set([19]));
       }
-      expect(readdirSync(scratch)).toEqual([]); // the staged body is gone
       process.kill(pid!, 'SIGKILL');
       await vi.waitFor(() => expect(() => process.kill(pid!, 0)).toThrow());
       const again = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(60))), { source: 'x', loadedAt: 0 });
@@ -50,7 +47,6 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
       expect(parser.parserPid).not.toBe(pid);
     } finally {
       await parser.close();
-      await rm(scratch, { recursive: true, force: true });
     }
   });
 
@@ -111,15 +107,15 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('sends one message per pull from the main thread, and only the changed filings of a delta', async () => {
-    const child = fork(fileURLToPath(new URL('../../../dist/adapters/feeds/rmd-parse-child.js', import.meta.url)), [], { serialization: 'advanced', execArgv: [] });
-    const scratch = await mkdtemp(join(tmpdir(), 'rmdgate-parse-'));
+    const child = fork(fileURLToPath(new URL('../../../dist/adapters/feeds/rmd-parse-child.js', import.meta.url)), [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] });
+    const bodyPipe = child.stdio[BODY_FD] as Writable;
     const got: WorkerReply[] = [];
     child.on('message', (m: WorkerReply) => got.push(m));
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
     const job = (id: number, text: string, baseId?: string): void => {
-      const path = join(scratch, `${id}.csv`);
-      writeFileSync(path, text);
-      child.send({ type: 'job', id, path, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
+      const body = Buffer.from(text);
+      bodyPipe.write(body); // the body may arrive before or after its job message
+      child.send({ type: 'job', id, length: body.length, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
     };
     const pullAll = async (id: number): Promise<WorkerReply[]> => {
       const from = got.length;
@@ -163,7 +159,6 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
       expect(order[4500]).toBe(-2);
     } finally {
       child.kill();
-      await rm(scratch, { recursive: true, force: true });
     }
   });
 
