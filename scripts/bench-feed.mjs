@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark of a live RMD update (run after `npm run build`): the real gate (dist/main.js start()) with a file-sourced
-// 10,000-row RMD snapshot (scripts/gen-rmd.mjs). Part A times refresh → parse (worker) → validate → persist → diff →
+// 10,000-row RMD snapshot (scripts/gen-rmd.mjs). Part A times refresh → parse (parser process) → validate → persist → diff →
 // compile → swap, the inline parse alone, and compose+swap alone, and records the longest event-loop block during
 // each refresh, for a typical day (20 new filings) and for a snapshot where every row changed. Part B swaps a new snapshot while scripts/bench-feed-load.mjs (child process) sends 8,000 INVITEs/s and
 // compares the p99 latency of the seconds a swap overlapped with the other seconds. Bounded: fixed rounds, fixed load duration.

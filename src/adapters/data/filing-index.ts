@@ -1,6 +1,6 @@
 /**
- * Read-only lookup of RMD filings by RMD number and by FRN, kept in typed arrays instead of Maps, so the parser worker
- * can build it and hand it over without a copy (transferred ArrayBuffers).
+ * Read-only lookup of RMD filings by RMD number and by FRN, kept in typed arrays instead of Maps, so the parser process
+ * can build it and hand it over as a few flat arrays (no object graph to deserialise).
  *
  * Why: the live snapshot used to be indexed on the SIP thread with two Maps of 10,000+ entries per refresh — a few ms of
  * work and ~1 MB of backing stores born in the young generation and promoted, which is what made a refresh at 8,000
@@ -8,11 +8,11 @@
  * array (mostly the objects of the previous snapshot) and wraps the tables.
  *
  * Semantics are those of the Maps built by `parseRmdCsv` (rmd-csv.ts), iteration order included: `byRmdNumber` in
- * filing order; `byFrn` main FRNs first, then other FRNs, the filing met first keeping a key (`frnEntries`).
+ * filing order; `byFrn` main FRNs first, then other FRNs, the filing met first keeping a key.
  */
 import type { RmdFiling } from '../../core/model.js';
 
-/** The tables of one key space: entries in iteration order and an open-addressing table over them. */
+/** The tables of one key space: entries in iteration order and an open-addressing table over them (plain typed arrays). */
 export interface IndexTables {
   /** For each entry (iteration order): the index of its filing. */
   readonly filing: Int32Array;

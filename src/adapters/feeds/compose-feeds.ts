@@ -1,6 +1,6 @@
 /**
  * Composition of the live-feed subsystem, called only by main.ts (a sub-root, so main stays small): adapters (fetcher,
- * parser worker, state dir, RMD JSON cache) → feed system → config reloader, plus SIGHUP and the config file watch.
+ * parser process, body hasher, state dir, RMD JSON cache) → feed system → config reloader, plus SIGHUP and the config file watch.
  */
 import { createConfigReloader, type ReloadResult } from '../../app/config-reloader.js';
 import type { FeedMetrics, FeedStatus, Timers } from '../../app/feed-ports.js';

@@ -70,7 +70,7 @@ describe('filing index (typed-array lookup built by the parser worker)', () => {
     for (const k of shared!) expect(idx.get(k)?.rmdNumber).toBe(k);
   });
 
-  it('tables are plain typed arrays (transferable to another thread)', () => {
+  it('tables are plain typed arrays that survive structured cloning (the IPC channel of the parser process)', () => {
     const t = buildFilingIndexes(filings(10, 1));
     for (const part of [t.byRmdNumber, t.byFrn]) for (const a of [part.filing, part.key, part.table]) expect(a).toBeInstanceOf(Int32Array);
     const copy = structuredClone(t);
