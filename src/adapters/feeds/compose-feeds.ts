@@ -116,7 +116,7 @@ export async function startFeeds(opts: StartFeedsOptions): Promise<RunningFeeds>
     await hasher.close();
     throw err;
   });
-  log.info({ parserWorker: parser.usesWorker, stateDir: initial.plan.stateDir, feeds: system.status().map((s) => ({ feed: s.feed, rows: s.rows, hasData: s.hasData })) }, 'feeds started');
+  log.info({ rmdParser: parser.usesWorker ? 'process' : 'inline', stateDir: initial.plan.stateDir, feeds: system.status().map((s) => ({ feed: s.feed, rows: s.rows, hasData: s.hasData })) }, 'feeds started');
   const reloader = createConfigReloader({
     load: async () => loadConfig(loaded.file),
     prepare: (config, version) => toPreparedConfig(config, version, loaded.resolvePath),
