@@ -7,10 +7,9 @@
  * calls/s meet a scavenge or mark-compact in its own second. With this index the SIP thread only lays out the filings
  * array (mostly the objects of the previous snapshot) and wraps the tables.
  *
- * Semantics are those of the Maps built by `parseRmdCsv` (rmd-csv.ts), iteration order included: `byRmdNumber` in
- * filing order; `byFrn` main FRNs first, then other FRNs, the filing met first keeping a key.
+ * It is built from the Maps `parseRmdCsv` (rmd-csv.ts) made, so it answers and iterates exactly as they do.
  */
-import type { RmdFiling } from '../../core/model.js';
+import type { RmdFiling, RmdSnapshot } from '../../core/model.js';
 
 /** The tables of one key space: entries in iteration order and an open-addressing table over them (plain typed arrays). */
 export interface IndexTables {
@@ -53,25 +52,20 @@ function buildTables(filings: readonly RmdFiling[], filing: number[], key: numbe
 }
 
 /**
- * Builds both indexes of filings whose RMD numbers are unique (as in a parsed snapshot): by RMD number in filing
- * order; by FRN with main FRNs first, then other FRNs, the first filing keeping a key.
+ * The typed-array form of a parsed snapshot's two Maps (`parseRmdCsv`), entries in the same order: the rule of which
+ * filing keeps an FRN stays in one place (rmd-csv.ts). `filings` are the snapshot's filings in `byRmdNumber` order.
  */
-export function buildFilingIndexes(filings: readonly RmdFiling[]): { readonly byRmdNumber: IndexTables; readonly byFrn: IndexTables } {
+export function buildFilingIndexes(snapshot: Pick<RmdSnapshot, 'byRmdNumber' | 'byFrn'>): { readonly filings: RmdFiling[]; readonly byRmdNumber: IndexTables; readonly byFrn: IndexTables } {
+  const filings = [...snapshot.byRmdNumber.values()];
+  const position = new Map(filings.map((f, i) => [f, i]));
   const all = filings.map((_, i) => i);
-  const byRmdNumber = buildTables(filings, all, all.map(() => RMD_NUMBER));
-  const seen = new Set<string>();
   const filing: number[] = [];
   const key: number[] = [];
-  const add = (i: number, k: FilingKey): void => {
-    const frn = keyOf(filings[i]!, k);
-    if ((k === MAIN_FRN && frn === '') || seen.has(frn)) return;
-    seen.add(frn);
-    filing.push(i);
-    key.push(k);
-  };
-  filings.forEach((_, i) => add(i, MAIN_FRN));
-  filings.forEach((f, i) => f.otherFrns.forEach((_, k) => add(i, k)));
-  return { byRmdNumber, byFrn: buildTables(filings, filing, key) };
+  for (const [frn, f] of snapshot.byFrn) {
+    filing.push(position.get(f)!);
+    key.push(frn === f.frn ? MAIN_FRN : f.otherFrns.indexOf(frn));
+  }
+  return { filings, byRmdNumber: buildTables(filings, all, all.map(() => RMD_NUMBER)), byFrn: buildTables(filings, filing, key) };
 }
 
 /** A ReadonlyMap over filings and the tables of one key space. */

@@ -62,7 +62,7 @@ function replies(job: WorkerJob, body: Buffer): WorkerReply[] {
     }
     base = { id: snapshot.id, rows };
     const id = job.id;
-    const { byRmdNumber, byFrn } = buildFilingIndexes([...snapshot.byRmdNumber.values()]);
+    const { byRmdNumber, byFrn } = buildFilingIndexes(snapshot);
     return [
       { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
       ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
