@@ -101,22 +101,22 @@ function createRmdParserProcess(parseTimeoutMs: number): { run(bytes: Uint8Array
           reject(revive(m.error));
           return;
         }
+        let result: ReturnType<typeof assembly.finish> | undefined;
         try {
           assembly.take(m);
+          if (m.type === 'done') result = assembly.finish();
         } catch (err) {
           broken(err);
           return;
         }
-        if (m.type !== 'done') {
+        if (result === undefined) {
           // Pull the next message on a later turn, after the I/O this one may have held up.
           setImmediate(() => c.connected && c.send({ type: 'more', id } satisfies ToWorker));
           return;
         }
         done();
-        assembly.finish().then((result) => {
-          base = result.base;
-          resolve(result);
-        }, broken);
+        base = result.base;
+        resolve(result);
       };
       holdOpen(c, true);
       c.on('message', onMessage).once('error', onFail).once('exit', onExit);

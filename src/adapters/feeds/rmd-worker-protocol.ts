@@ -1,7 +1,7 @@
 /**
- * The wire protocol between the RMD parser process (rmd-parse-child.ts) and the gate's main thread, built so a refresh never holds the event loop
- * that answers SIP for more than a fraction of a millisecond at a time:
- * - **delta**: only new or changed filings cross the thread boundary; every other row travels as its index in the
+ * The wire protocol between the RMD parser process (rmd-parse-child.ts) and the gate's main thread, built so a refresh
+ * never holds the event loop that answers SIP for more than a fraction of a millisecond at a time:
+ * - **delta**: only new or changed filings cross the process boundary; every other row travels as its index in the
  *   previous snapshot both sides hold (`base`), so the main thread reuses the filing objects and key strings it already
  *   has — a daily refresh allocates, and garbage-collects, next to nothing on the SIP thread;
  * - **pulled**: the parser sends one message, then waits for the main thread's `more` (sent after handling it, on a
@@ -41,7 +41,7 @@ export interface WorkerMore {
 /** What the gate sends the parser. */
 export type ToWorker = WorkerJob | WorkerMore;
 
-/** An error as it crosses the thread boundary. */
+/** An error as it crosses the process boundary. */
 export interface WireError {
   readonly name: string;
   readonly message: string;
@@ -58,7 +58,7 @@ export interface WireError {
  * Parser messages for one job, in order, each sent after the previous one's `more`: `head`; `filings` (new or
  * changed since `head.base`, or all when base is null, in file order); `order` (for each row in file order: its index
  * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `index` (the lookup tables by RMD
- * number and by FRN over the rows in that order, transferred: filing-index.ts); `done` — or one `error`.
+ * number and by FRN over the rows in that order: filing-index.ts); `done` — or one `error`.
  */
 export type WorkerReply =
   | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null; readonly rows: number }
@@ -116,7 +116,7 @@ export function revive(e: WireError): Error {
 }
 
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
-export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): Promise<{ snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot }> } {
+export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): { snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot } } {
   let head: Extract<WorkerReply, { type: 'head' }> | undefined;
   let index: Extract<WorkerReply, { type: 'index' }> | undefined;
   const changed: RmdFiling[] = [];
@@ -138,13 +138,13 @@ export function createAssembly(base: BaseSnapshot | undefined): { take(m: Worker
       } else if (m.type === 'index') index = m;
     },
     finish() {
-      if (head === undefined) return Promise.reject(internal('no head'));
-      if (filings.length !== head.rows) return Promise.reject(internal(`${filings.length} of ${head.rows} rows received`));
-      if (index?.byRmdNumber.filing.length !== filings.length) return Promise.reject(internal('no index of the rows'));
+      if (head === undefined) throw internal('no head');
+      if (filings.length !== head.rows) throw internal(`${filings.length} of ${head.rows} rows received`);
+      if (index?.byRmdNumber.filing.length !== filings.length) throw internal('no index of the rows');
       const byRmdNumber = new FilingIndex(filings, index.byRmdNumber);
       const byFrn = new FilingIndex(filings, index.byFrn);
       const snapshot: RmdSnapshot = { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: filings.length, byRmdNumber, byFrn };
-      return Promise.resolve({ snapshot, headers: head.headers, base: { snapshot, filings } });
+      return { snapshot, headers: head.headers, base: { snapshot, filings } };
     },
   };
 }
