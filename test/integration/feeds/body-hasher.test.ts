@@ -28,43 +28,40 @@ describe.runIf(existsSync(DIST))('body hasher (dist)', () => {
     const mod = (await import(pathToFileURL(DIST).href)) as { createBodyHasher(o: { worker: boolean }): WorkerHasher };
     return mod.createBodyHasher({ worker: true });
   }
-
-  it('hashes a large shared body in the worker, in place (the bytes stay with the caller)', async () => {
+  /** Runs `use` with a fresh worker hasher and closes it whatever happens. */
+  async function withWorkerHasher(use: (hasher: WorkerHasher) => Promise<void>): Promise<void> {
     const hasher = await workerHasher();
     try {
+      await use(hasher);
+    } finally {
+      await hasher.close();
+    }
+  }
+
+  it('hashes a large shared body in the worker, in place (the bytes stay with the caller)', () =>
+    withWorkerHasher(async (hasher) => {
       const body = sharedBody(3 * 1024 * 1024);
       const pending = hasher.hash(body);
       expect(body.length).toBe(3 * 1024 * 1024); // nothing moved or detached
       expect(await pending).toBe(sha(body));
       expect(hasher.hashedOffThread).toBe(1);
-    } finally {
-      await hasher.close();
-    }
-  });
+    }));
 
-  it('answers concurrent hashes each for its own body', async () => {
-    const hasher = await workerHasher();
-    try {
+  it('answers concurrent hashes each for its own body', () =>
+    withWorkerHasher(async (hasher) => {
       const bodies = [1, 2, 3, 4].map((k) => sharedBody(300_000 + k * 1000));
       expect(await Promise.all(bodies.map((b) => hasher.hash(b)))).toEqual(bodies.map(sha));
       expect(hasher.hashedOffThread).toBe(4);
-    } finally {
-      await hasher.close();
-    }
-  });
+    }));
 
-  it('hashes inline what is small or not in shared memory', async () => {
-    const hasher = await workerHasher();
-    try {
+  it('hashes inline what is small or not in shared memory', () =>
+    withWorkerHasher(async (hasher) => {
       const small = sharedBody(1000);
       const plain = randomBytes(2 * 1024 * 1024);
       expect(await hasher.hash(small)).toBe(sha(small));
       expect(await hasher.hash(plain)).toBe(sha(plain));
       expect(hasher.hashedOffThread).toBe(0);
-    } finally {
-      await hasher.close();
-    }
-  });
+    }));
 
   it('starts a new worker when used after close()', async () => {
     const hasher = await workerHasher();
