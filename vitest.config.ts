@@ -1,13 +1,21 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Test tiers by file suffix; the test tree mirrors src/ (test/feeds/refresh.test.ts tests src/feeds/refresh.ts):
+ * `*.test.ts` unit, `*.int.test.ts` integration (real sockets, workers, processes), `*.sipp.test.ts` sipp interop,
+ * `*.e2e.test.ts` against a real drachtio-server (opt-in by environment).
+ */
+const TIERS = ['int', 'sipp', 'e2e'] as const;
+const excludeTiers = TIERS.map((t) => `test/**/*.${t}.test.ts`);
+
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], environment: 'node' } },
+      { test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: excludeTiers, environment: 'node' } },
       {
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/**/*.int.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 20_000,
@@ -16,7 +24,7 @@ export default defineConfig({
       {
         test: {
           name: 'sipp',
-          include: ['test/sipp/**/*.test.ts'],
+          include: ['test/**/*.sipp.test.ts'],
           environment: 'node',
           testTimeout: 60_000,
           hookTimeout: 30_000,
@@ -26,7 +34,7 @@ export default defineConfig({
       {
         test: {
           name: 'e2e',
-          include: ['test/e2e/**/*.test.ts'],
+          include: ['test/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 120_000,
           fileParallelism: false,

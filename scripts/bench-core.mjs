@@ -3,9 +3,9 @@
 // 5,000 providers, 1,000 blocklist entries, a 4,000-filing RMD snapshot. Run: npm run bench:core
 // Reports decisions/s on one core, and the ratio to a same-run peer (a bare Map.get keyed by source IP, the
 // cheapest conceivable "lookup"), so results from a noisy shared machine stay comparable. Bounded: fixed iterations.
-import { compileWorld, decide } from '../dist/core/policy.js';
-import { toRejectAnswer, DEFAULT_REASON_SETTINGS } from '../dist/core/reject-reasons.js';
-import { REASONS, LIST_KINDS } from '../dist/core/model.js';
+import { compileWorld, decide } from '../dist/screening/policy.js';
+import { toRejectAnswer, DEFAULT_REASON_SETTINGS } from '../dist/screening/reject-reasons.js';
+import { REASONS, LIST_KINDS } from '../dist/screening/model.js';
 
 const ITER = Number(process.env.ITER ?? 3_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);

@@ -21,7 +21,7 @@ const CDR = process.env.BENCH_CDR ?? 'sqlite';
 
 if (process.env.RMDGATE_BENCH_TS !== '1') {
   // The stand-in is test TypeScript: re-run this script under the repo's own .ts loader (dist/ must be built).
-  const { tsLoaderExecArgv } = await import('../dist/adapters/store/worker-spawn.js');
+  const { tsLoaderExecArgv } = await import('../dist/lib/off-thread.js');
   const child = spawn(process.execPath, [...tsLoaderExecArgv(), fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, RMDGATE_BENCH_TS: '1' } });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {

@@ -14,9 +14,9 @@ import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf
 import { parseArgs } from 'node:util';
 import { start } from '../dist/main.js';
 import { parseConfigText } from '../dist/config/load.js';
-import { parseRmdFeed } from '../dist/adapters/feeds/feed-parse.js';
-import { toPreparedConfig } from '../dist/adapters/feeds/compose-feeds.js';
-import { composeWorld } from '../dist/app/feed-world.js';
+import { parseRmdFeed } from '../dist/feeds/parse.js';
+import { toPreparedConfig } from '../dist/feeds/compose.js';
+import { composeWorld } from '../dist/feeds/world.js';
 import { runSipp } from './bench-feed-sipp.mjs';
 import { cpuSample, hostCpuBetween, udpDrops } from './host-cpu.mjs';
 

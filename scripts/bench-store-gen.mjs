@@ -3,8 +3,8 @@
  * the SQLite day files (big transactions, no JSON hop) and returns a sample of stored calls to query later.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CDR_COLUMNS, toCdrRow } from '../dist/adapters/store/cdr-columns.js';
-import { openDayFileForWrite } from '../dist/adapters/store/sqlite-day-files.js';
+import { CDR_COLUMNS, toCdrRow } from '../dist/cdr/columns.js';
+import { openDayFileForWrite } from '../dist/cdr/sqlite/day-files.js';
 
 const { dir, days, rowsPerDay, seed, sampleEvery, firstSeq, node } = workerData;
 const DAY_MS = 86_400_000;

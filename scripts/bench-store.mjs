@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import { createCdrSinks } from '../dist/adapters/store/cdr-sinks.js';
-import { createSqliteCdrReader } from '../dist/adapters/store/sqlite-cdr-query.js';
-import { listDayFiles, openDayFileForRead } from '../dist/adapters/store/sqlite-day-files.js';
-import { answerBatch } from '../dist/app/traceback-batch.js';
-import { answerTraceback, parseTracebackRequest } from '../dist/app/traceback.js';
+import { createCdrSinks } from '../dist/cdr/sinks.js';
+import { createSqliteCdrReader } from '../dist/cdr/sqlite/query.js';
+import { listDayFiles, openDayFileForRead } from '../dist/cdr/sqlite/day-files.js';
+import { answerBatch } from '../dist/cdr/traceback/batch.js';
+import { answerTraceback, parseTracebackRequest } from '../dist/cdr/traceback/traceback.js';
 
 const { values: opt } = parseArgs({ options: {
   rows: { type: 'string', default: '10000000' }, days: { type: 'string', default: '30' }, 'ingest-seconds': { type: 'string', default: '10' },

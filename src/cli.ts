@@ -4,8 +4,8 @@
  * Owns the process: signals, exit codes and fatal-error handling.
  */
 import { parseArgs } from 'node:util';
-import { DataFileError } from './adapters/data/rmd-csv.js';
-import { loadWorld, type WorldSummary } from './adapters/data/load-world.js';
+import { DataFileError } from './feeds/rmd/csv.js';
+import { loadWorld, type WorldSummary } from './feeds/load.js';
 import { toConfigJsonSchema } from './config/json-schema.js';
 import { loadConfig } from './config/load.js';
 import { ConfigError } from './config/schema.js';
@@ -41,9 +41,9 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     return check(file, json);
   },
   schema: async () => print(JSON.stringify(toConfigJsonSchema(), null, 2), 0),
-  traceback: async (args) => (await import('./cli/traceback-command.js')).tracebackCommand(args),
-  whatif: async (args) => (await import('./cli/whatif-command.js')).whatifCommand(args),
-  feed: async (args) => (await import('./cli/feed-command.js')).feedCommand(args),
+  traceback: async (args) => (await import('./cli/traceback.js')).tracebackCommand(args),
+  whatif: async (args) => (await import('./cli/whatif.js')).whatifCommand(args),
+  feed: async (args) => (await import('./cli/feed.js')).feedCommand(args),
 };
 
 async function main(argv: string[]): Promise<number> {

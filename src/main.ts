@@ -3,26 +3,26 @@
  * The only file that wires adapters to the use case and owns start/stop order.
  */
 import type { DestinationStream } from 'pino';
-import { createBuiltinSipServer } from './adapters/sip/builtin-server.js';
-import { createDrachtioFront, type DrachtioEndpoint } from './adapters/sip/drachtio-front.js';
-import { createCdrSinks, sqliteStoreDir } from './adapters/store/cdr-sinks.js';
-import { createSqliteCdrReader } from './adapters/store/sqlite-cdr-query.js';
-import { createTracebackHandler } from './app/traceback-http.js';
-import type { CdrQueryStore } from './app/traceback-store.js';
-import type { WorldSummary } from './adapters/data/load-world.js';
-import { startFeeds, type RunningFeeds } from './adapters/feeds/compose-feeds.js';
-import { createAdminServer, type AdminRoute } from './adapters/http/admin-server.js';
-import { createCoreAdminRoutes, toAdminStatus } from './adapters/http/admin-routes.js';
-import { createOpsServer } from './adapters/http/ops-server.js';
-import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, type Readiness } from './adapters/http/readiness.js';
-import { createMetrics, type Metrics } from './adapters/metrics/screening-metrics.js';
-import type { CdrSink, Clock, Logger } from './app/ports.js';
-import { createInviteScreener, screeningErrorDecision, type Screening } from './app/screen-invite.js';
+import { createBuiltinSipServer } from './sip/builtin/server.js';
+import { createDrachtioFront, type DrachtioEndpoint } from './sip/drachtio/front.js';
+import { createCdrSinks, sqliteStoreDir } from './cdr/sinks.js';
+import { createSqliteCdrReader } from './cdr/sqlite/query.js';
+import { createTracebackHandler } from './cdr/traceback/http.js';
+import type { CdrQueryStore } from './cdr/ports.js';
+import type { WorldSummary } from './feeds/load.js';
+import { startFeeds, type RunningFeeds } from './feeds/compose.js';
+import { createAdminServer, type AdminRoute } from './ops/admin-server.js';
+import { createCoreAdminRoutes, toAdminStatus } from './ops/admin-routes.js';
+import { createOpsServer } from './ops/ops-server.js';
+import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, type Readiness } from './ops/readiness.js';
+import { createMetrics, type Metrics } from './ops/metrics.js';
+import type { CdrSink, Clock, Logger } from './screening/ports.js';
+import { createInviteScreener, screeningErrorDecision, type Screening } from './screening/screen-invite.js';
 import type { LoadedConfig } from './config/load.js';
-import type { Decision, InviteFacts } from './core/model.js';
-import type { ScreeningWorld } from './core/policy.js';
-import { createLogger } from './log/create-logger.js';
-import { useEnvironmentCopy } from './adapters/process-env.js';
+import type { Decision, InviteFacts } from './screening/model.js';
+import type { ScreeningWorld } from './screening/policy.js';
+import { createLogger } from './ops/logger.js';
+import { useEnvironmentCopy } from './config/process-env.js';
 import { VERSION } from './version.js';
 
 /** A running rmdgate. */

@@ -2,9 +2,9 @@
  * Reads a batch-traceback CSV (columns calling, called, at[, tz][, window]) into requests, with the project's one CSV
  * reader (papaparse via readCsvRecords: BOM, quoted fields, blank rows skipped, physical line numbers).
  */
-import { DataFileError, readCsvRecords } from '../adapters/data/rmd-csv.js';
-import type { TracebackRequest } from '../app/traceback.js';
-import type { Parsed } from '../app/traceback-time.js';
+import { DataFileError, readCsvRecords } from '../feeds/rmd/csv.js';
+import type { TracebackRequest } from '../cdr/traceback/traceback.js';
+import type { Parsed } from '../cdr/traceback/time.js';
 
 const MAX_BATCH = 100_000;
 

@@ -3,9 +3,9 @@
  * Pure: no file or env access (load.ts does that). The schema is the reference documentation of each key.
  */
 import { z } from 'zod';
-import { parseCidr, toAddressKey } from '../core/ip-address.js';
-import { LIST_KINDS, REASONS } from '../core/model.js';
-import { REJECT_STATUSES, type RejectStatus } from '../core/reject-reasons.js';
+import { parseCidr, toAddressKey } from '../screening/ip-address.js';
+import { LIST_KINDS, REASONS } from '../screening/model.js';
+import { REJECT_STATUSES, type RejectStatus } from '../screening/reject-reasons.js';
 import { checkSemantics } from './semantics.js';
 
 const action = z.enum(['block', 'monitor', 'allow']);

@@ -8,9 +8,9 @@ import { parseConfig } from '../../src/config/schema.js';
 import { toPolicy } from '../../src/config/to-world-inputs.js';
 import type {
   Action, BlocklistEntry, InviteFacts, ListKind, Mode, Provider, Reason, RmdFiling, RmdSnapshot, Trunk,
-} from '../../src/core/model.js';
-import { compileWorld, type Policy, type ScreeningWorld } from '../../src/core/policy.js';
-import type { AnswerStyle, Redress, RejectStatus } from '../../src/core/reject-reasons.js';
+} from '../../src/screening/model.js';
+import { compileWorld, type Policy, type ScreeningWorld } from '../../src/screening/policy.js';
+import type { AnswerStyle, Redress, RejectStatus } from '../../src/screening/reject-reasons.js';
 
 /** 2023-11-14T22:13:20.000Z — the default `receivedAt`. */
 export const T0 = 1_700_000_000_000;

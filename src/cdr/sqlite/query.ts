@@ -1,0 +1,77 @@
+/**
+ * Read side of the SQLite store: traceback lookups over the day files a time window touches (read-only handles,
+ * parameterised statements) and the time-range scan what-if replays. Never creates or changes files.
+ */
+import type { CallQuery, CdrQueryStore, StoredCdr } from '../ports.js';
+import { fromCdrRow } from '../columns.js';
+import { daysBetween, listDayFiles, openDayFileForRead, type SqliteDb } from './day-files.js';
+
+/** The SQLite store as read by tracebacks and what-if. */
+export interface SqliteCdrReader extends CdrQueryStore {
+  /** Every stored call received in [fromMs, toMs], day by day in time order; constant memory. */
+  scan(fromMs: number, toMs: number): Generator<StoredCdr>;
+}
+
+const FIND_SQL = `SELECT * FROM cdr INDEXED BY cdr_called_time
+  WHERE called_key = ? AND received_at_ms BETWEEN ? AND ? AND (calling_key = ? OR from_key = ?)
+  ORDER BY received_at_ms LIMIT ?`;
+const SCAN_SQL = 'SELECT * FROM cdr WHERE received_at_ms BETWEEN ? AND ? ORDER BY received_at_ms';
+
+/** Opens a reader over the day files in `dir`; keeps up to `maxOpen` files open between queries (default 8). */
+export function createSqliteCdrReader(dir: string, maxOpen = 8): SqliteCdrReader {
+  const open = new Map<string, SqliteDb>();
+
+  function handle(day: string): SqliteDb | undefined {
+    const cached = open.get(day);
+    if (cached) {
+      open.delete(day);
+      open.set(day, cached);
+      return cached;
+    }
+    const db = openDayFileForRead(dir, day);
+    if (!db) return undefined;
+    open.set(day, db);
+    if (open.size > maxOpen) {
+      const [oldest, oldDb] = open.entries().next().value as [string, SqliteDb];
+      open.delete(oldest);
+      oldDb.close();
+    }
+    return db;
+  }
+
+  async function findCalls(q: CallQuery): Promise<readonly StoredCdr[]> {
+    const found: StoredCdr[] = [];
+    for (const day of daysBetween(q.fromMs, q.toMs, 366)) {
+      const db = handle(day);
+      if (!db || found.length >= q.limit) continue;
+      const rows = db.prepare(FIND_SQL).all(q.calledKey, q.fromMs, q.toMs, q.callingKey, q.callingKey, q.limit - found.length);
+      for (const row of rows) found.push(fromCdrRow(row as Record<string, unknown>));
+    }
+    return Promise.resolve(found);
+  }
+
+  function* scan(fromMs: number, toMs: number): Generator<StoredCdr> {
+    const first = new Date(fromMs).toISOString().slice(0, 10);
+    const last = new Date(toMs).toISOString().slice(0, 10);
+    for (const day of listDayFiles(dir).filter((d) => d >= first && d <= last)) {
+      const db = openDayFileForRead(dir, day);
+      if (!db) continue;
+      try {
+        for (const row of db.prepare(SCAN_SQL).iterate(fromMs, toMs)) yield fromCdrRow(row as Record<string, unknown>);
+      } finally {
+        db.close();
+      }
+    }
+  }
+
+  return {
+    description: `sqlite ${dir}`,
+    findCalls,
+    scan,
+    close: () => {
+      for (const db of open.values()) db.close();
+      open.clear();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,109 @@
+/**
+ * Writes CDR batches into the per-day SQLite files, one transaction per day per batch. Runs inside the store
+ * worker thread (never on the SIP event loop); failures are returned as counts, never thrown.
+ */
+import { mkdirSync } from 'node:fs';
+import { CDR_COLUMNS, toCdrRow, toUtcDay, type CdrEnvelope, type CdrRowValue } from '../columns.js';
+import { openDayFileForWrite, type SqliteDb } from './day-files.js';
+import type { BatchResult } from '../worker-protocol.js';
+
+/** The per-day SQLite writer. */
+export interface SqliteWriter {
+  /** Inserts a batch of CDRs; each UTC day commits or fails as a whole. */
+  write(items: readonly CdrEnvelope[]): BatchResult;
+  /** Closes every open day file (running PRAGMA optimize so the query planner has statistics). */
+  close(): void;
+}
+
+interface OpenDay {
+  readonly db: SqliteDb;
+  readonly insertMany: (rows: readonly CdrRowValue[][]) => void;
+}
+
+/** Options of the writer. `pragmas` are applied to each day file opened (tuning, or `max_page_count` in tests). */
+export interface SqliteWriterOptions {
+  readonly dir: string;
+  readonly maxOpenDays?: number;
+  readonly pragmas?: readonly string[];
+}
+
+/** Creates a writer over `dir`; keeps at most `maxOpenDays` day files open (late records reopen older days). */
+export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
+  const maxOpen = opts.maxOpenDays ?? 3;
+  const open = new Map<string, OpenDay>();
+  const insertSql = `INSERT INTO cdr (${CDR_COLUMNS.join(', ')}) VALUES (${CDR_COLUMNS.map(() => '?').join(', ')})`;
+
+  function dayHandle(day: string): OpenDay {
+    const existing = open.get(day);
+    if (existing) return existing;
+    mkdirSync(opts.dir, { recursive: true });
+    const db = openDayFileForWrite(opts.dir, day);
+    for (const p of opts.pragmas ?? []) db.pragma(p);
+    const stmt = db.prepare(insertSql);
+    const insertMany = db.transaction((rows: readonly CdrRowValue[][]) => {
+      for (const row of rows) stmt.run(row);
+    });
+    const handle = { db, insertMany };
+    open.set(day, handle);
+    while (open.size > maxOpen) closeDay([...open.keys()].sort()[0]!);
+    return handle;
+  }
+
+  function closeDay(day: string): void {
+    const h = open.get(day);
+    open.delete(day);
+    if (!h) return;
+    try {
+      h.db.pragma('optimize');
+      h.db.close();
+    } catch {
+      try {
+        h.db.close();
+      } catch {
+        /* already unusable (e.g. disk full); the handle is dropped either way */
+      }
+    }
+  }
+
+  function write(items: readonly CdrEnvelope[]): BatchResult {
+    const { byDay, bad } = groupByDay(items);
+    let written = 0;
+    let lost = bad;
+    let error: string | undefined = bad > 0 ? `${bad} malformed record(s)` : undefined;
+    for (const [day, rows] of byDay) {
+      try {
+        dayHandle(day).insertMany(rows);
+        written += rows.length;
+      } catch (err) {
+        lost += rows.length;
+        error ??= `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`;
+        closeDay(day);
+      }
+    }
+    return error === undefined ? { written, lost } : { written, lost, error };
+  }
+
+  return {
+    write,
+    close: () => {
+      for (const day of [...open.keys()]) closeDay(day);
+    },
+  };
+}
+
+function groupByDay(items: readonly CdrEnvelope[]): { byDay: Map<string, CdrRowValue[][]>; bad: number } {
+  const byDay = new Map<string, CdrRowValue[][]>();
+  let bad = 0;
+  for (const env of items) {
+    if (typeof env?.r?.receivedAtMs !== 'number') {
+      bad++;
+      continue;
+    }
+    const day = toUtcDay(env.r.receivedAtMs);
+    const rows = byDay.get(day);
+    const row = toCdrRow(env.r, env.x);
+    if (rows) rows.push(row);
+    else byDay.set(day, [row]);
+  }
+  return { byDay, bad };
+}

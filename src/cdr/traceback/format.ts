@@ -1,0 +1,87 @@
+/**
+ * Renders traceback outcomes as a readable table (to paste into the ITG portal), JSON, or CSV with one row per
+ * matching call and explicit `no-match` / `invalid` rows. Pure.
+ */
+import type { TracebackAnswer, TracebackMatch } from './traceback.js';
+import type { TracebackOutcome } from './batch.js';
+
+/** Output formats. */
+export const TRACEBACK_FORMATS = ['table', 'json', 'csv'] as const;
+export type TracebackFormat = (typeof TRACEBACK_FORMATS)[number];
+
+/** Renders outcomes in a format (a single request is a batch of one). */
+export function formatOutcomes(outcomes: readonly TracebackOutcome[], format: TracebackFormat): string {
+  if (format === 'json') return JSON.stringify(outcomes.length === 1 && outcomes[0]?.kind === 'answer' ? outcomes[0].answer : outcomes.map(toJsonOutcome), null, 2);
+  if (format === 'csv') return toCsv(outcomes);
+  return outcomes.map((o) => (o.kind === 'invalid' ? `line ${o.line}: invalid request: ${o.error}` : toTable(o.answer))).join('\n\n');
+}
+
+function toJsonOutcome(o: TracebackOutcome): unknown {
+  return o.kind === 'invalid' ? { line: o.line, input: o.request, status: 'invalid', error: o.error } : { line: o.line, input: o.request, ...o.answer };
+}
+
+/** The human-readable answer: the request, then one block per matching call. */
+export function toTable(a: TracebackAnswer): string {
+  const q = a.request;
+  const head = [
+    `Traceback: calling ${q.calling} → called ${q.called} at ${q.atUtc} (${q.atLocal} ${q.zone}), window ±${q.windowSeconds} s`,
+    `Store: ${a.store}; current RMD snapshot: ${a.currentRmdSnapshotId ?? 'none'}`,
+  ];
+  if (a.status === 'no-match') return [...head, 'Result: no-match — no screened call in the window for this calling/called pair.'].join('\n');
+  const blocks = a.matches.map((m, i) => matchBlock(m, i + 1, q.zone));
+  return [...head, `Result: ${a.matches.length} matching call(s)`, ...blocks].join('\n');
+}
+
+function matchBlock(m: TracebackMatch, n: number, zone: string): string {
+  const rows: [string, string][] = [
+    ['Time (UTC)', m.receivedAtUtc],
+    [`Time (${zone})`, m.receivedAtLocal],
+    ['Calling → called', `${m.callingNumber ?? '-'} → ${m.calledNumber ?? '-'}${m.fromNumber && m.fromNumber !== m.callingNumber ? ` (From ${m.fromNumber})` : ''}`],
+    ['Received from', `${m.source} over ${m.transport}, trunk ${m.trunkId ?? 'unknown'}`],
+    ['Upstream provider', `${m.providerName ?? 'unknown'} — RMD ${m.providerRmdNumber ?? '-'}, FRN ${m.providerFrn ?? '-'}`],
+    ['Mitigation contact', `${m.contactName ?? 'unknown'}, ${m.contactPhone ?? 'no phone on file'}`],
+    ['Our decision', `${m.decision}${m.wouldBlock ? ' (would block: monitor)' : ''}${m.reason ? ` — ${m.reason}` : ''} (SIP ${m.sipStatus})`],
+    ['STIR/SHAKEN claimed', `attestation ${m.attest ?? 'none'}, origid ${m.origid ?? 'none'} (not verified)`],
+    ['Call-ID', m.callId],
+    ['RMD snapshot', `${m.rmdSnapshotId ?? 'none'}${m.snapshotNote ? ` — note: ${m.snapshotNote}` : ''}`],
+  ];
+  return [`  #${n}`, ...rows.map(([k, v]) => `    ${k.padEnd(20)} ${v}`)].join('\n');
+}
+
+const CSV_COLUMNS = [
+  'line', 'req_calling', 'req_called', 'req_at', 'status', 'error', 'received_at_utc', 'received_at_local', 'zone', 'calling_number',
+  'called_number', 'from_number', 'source', 'transport', 'trunk_id', 'provider_name', 'provider_rmd_number', 'provider_frn',
+  'contact_name', 'contact_phone', 'decision', 'would_block', 'reason', 'sip_status', 'attest', 'origid', 'call_id', 'rmd_snapshot_id', 'snapshot_note',
+] as const;
+
+function toCsv(outcomes: readonly TracebackOutcome[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const o of outcomes) {
+    const req = [o.line, o.request.calling, o.request.called, o.request.at];
+    if (o.kind === 'invalid') lines.push(csvRow([...req, 'invalid', o.error]));
+    else if (o.answer.matches.length === 0) lines.push(csvRow([...req, 'no-match', '', '', '', o.answer.request.zone]));
+    else for (const m of o.answer.matches) lines.push(csvRow([...req, 'match', '', ...matchCells(m, o.answer.request.zone)]));
+  }
+  return lines.join('\n');
+}
+
+function matchCells(m: TracebackMatch, zone: string): unknown[] {
+  return [
+    m.receivedAtUtc, m.receivedAtLocal, zone, m.callingNumber, m.calledNumber, m.fromNumber, m.source, m.transport, m.trunkId,
+    m.providerName, m.providerRmdNumber, m.providerFrn, m.contactName, m.contactPhone, m.decision, m.wouldBlock, m.reason,
+    m.sipStatus, m.attest, m.origid, m.callId, m.rmdSnapshotId, m.snapshotNote,
+  ];
+}
+
+function csvRow(cells: readonly unknown[]): string {
+  const padded = [...cells, ...Array<unknown>(Math.max(0, CSV_COLUMNS.length - cells.length)).fill('')];
+  return padded.map(csvCell).join(',');
+}
+
+/** RFC 4180 quoting; text from the network that a spreadsheet would run as a formula gets a leading apostrophe. */
+function csvCell(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (/^[=@\t\r]/.test(s) || /^[+-][^0-9]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}

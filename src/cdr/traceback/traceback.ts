@@ -1,0 +1,168 @@
+/**
+ * Answering a traceback: the ITG's (calling, called, time + zone) → stored calls in the window → who handed us
+ * each call (source, trunk, upstream provider with its RMD filing and robocall-mitigation contact), and our decision.
+ */
+import type { RmdFiling, RmdSnapshot } from '../../screening/model.js';
+import { toE164, toNumberKey, toPhoneNumber } from '../../screening/phone-number.js';
+import type { CdrQueryStore, StoredCdr } from '../ports.js';
+import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone, type Parsed } from './time.js';
+
+/** A traceback request as given (CLI flags, HTTP query or a batch CSV row). */
+export interface TracebackRequest {
+  readonly calling: string;
+  readonly called: string;
+  readonly at: string;
+  readonly tz?: string | undefined;
+  readonly window?: string | undefined;
+}
+
+/** A validated request. */
+export interface ParsedTraceback {
+  readonly calling: { readonly key: number; readonly e164: string };
+  readonly called: { readonly key: number; readonly e164: string };
+  readonly atMs: number;
+  /** Display zone: the IANA zone given, else the offset in the time, else UTC. */
+  readonly zone: string;
+  readonly windowMs: number;
+}
+
+/** One stored call matching a traceback, with the provider contact from the current RMD snapshot. */
+export interface TracebackMatch {
+  readonly receivedAtUtc: string;
+  readonly receivedAtLocal: string;
+  readonly callingNumber: string | null;
+  readonly calledNumber: string | null;
+  readonly fromNumber: string | null;
+  readonly callId: string;
+  readonly source: string;
+  readonly transport: string;
+  readonly trunkId: string | null;
+  readonly providerId: string | null;
+  readonly providerName: string | null;
+  readonly providerRmdNumber: string | null;
+  readonly providerFrn: string | null;
+  readonly contactName: string | null;
+  readonly contactPhone: string | null;
+  readonly decision: 'allow' | 'reject';
+  readonly wouldBlock: boolean;
+  readonly reason: string | null;
+  readonly sipStatus: number;
+  readonly attest: string | null;
+  readonly origid: string | null;
+  readonly rmdSnapshotId: string | null;
+  /** Set when the contact could not be taken from the snapshot the call was screened under. */
+  readonly snapshotNote: string | null;
+  readonly node: string;
+  readonly seq: number;
+}
+
+/** The answer to one request. */
+export interface TracebackAnswer {
+  readonly request: { readonly calling: string; readonly called: string; readonly atUtc: string; readonly atLocal: string; readonly zone: string; readonly windowSeconds: number };
+  readonly status: 'match' | 'no-match';
+  readonly matches: readonly TracebackMatch[];
+  /** Which store answered. */
+  readonly store: string;
+  readonly currentRmdSnapshotId: string | null;
+}
+
+/** Where a traceback looks. `rmd` is the snapshot in force now (from the config's RMD file, or the running world). */
+export interface TracebackDeps {
+  readonly store: CdrQueryStore;
+  readonly rmd: RmdSnapshot | undefined;
+  /** Matches returned per request (default 100). */
+  readonly maxMatches?: number;
+}
+
+const EXPECTED_NUMBER = 'expected a US/E.164 number such as +12025550123, 12025550123, 2025550123, (202) 555-0123, or a sip:/tel: URI';
+
+/** Validates a request; the error says which field is wrong and the expected format. Default window 10 minutes. */
+export function parseTracebackRequest(req: TracebackRequest): Parsed<ParsedTraceback> {
+  const calling = parseNumber(req.calling, 'calling');
+  if (!calling.ok) return calling;
+  const called = parseNumber(req.called, 'called');
+  if (!called.ok) return called;
+  const at = parseTracebackTime(req.at, req.tz);
+  if (!at.ok) return at;
+  const windowMs = parseWindow(req.window ?? '10m');
+  if (!windowMs.ok) return windowMs;
+  return { ok: true, value: { calling: calling.value, called: called.value, atMs: at.value, zone: toDisplayZone(req.at, req.tz), windowMs: windowMs.value } };
+}
+
+/** Parses a number in any common form to its traceback key and E.164 form. */
+export function parseNumber(text: string, field: string): Parsed<{ key: number; e164: string }> {
+  const t = text.trim();
+  const dialled = /^(sips?|tel):/i.test(t) ? toPhoneNumber(t).raw : t;
+  const e164 = toE164(dialled);
+  const key = e164 === undefined ? undefined : toNumberKey(e164);
+  if (e164 === undefined || key === undefined) return { ok: false, error: `invalid ${field} number "${text}": ${EXPECTED_NUMBER}` };
+  return { ok: true, value: { key: Number(key), e164 } };
+}
+
+/** Looks a validated request up in the store and assembles the answer. */
+export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps): Promise<TracebackAnswer> {
+  const calls = await deps.store.findCalls({
+    callingKey: req.calling.key,
+    calledKey: req.called.key,
+    fromMs: req.atMs - req.windowMs,
+    toMs: req.atMs + req.windowMs,
+    limit: deps.maxMatches ?? 100,
+  });
+  return {
+    request: {
+      calling: req.calling.e164,
+      called: req.called.e164,
+      atUtc: new Date(req.atMs).toISOString(),
+      atLocal: formatInZone(req.atMs, req.zone),
+      zone: req.zone,
+      windowSeconds: req.windowMs / 1000,
+    },
+    status: calls.length > 0 ? 'match' : 'no-match',
+    matches: calls.map((c) => toMatch(c, req.zone, deps.rmd)),
+    store: deps.store.description,
+    currentRmdSnapshotId: deps.rmd?.id ?? null,
+  };
+}
+
+function toMatch(call: StoredCdr, zone: string, rmd: RmdSnapshot | undefined): TracebackMatch {
+  const r = call.record;
+  const [filing, note] = contactFor(r.providerRmdNumber, r.providerFrn, r.rmdSnapshotId, r.providerId, rmd);
+  return {
+    receivedAtUtc: r.receivedAt,
+    receivedAtLocal: formatInZone(r.receivedAtMs, zone),
+    callingNumber: r.callingE164 ?? (r.paiUser || r.fromUser || null),
+    calledNumber: r.calledE164 ?? (r.ruriUser || null),
+    fromNumber: r.fromE164 ?? (r.fromUser || null),
+    callId: r.callId,
+    source: r.sourceAddress.includes(':') ? `[${r.sourceAddress}]:${r.sourcePort}` : `${r.sourceAddress}:${r.sourcePort}`,
+    transport: r.transport,
+    trunkId: r.trunkId,
+    providerId: r.providerId,
+    providerName: r.providerName ?? filing?.businessName ?? null,
+    providerRmdNumber: r.providerRmdNumber ?? filing?.rmdNumber ?? null,
+    providerFrn: r.providerFrn ?? (filing?.frn || null),
+    contactName: filing?.contactName || null,
+    contactPhone: filing?.contactPhone || null,
+    decision: r.decision,
+    wouldBlock: r.wouldBlock,
+    reason: r.reason,
+    sipStatus: r.sipStatus,
+    attest: r.attest,
+    origid: r.origid,
+    rmdSnapshotId: r.rmdSnapshotId,
+    snapshotNote: note,
+    node: r.node,
+    seq: r.seq,
+  };
+}
+
+/** The filing whose contact is reported, and a note when it does not come from the snapshot the call was screened under. */
+function contactFor(rmdNumber: string | null, frn: string | null, storedId: string | null, providerId: string | null, rmd: RmdSnapshot | undefined): [RmdFiling | undefined, string | null] {
+  if (providerId === null) return [undefined, 'unknown trunk: no upstream provider identified (source address only)'];
+  if (!rmd) return [undefined, 'no RMD snapshot loaded: contact unknown'];
+  const filing = (rmdNumber ? rmd.byRmdNumber.get(rmdNumber) : undefined) ?? (frn ? rmd.byFrn.get(frn) : undefined);
+  const notes: string[] = [];
+  if (storedId !== null && storedId !== rmd.id) notes.push(`screened under RMD snapshot ${storedId}; contact taken from current snapshot ${rmd.id}`);
+  if (!filing) notes.push(`provider not found in current RMD snapshot ${rmd.id} (by RMD number or FRN)`);
+  return [filing, notes.length > 0 ? notes.join('; ') : null];
+}

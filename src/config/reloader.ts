@@ -1,0 +1,126 @@
+/**
+ * Config hot reload (SIGHUP, config file change, admin endpoint): read and validate the whole file, then hand it to
+ * the feed system, which swaps config and data in one world. On any error the running config stays; every problem is
+ * logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are reported and not applied.
+ */
+import type { ConfigFile } from './schema.js';
+import type { FeedMetrics } from '../feeds/ports.js';
+import type { PreparedConfig } from '../feeds/system.js';
+import type { Logger } from '../screening/ports.js';
+
+/** The outcome of one reload. */
+export interface ReloadResult {
+  readonly ok: boolean;
+  /** Config version in force after the reload (the previous one when it failed). */
+  readonly configVersion: string;
+  readonly previousVersion: string;
+  /** Changed keys that need a restart; their running values were kept. */
+  readonly restartRequired: readonly string[];
+  /** Every problem found (empty when ok). */
+  readonly problems: readonly string[];
+}
+
+/** A freshly read config file. */
+export interface LoadedCandidate {
+  readonly config: ConfigFile;
+  readonly version: string;
+}
+
+/** Collaborators of the reloader. */
+export interface ConfigReloaderDeps {
+  /** Reads and validates the config file; throws (a ConfigError lists `problems`). */
+  readonly load: () => Promise<LoadedCandidate>;
+  /** Turns a validated config (restart-only keys already reset to running values) into the feed system's input. */
+  readonly prepare: (config: ConfigFile, version: string) => PreparedConfig;
+  /** Applies a prepared config (loads new feeds, swaps the world); throws, changing nothing, on failure. */
+  readonly apply: (next: PreparedConfig) => Promise<void>;
+  readonly current: () => PreparedConfig;
+  /** The config the process started with: listeners and other restart-only values come from here. */
+  readonly running: ConfigFile;
+  readonly log: Logger;
+  readonly metrics: Pick<FeedMetrics, 'configReloaded'>;
+}
+
+/** The reloader: `reload()` calls are serialised; each resolves with its own result and never rejects. */
+export interface ConfigReloader {
+  reload(): Promise<ReloadResult>;
+}
+
+/** Top-level keys applied by a reload; every other key (listeners, CDR, log, ops, admin, node, …) needs a restart. */
+const HOT_KEYS: ReadonlySet<string> = new Set(['mode', 'sip', 'data', 'feeds', 'providers', 'trunks', 'policy']);
+/** Within `sip` only the default route is applied; within `feeds` all but these. */
+const HOT_SIP_KEYS: ReadonlySet<string> = new Set(['defaultRoute']);
+const RESTART_FEED_KEYS = ['stateDir', 'secondOpinion'] as const;
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+function changedKeys(next: object, running: object, prefix: string, skip: ReadonlySet<string>): string[] {
+  const keys = new Set([...Object.keys(next), ...Object.keys(running)]);
+  return [...keys].filter((k) => !skip.has(k) && !same((next as Record<string, unknown>)[k], (running as Record<string, unknown>)[k])).map((k) => `${prefix}${k}`);
+}
+
+/**
+ * The config to apply: the running config with the hot keys (mode, trunks, providers, data, policy, the default route,
+ * feed settings but the state dir and second opinion) taken from `next`, and the names of the changed keys that were
+ * therefore not applied. An allowlist, so sections added later default to needing a restart.
+ */
+export function withRunningValues(next: ConfigFile, running: ConfigFile): { effective: ConfigFile; restartRequired: string[] } {
+  const restartRequired = [
+    ...changedKeys(next, running, '', HOT_KEYS),
+    ...changedKeys(next.sip, running.sip, 'sip.', HOT_SIP_KEYS),
+    ...RESTART_FEED_KEYS.filter((k) => !same(next.feeds[k], running.feeds[k])).map((k) => `feeds.${k}`),
+  ];
+  const feeds = { ...next.feeds, stateDir: running.feeds.stateDir, secondOpinion: running.feeds.secondOpinion };
+  const effective: ConfigFile = {
+    ...running,
+    mode: next.mode, data: next.data, providers: next.providers, trunks: next.trunks, policy: next.policy, feeds,
+    sip: { ...running.sip, defaultRoute: next.sip.defaultRoute },
+  };
+  return { effective, restartRequired };
+}
+
+/** Every problem an error carries (ConfigError/DataFileError `problems`), else its message. */
+export function problemsOf(err: unknown): string[] {
+  const problems = (err as { problems?: unknown } | null)?.problems;
+  if (Array.isArray(problems) && problems.length > 0) {
+    return problems.map((p: { path?: string; file?: string; line?: number; message?: string }) => {
+      const where = p.path ?? (p.file === undefined ? '' : p.line === undefined ? p.file : `${p.file}:${p.line}`);
+      return where ? `${where}: ${p.message ?? ''}` : (p.message ?? '');
+    });
+  }
+  return [err instanceof Error ? err.message : String(err)];
+}
+
+/** Creates the reloader. */
+export function createConfigReloader(deps: ConfigReloaderDeps): ConfigReloader {
+  let chain: Promise<unknown> = Promise.resolve();
+
+  const once = async (): Promise<ReloadResult> => {
+    const previousVersion = deps.current().version;
+    let restartRequired: string[] = [];
+    try {
+      const candidate = await deps.load();
+      const checked = withRunningValues(candidate.config, deps.running);
+      restartRequired = checked.restartRequired;
+      if (restartRequired.length > 0) deps.log.warn({ keys: restartRequired }, 'config change needs a restart (not applied)');
+      await deps.apply(deps.prepare(checked.effective, candidate.version));
+    } catch (err) {
+      const problems = problemsOf(err);
+      deps.metrics.configReloaded('error');
+      deps.log.error({ problems, previousVersion, err }, 'config reload failed');
+      return { ok: false, configVersion: previousVersion, previousVersion, restartRequired, problems };
+    }
+    const { version, part } = deps.current();
+    deps.metrics.configReloaded('ok');
+    deps.log.info({ configVersion: version, previousVersion, trunks: part.trunks.length, providers: part.providers.length, restartRequired }, 'config reloaded');
+    return { ok: true, configVersion: version, previousVersion, restartRequired, problems: [] };
+  };
+
+  return {
+    reload() {
+      const result = chain.then(once, once);
+      chain = result;
+      return result;
+    },
+  };
+}

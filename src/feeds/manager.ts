@@ -1,0 +1,195 @@
+/**
+ * Owns the feeds: loads each one at boot (state dir → seed → first refresh), refreshes them on a jittered timer or on
+ * demand (one refresh per feed at a time), reports every outcome to metrics and the log, and stages feed sets for
+ * config reloads (prepare → commit) so a reload either gets all its new feeds or changes nothing.
+ */
+import { FeedError, feedErrorCode } from './errors.js';
+import type { FeedMetrics, FeedSpec, FeedStatus } from './ports.js';
+import { refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
+import { sameSpec } from './plan.js';
+
+/**
+ * Collaborators of the manager. `onResult` runs synchronously after each refresh settles, with the runtime it ran on
+ * (which may be a staged one that is not in force yet: compare with `runtimes()`).
+ */
+export interface FeedManagerDeps extends RefreshDeps {
+  readonly metrics: FeedMetrics;
+  readonly onResult: (result: RefreshResult, runtime: FeedRuntime) => void;
+}
+
+/** Retry interval of a feed that has no data at all, ms (capped by the refresh interval). */
+const NO_DATA_RETRY_MS = 60_000;
+
+/** A staged set of feed runtimes; `added` names runtimes created (not reused) by prepare. */
+export interface FeedSet {
+  readonly runtimes: ReadonlyMap<string, FeedRuntime>;
+  readonly added: ReadonlySet<string>;
+}
+
+/** The feed manager. */
+export interface FeedManager {
+  /**
+   * Stages runtimes for `specs`: unchanged feeds are reused, new or changed ones are loaded now. At boot a feed without
+   * any data is tolerated for http sources (it stays unavailable and keeps retrying); otherwise prepare throws the
+   * feed's error (a file feed at boot, any new feed on reload).
+   */
+  prepare(specs: readonly FeedSpec[], mode: 'boot' | 'reload'): Promise<FeedSet>;
+  /** Puts a staged set in force and (re)schedules refreshes; runtimes left out stop refreshing. */
+  commit(set: FeedSet): void;
+  /** Refreshes one feed or all of them now; joins a refresh already running. */
+  refresh(name?: string): Promise<RefreshResult[]>;
+  runtimes(): ReadonlyMap<string, FeedRuntime>;
+  status(): FeedStatus[];
+  /** Cancels timers; resolves when refreshes in flight have finished (they do not retry). */
+  stop(): Promise<void>;
+}
+
+function emptyRuntime(spec: FeedSpec): FeedRuntime {
+  return { spec, current: undefined, lastSuccessAt: 0, lastError: undefined, pending: false, inflight: undefined };
+}
+
+/** Creates the manager; nothing runs until prepare/commit. */
+export function createFeedManager(deps: FeedManagerDeps): FeedManager {
+  let active = new Map<string, FeedRuntime>();
+  const timers = new Map<string, { cancel(): void }>();
+  let stopped = false;
+
+  const report = (result: RefreshResult, rt: FeedRuntime): void => {
+    deps.metrics.refreshed(result.feed, result.outcome, result.seconds);
+    if (result.code !== undefined) deps.metrics.failed(result.feed, result.code);
+    logResult(deps, result);
+    deps.onResult(result, rt);
+  };
+
+  const run = (rt: FeedRuntime, retries?: number): Promise<RefreshResult> => {
+    rt.inflight ??= refreshFeed(rt, deps, retries).then((result) => {
+      rt.inflight = undefined;
+      report(result, rt);
+      return result;
+    });
+    return rt.inflight;
+  };
+
+  const schedule = (rt: FeedRuntime, delayMs?: number): void => {
+    timers.get(rt.spec.name)?.cancel();
+    if (stopped) return;
+    const { refreshMs, jitterFraction } = deps.settings();
+    const interval = rt.current === undefined ? Math.min(refreshMs, NO_DATA_RETRY_MS) : refreshMs;
+    const ms = delayMs ?? Math.round(interval * (1 + deps.random() * jitterFraction));
+    timers.set(rt.spec.name, deps.timers.setTimeout(() => {
+      if (active.get(rt.spec.name) !== rt) return;
+      void run(rt).then(() => schedule(rt));
+    }, ms));
+  };
+
+  const load = async (spec: FeedSpec, mode: 'boot' | 'reload'): Promise<FeedRuntime> => {
+    const rt = emptyRuntime(spec);
+    await loadStored(rt, deps);
+    if (rt.current === undefined && spec.seedPath !== undefined) await loadSeed(rt, deps, spec.seedPath);
+    if (spec.source.kind === 'http' && rt.current !== undefined) return rt;
+    const result = await run(rt, 0);
+    if (rt.current === undefined && (mode === 'reload' || spec.source.kind === 'file')) {
+      throw result.error ?? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`);
+    }
+    return rt;
+  };
+
+  return {
+    async prepare(specs, mode) {
+      const runtimes = new Map<string, FeedRuntime>();
+      const added = new Set<string>();
+      for (const spec of specs) {
+        const existing = active.get(spec.name);
+        if (existing !== undefined && sameSpec(existing.spec, spec)) runtimes.set(spec.name, existing);
+        else {
+          runtimes.set(spec.name, await load(spec, mode));
+          added.add(spec.name);
+        }
+      }
+      return { runtimes, added };
+    },
+    commit(set) {
+      for (const [name, timer] of timers) {
+        if (set.runtimes.get(name) === active.get(name)) continue;
+        timer.cancel();
+        timers.delete(name);
+      }
+      const previous = active;
+      active = new Map(set.runtimes);
+      for (const rt of active.values()) {
+        if (previous.get(rt.spec.name) === rt) continue;
+        const neverTried = rt.lastSuccessAt === 0 && rt.lastError === undefined;
+        schedule(rt, neverTried ? 0 : undefined);
+      }
+    },
+    async refresh(name) {
+      const chosen = name === undefined ? [...active.values()] : [active.get(name)].filter((r): r is FeedRuntime => r !== undefined);
+      return Promise.all(chosen.map((rt) => run(rt)));
+    },
+    runtimes: () => active,
+    status: () => [...active.values()].map((rt) => statusOf(rt, deps)),
+    async stop() {
+      stopped = true;
+      for (const t of timers.values()) t.cancel();
+      timers.clear();
+      await Promise.allSettled([...active.values()].map((rt) => rt.inflight));
+    },
+  };
+}
+
+async function loadStored(rt: FeedRuntime, deps: FeedManagerDeps): Promise<void> {
+  const { name } = rt.spec;
+  try {
+    rt.pending = (await deps.store.readPendingMeta(name))?.accepted === false;
+    const stored = await deps.store.readCurrent(name);
+    if (stored === undefined) return;
+    const data = await deps.parser.parse(rt.spec, stored.bytes, { source: stored.meta.source, loadedAt: stored.meta.fetchedAt });
+    rt.current = { data, meta: stored.meta };
+    deps.log.info({ feed: name, rows: rowsOf(data), fetchedAt: new Date(stored.meta.fetchedAt).toISOString(), sha256: stored.meta.sha256 }, 'feed last good snapshot loaded');
+  } catch (err) {
+    deps.log.error({ feed: name, code: feedErrorCode(err), err }, 'feed last good snapshot unusable');
+  }
+}
+
+async function loadSeed(rt: FeedRuntime, deps: FeedManagerDeps, path: string): Promise<void> {
+  try {
+    const body = await deps.fetcher.fetch({ kind: 'file', path }, {}, deps.settings().timeoutMs);
+    if (body.kind !== 'body') return;
+    const at = body.modifiedAt ?? deps.clock.now();
+    const data = await deps.parser.parse(rt.spec, body.bytes, { source: path, loadedAt: at });
+    const snapshotId = data.kind === 'rmd' ? data.snapshot.id : undefined;
+    const headers = data.kind === 'rmd' ? data.headers : undefined;
+    rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId } };
+    deps.log.info({ feed: rt.spec.name, seed: path, rows: rowsOf(data) }, 'feed seed loaded');
+  } catch (err) {
+    deps.log.warn({ feed: rt.spec.name, seed: path, code: feedErrorCode(err), err }, 'feed seed unusable');
+  }
+}
+
+function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
+  const now = deps.clock.now();
+  const current = rt.current;
+  const ageSeconds = current === undefined ? Infinity : Math.max(0, (now - current.meta.verifiedAt) / 1000);
+  return {
+    feed: rt.spec.name,
+    hasData: current !== undefined,
+    rows: current === undefined ? 0 : rowsOf(current.data),
+    snapshotId: current?.meta.snapshotId,
+    ageSeconds,
+    stale: ageSeconds * 1000 > deps.settings().maxAgeMs,
+    pending: rt.pending,
+    lastSuccessAt: rt.lastSuccessAt,
+    lastError: rt.lastError,
+  };
+}
+
+function logResult(deps: FeedManagerDeps, r: RefreshResult): void {
+  const base = { feed: r.feed, outcome: r.outcome, seconds: r.seconds };
+  if (r.outcome === 'updated') {
+    const rows = r.next === undefined ? 0 : rowsOf(r.next.data);
+    const previousRows = r.previous === undefined ? undefined : rowsOf(r.previous.data);
+    deps.log.info({ ...base, rows, previousRows, snapshotId: r.next?.meta.snapshotId, sha256: r.next?.meta.sha256, source: r.next?.meta.source }, 'feed updated');
+  } else if (r.outcome === 'not-modified') deps.log.debug(base, 'feed not modified');
+  else if (r.outcome === 'refused') deps.log.error({ ...base, code: r.code, err: r.error }, 'feed candidate refused');
+  else deps.log.warn({ ...base, code: r.code, err: r.error }, 'feed refresh failed');
+}

@@ -1,0 +1,52 @@
+/**
+ * Parses one feed body into data: decode (gzip by magic bytes), refuse markup and cut-short CSV, then the shared data
+ * parsers (parseRmdCsv, parseBlocklist). Synchronous and self-contained so the RMD parse can run in a worker thread.
+ */
+import type { BlocklistEntry, ListKind, RmdSnapshot } from '../screening/model.js';
+import { parseBlocklist } from './lists/blocklist.js';
+import { parseRmdCsv } from './rmd/csv.js';
+import { assertCsvComplete, assertNotMarkup, csvHeader, decodeBody } from './body.js';
+
+/** Where a body came from and how to read it. */
+export interface FeedParseJob {
+  /** Path or URL, named in errors and recorded as the snapshot source. */
+  readonly source: string;
+  /** Load time recorded in the snapshot, epoch ms. */
+  readonly loadedAt: number;
+  readonly maxBytes: number;
+  readonly contentType?: string | undefined;
+}
+
+function decodeText(bytes: Uint8Array, job: FeedParseJob): string {
+  const text = decodeBody(bytes, job.source, job.maxBytes).toString('utf8');
+  assertNotMarkup(text, job.source, job.contentType);
+  return text;
+}
+
+/**
+ * Parses an RMD CSV body (BOM, gzip, CRLF tolerated) and returns the snapshot and its header cells.
+ * @throws FeedError (format, truncated, too large) or DataFileError (CSV syntax, missing columns, bad rows).
+ */
+export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: RmdSnapshot; headers: string[] } {
+  const text = decodeText(bytes, job);
+  const headers = csvHeader(text);
+  assertCsvComplete(text, headers.length, job.source);
+  return { snapshot: parseRmdCsv(text, { source: job.source, loadedAt: job.loadedAt }), headers };
+}
+
+/** A blocklist feed: its name, file format and default entry kind. */
+export interface ListFeed {
+  readonly name: string;
+  readonly format: 'csv' | 'yaml';
+  readonly kind?: ListKind | undefined;
+}
+
+/**
+ * Parses a blocklist body (YAML or CSV, gzip tolerated). Hand-edited CSV lists may omit trailing empty fields, so the
+ * short-last-row check applies to the RMD export only (an HTTP body cut short is caught by its Content-Length).
+ * @throws FeedError (format, truncated, too large) or DataFileError (every invalid entry listed).
+ */
+export function parseListFeed(bytes: Uint8Array, list: ListFeed, job: FeedParseJob): BlocklistEntry[] {
+  const text = decodeText(bytes, job);
+  return parseBlocklist(text, { file: job.source, list: list.name, format: list.format, defaultKind: list.kind });
+}

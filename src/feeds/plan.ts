@@ -1,0 +1,83 @@
+/**
+ * Pure conversion of the validated config (`data`, `feeds`) into feed specs and settings in milliseconds.
+ * Paths are resolved by the caller's resolver (relative to the config file).
+ */
+import type { ConfigFile } from '../config/schema.js';
+import type { FeedSettings, FeedSpec } from './ports.js';
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+
+/** Second-opinion settings in milliseconds. */
+export interface SecondOpinionSettings {
+  readonly enabled: boolean;
+  readonly url: string;
+  readonly deadlineMs: number;
+  readonly ttlMs: number;
+  readonly negativeTtlMs: number;
+  readonly maxEntries: number;
+  readonly intervalMs: number;
+}
+
+/** Everything the feed subsystem reads from one config. */
+export interface FeedPlan {
+  readonly stateDir: string;
+  readonly settings: FeedSettings;
+  readonly specs: readonly FeedSpec[];
+  readonly secondOpinion: SecondOpinionSettings;
+}
+
+function formatOf(path: string): 'csv' | 'yaml' {
+  return /\.ya?ml$/i.test(path) ? 'yaml' : 'csv';
+}
+
+/** Builds the feed plan of a config; `resolvePath` resolves config-relative paths. */
+export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string): FeedPlan {
+  const f = cfg.feeds;
+  const source = (path: string, url: string | undefined): Pick<FeedSpec, 'source' | 'seedPath'> =>
+    url === undefined ? { source: { kind: 'file', path: resolvePath(path) } } : { source: { kind: 'http', url }, seedPath: resolvePath(path) };
+  const rmd: FeedSpec = {
+    name: 'rmd',
+    kind: 'rmd',
+    ...source(cfg.data.rmd.path, cfg.data.rmd.url),
+    format: 'csv',
+    maxShrinkFraction: cfg.data.rmd.maxShrinkFraction ?? f.maxShrinkFraction,
+  };
+  const lists = cfg.data.blocklists.map((l): FeedSpec => ({
+    name: l.name,
+    kind: 'list',
+    ...source(l.path, l.url),
+    format: formatOf(l.path),
+    listKind: l.kind,
+    maxShrinkFraction: l.maxShrinkFraction ?? f.maxShrinkFraction,
+  }));
+  return {
+    stateDir: resolvePath(f.stateDir),
+    settings: {
+      refreshMs: f.refreshMinutes * MINUTE_MS,
+      jitterFraction: f.jitterFraction,
+      timeoutMs: f.timeoutMs,
+      retries: f.retries,
+      retryBackoffMs: f.retryBackoffMs,
+      maxBytes: f.maxBytes,
+      maxAgeMs: f.maxAgeHours * HOUR_MS,
+      failClosedWhenStale: f.failClosedWhenStale,
+      removalGraceMs: f.removalGraceHours * HOUR_MS,
+    },
+    specs: [rmd, ...lists],
+    secondOpinion: {
+      enabled: f.secondOpinion.enabled,
+      url: f.secondOpinion.url,
+      deadlineMs: f.secondOpinion.deadlineMs,
+      ttlMs: f.secondOpinion.ttlMinutes * MINUTE_MS,
+      negativeTtlMs: f.secondOpinion.negativeTtlMinutes * MINUTE_MS,
+      maxEntries: f.secondOpinion.maxEntries,
+      intervalMs: f.secondOpinion.intervalMinutes * MINUTE_MS,
+    },
+  };
+}
+
+/** True when two specs describe the same feed (same source, format and limits). */
+export function sameSpec(a: FeedSpec, b: FeedSpec): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

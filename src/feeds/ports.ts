@@ -1,0 +1,177 @@
+/**
+ * Ports of the live-feed subsystem: what the feed manager, the config reloader and the second-opinion runner need
+ * from the outside (fetching, parsing, the state dir, timers, metrics). Adapters in src/adapters/feeds implement them.
+ */
+import type { BlocklistEntry, ListKind, RmdFiling, RmdSnapshot } from '../screening/model.js';
+import type { FeedErrorCode } from './errors.js';
+import type { RmdChangeKind } from './rmd/diff.js';
+
+/** Where a feed's bytes come from. */
+export type FeedSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'http'; readonly url: string };
+
+/** One configured feed: the RMD (`name` "rmd") or a blocklist (`name` = list name). */
+export interface FeedSpec {
+  readonly name: string;
+  readonly kind: 'rmd' | 'list';
+  readonly source: FeedSource;
+  /** For http sources: the local file used at first boot when neither the state dir nor the URL has data. */
+  readonly seedPath?: string | undefined;
+  /** Blocklist file format (from the configured path's extension); `csv` for the RMD. */
+  readonly format: 'csv' | 'yaml';
+  /** Default kind of a blocklist's entries. */
+  readonly listKind?: ListKind | undefined;
+  /** Largest accepted row-count shrink vs the last good snapshot, fraction 0–1. */
+  readonly maxShrinkFraction: number;
+}
+
+/** Feed behaviour shared by every feed (config `feeds`), in milliseconds. */
+export interface FeedSettings {
+  readonly refreshMs: number;
+  readonly jitterFraction: number;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly retryBackoffMs: number;
+  readonly maxBytes: number;
+  readonly maxAgeMs: number;
+  readonly failClosedWhenStale: boolean;
+  readonly removalGraceMs: number;
+}
+
+/** Validators from the last good copy, for a conditional GET (or a content comparison for files). */
+export interface FetchConditions {
+  readonly etag?: string | undefined;
+  readonly lastModified?: string | undefined;
+}
+
+/** What one fetch attempt returned. `modifiedAt` (epoch ms) is a file's mtime. */
+export type FetchOutcome =
+  | { readonly kind: 'not-modified' }
+  | {
+      readonly kind: 'body';
+      readonly bytes: Uint8Array;
+      /** sha256 hex of `bytes`. */
+      readonly sha256: string;
+      readonly etag?: string | undefined;
+      readonly lastModified?: string | undefined;
+      readonly contentType?: string | undefined;
+      readonly modifiedAt?: number | undefined;
+    };
+
+/** Fetches a feed source once. Throws FeedError (retryable for transient failures) or DataFileError. */
+export interface FeedFetcher {
+  fetch(source: FeedSource, conditions: FetchConditions, timeoutMs: number): Promise<FetchOutcome>;
+}
+
+/** A parsed feed body. `headers` are the RMD CSV header cells as written (for schema-drift checks). */
+export type FeedData =
+  | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[] }
+  | { readonly kind: 'list'; readonly entries: readonly BlocklistEntry[] };
+
+/** Decodes (gzip by magic bytes), sanity-checks (HTML, truncation) and parses a feed body. Throws FeedError/DataFileError. */
+export interface FeedParser {
+  parse(spec: FeedSpec, bytes: Uint8Array, opts: { readonly source: string; readonly loadedAt: number; readonly contentType?: string | undefined }): Promise<FeedData>;
+  close(): Promise<void>;
+}
+
+/** Meta of a stored snapshot (`<stateDir>/<feed>/current.json`). Times are epoch ms. */
+export interface SnapshotMeta {
+  readonly feed: string;
+  readonly source: string;
+  /** When these bytes were obtained from the source. */
+  readonly fetchedAt: number;
+  /** When the source last confirmed them (a fetch or a 304/unchanged answer); feed age counts from here. */
+  readonly verifiedAt: number;
+  readonly etag?: string | undefined;
+  readonly lastModified?: string | undefined;
+  /** sha256 hex of the stored bytes. */
+  readonly sha256: string;
+  readonly rows: number;
+  readonly headers?: readonly string[] | undefined;
+  readonly snapshotId?: string | undefined;
+}
+
+/** Meta of a refused candidate an operator may accept (`pending.json`). */
+export interface PendingMeta extends SnapshotMeta {
+  readonly refusedAt: number;
+  readonly code: FeedErrorCode;
+  readonly reason: string;
+  readonly accepted: boolean;
+  readonly acceptedAt?: number | undefined;
+}
+
+/** Stored bytes and their meta. */
+export interface Stored<M> {
+  readonly meta: M;
+  readonly bytes: Uint8Array;
+}
+
+/** Removal grace state: provider id → when it was first seen missing (epoch ms). */
+export type GraceState = Readonly<Record<string, number>>;
+
+/** The state dir. Writes are atomic (temp file + rename). */
+export interface FeedStore {
+  readCurrent(feed: string): Promise<Stored<SnapshotMeta> | undefined>;
+  writeCurrent(feed: string, s: Stored<SnapshotMeta>): Promise<void>;
+  /** Rewrites only the meta (e.g. a new verifiedAt after a 304). */
+  writeCurrentMeta(feed: string, meta: SnapshotMeta): Promise<void>;
+  readPending(feed: string): Promise<Stored<PendingMeta> | undefined>;
+  /** The pending candidate's meta only (no bytes read). */
+  readPendingMeta(feed: string): Promise<PendingMeta | undefined>;
+  writePending(feed: string, s: Stored<PendingMeta>): Promise<void>;
+  clearPending(feed: string): Promise<void>;
+  readGrace(): Promise<GraceState>;
+  writeGrace(state: GraceState): Promise<void>;
+  /** Writes a diff report pair and prunes old ones; returns the JSON file's path. */
+  writeReport(name: string, json: string, markdown: string): Promise<string>;
+}
+
+/** Cancellable timers (tests inject a manual implementation). */
+export interface Timers {
+  setTimeout(fn: () => void, ms: number): { cancel(): void };
+}
+
+/** How a refresh ended. */
+export type RefreshOutcome = 'updated' | 'not-modified' | 'refused' | 'error';
+
+/** Per-feed state as reported by /readyz and the collect-time gauges. */
+export interface FeedStatus {
+  readonly feed: string;
+  readonly hasData: boolean;
+  readonly rows: number;
+  readonly snapshotId?: string | undefined;
+  /** Seconds since the source last confirmed the data in force; Infinity without data. */
+  readonly ageSeconds: number;
+  readonly stale: boolean;
+  /** A refused candidate waits in the state dir. */
+  readonly pending: boolean;
+  /** Epoch ms of the last refresh that reached the source (updated or not modified); 0 = never. */
+  readonly lastSuccessAt: number;
+  readonly lastError?: FeedErrorCode | undefined;
+}
+
+/** Result label of a second-opinion cache lookup. */
+export type CacheResult = 'hit' | 'miss' | 'stale' | 'error';
+
+/** Metrics of feeds, reloads, RMD changes and the second-opinion cache. */
+export interface FeedMetrics {
+  refreshed(feed: string, outcome: RefreshOutcome, seconds: number): void;
+  failed(feed: string, code: FeedErrorCode): void;
+  providerChanged(change: RmdChangeKind): void;
+  configReloaded(result: 'ok' | 'error'): void;
+  cacheLookup(result: CacheResult): void;
+  /** Registers the collect-time sources of the per-feed and grace gauges. */
+  observeFeeds(status: () => readonly FeedStatus[], graceProviders: () => number): void;
+  observeCache(entries: () => number): void;
+}
+
+/** The second-opinion lookup (RMD JSON endpoint behind an LRU cache). */
+export interface SecondOpinionLookup {
+  /**
+   * Answers from the cache at once (stale values while revalidating; a cached value older than `snapshotId` counts as
+   * stale) or waits at most the configured deadline. Never throws; `filing` undefined = not listed or not known yet.
+   */
+  lookup(frn: string, snapshotId: string): Promise<{ readonly filing: RmdFiling | undefined; readonly result: CacheResult }>;
+  /** Called when a lookup that outlived its deadline settles later (its answer is then in the cache). */
+  onLateAnswer(listener: () => void): void;
+  size(): number;
+}

@@ -1,0 +1,134 @@
+/**
+ * Child-process entry of the RMD parser: parses RMD bodies away from the gate and sends the snapshot back as a delta
+ * against the previous snapshot, one small message per pull from the gate (see rmd-worker-protocol.ts), so the event
+ * loop that answers SIP never blocks on a 10,000-row parse and allocates only what changed.
+ *
+ * A process, not a worker thread: a parse allocates ~100 MB in ~0.1 s, and in the gate's own process that work — its
+ * GC helper threads run at normal priority whatever the parsing thread's nice value, and it shares the gate's address
+ * space — added ~1–2 ms to the gate's p99 in that second at 8,000 calls/s on a 2-vCPU host. This process runs every
+ * one of its threads at the lowest priority and has its own memory.
+ */
+import { Socket } from 'node:net';
+import { constants } from 'node:os';
+import { feedErrorCode } from '../errors.js';
+import type { RmdFiling } from '../../screening/model.js';
+import { setProcessPriority } from '../../lib/thread-priority.js';
+import { parseRmdFeed } from '../parse.js';
+import { buildFilingIndexes } from './filing-index.js';
+import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './parser-protocol.js';
+
+/** The last snapshot sent: its id, and each filing with its index in file order (to find what changed). */
+let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly filing: RmdFiling; readonly index: number }> } | undefined;
+/** The messages of the job in progress not yet pulled by the main thread. */
+let outbox: { readonly id: number; readonly replies: WorkerReply[] } | undefined;
+
+function toWire(err: unknown): WireError {
+  const e = err as Partial<WireError> & { name?: string; message?: string; retryable?: boolean };
+  return {
+    name: e.name ?? 'Error',
+    message: e.message ?? String(err),
+    code: typeof e.code === 'string' ? e.code : undefined,
+    feedCode: feedErrorCode(err),
+    file: e.file,
+    line: e.line,
+    column: e.column,
+    problems: e.problems,
+    retryable: e.retryable === true,
+  };
+}
+
+/** Consecutive slices of at most `size` items (arrays and typed arrays alike). */
+function batches<T extends { readonly length: number; slice(start: number, end: number): T }>(items: T, size: number): T[] {
+  const out: T[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/** Parses, diffs against the base and queues the job's messages (sent one per `more`). */
+function replies(job: WorkerJob, body: Buffer): WorkerReply[] {
+  try {
+    const { snapshot, headers } = parseRmdFeed(body, job.job);
+    const delta = base !== undefined && base.id === job.baseId ? base : undefined;
+    const rows = new Map<string, { filing: RmdFiling; index: number }>();
+    const changed: RmdFiling[] = [];
+    const order = new Int32Array(snapshot.byRmdNumber.size);
+    let index = 0;
+    for (const [k, f] of snapshot.byRmdNumber) {
+      const before = delta?.rows.get(k);
+      if (before !== undefined && sameFiling(before.filing, f)) order[index] = before.index;
+      else order[index] = -changed.push(f); // -1 - (its index in `changed`)
+      rows.set(k, { filing: f, index });
+      index++;
+    }
+    base = { id: snapshot.id, rows };
+    const id = job.id;
+    const { byRmdNumber, byFrn } = buildFilingIndexes(snapshot);
+    return [
+      { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
+      ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
+      ...batches(order, ORDER_PER_MESSAGE).map((part): WorkerReply => ({ id, type: 'order', order: part })),
+      { id, type: 'index', byRmdNumber, byFrn },
+      { id, type: 'done' },
+    ];
+  } catch (err) {
+    return [{ id: job.id, type: 'error', error: toWire(err) }];
+  }
+}
+
+function sendNext(): void {
+  const next = outbox?.replies.shift();
+  if (outbox === undefined || next === undefined) return;
+  if (outbox.replies.length === 0) outbox = undefined;
+  process.send?.(next);
+}
+
+/** Bodies arrive, in job order, as raw bytes on the data pipe (fd BODY_FD); `take(n)` resolves with the next n bytes. */
+function bodyReader(stream: Socket): { take(n: number): Promise<Buffer> } {
+  let chunks: Buffer[] = [];
+  let have = 0;
+  let want: { readonly n: number; readonly resolve: (b: Buffer) => void } | undefined;
+  const check = (): void => {
+    if (want === undefined || have < want.n) return;
+    const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, have);
+    const rest = all.subarray(want.n);
+    chunks = rest.length > 0 ? [rest] : [];
+    have = rest.length;
+    const w = want;
+    want = undefined;
+    w.resolve(all.subarray(0, w.n));
+  };
+  stream.on('data', (c: Buffer) => {
+    chunks.push(c);
+    have += c.length;
+    check();
+  });
+  return {
+    take: (n) =>
+      new Promise((resolve) => {
+        want = { n, resolve };
+        check();
+      }),
+  };
+}
+
+const bodies = bodyReader(new Socket({ fd: BODY_FD, readable: true, writable: false }));
+/** Jobs are handled one after the other (their bodies arrive in that order). */
+let jobs: Promise<void> = Promise.resolve();
+
+function handle(m: ToWorker): void {
+  if (m.type === 'job') {
+    jobs = jobs.then(async () => {
+      const body = await bodies.take(m.length);
+      // A new job replaces one the gate stopped pulling (it failed or gave up on it).
+      outbox = { id: m.id, replies: replies(m, body) };
+      sendNext();
+    });
+  } else if (m.type === 'more' && outbox?.id === m.id) sendNext();
+}
+
+// The parse is background work: at the lowest priority (every thread, the GC helpers included) it never takes the CPU
+// from the gate. Threads started later inherit it.
+setProcessPriority(constants.priority.PRIORITY_LOW);
+process.on('message', handle);
+// The gate went away (or closed the channel): nothing left to do.
+process.on('disconnect', () => process.exit(0));

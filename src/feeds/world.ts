@@ -1,0 +1,97 @@
+/**
+ * Composes the ScreeningWorld from the config part (trunks, providers, policy) and the feed data part (RMD snapshot,
+ * blocklists, removal grace, second-opinion filings). PURE; the feed system swaps the result through the WorldHolder.
+ */
+import type { BlocklistEntry, Provider, RmdFiling, RmdSnapshot, Trunk } from '../screening/model.js';
+import { compileWorld, type Policy, type ScreeningWorld } from '../screening/policy.js';
+
+/** The world inputs that come from the config file. */
+export interface WorldConfigPart {
+  readonly trunks: readonly Trunk[];
+  readonly providers: readonly Provider[];
+  readonly policy: Policy;
+  readonly trunkHeader?: string | undefined;
+  readonly configVersion: string;
+}
+
+/** The world inputs that come from the feeds. */
+export interface WorldDataPart {
+  readonly rmd: RmdSnapshot | undefined;
+  /** true: the RMD is stale and `failClosedWhenStale` is set, so the world has no RMD (`rmd-unavailable`). */
+  readonly rmdWithheld: boolean;
+  readonly blocklists: readonly BlocklistEntry[];
+  readonly rmdGrace: ReadonlySet<string>;
+  /** Filings confirmed by the second opinion for configured providers missing from the snapshot. */
+  readonly extraFilings: readonly RmdFiling[];
+}
+
+const augmented = new WeakMap<RmdSnapshot, { readonly key: string; readonly snapshot: RmdSnapshot }>();
+
+/**
+ * The snapshot plus filings it lacks (by RMD number). The result's id is `<snapshot id>+<n>` (n filings added), so a
+ * CDR names exactly what was in force; unchanged input returns the same object (memoised per snapshot).
+ */
+export function withExtraFilings(rmd: RmdSnapshot, extras: readonly RmdFiling[]): RmdSnapshot {
+  const added = extras.filter((f) => !rmd.byRmdNumber.has(f.rmdNumber));
+  if (added.length === 0) return rmd;
+  const key = added.map((f) => `${f.rmdNumber}/${f.frn}`).sort().join(',');
+  const memo = augmented.get(rmd);
+  if (memo?.key === key) return memo.snapshot;
+  const byRmdNumber = new Map(rmd.byRmdNumber);
+  const byFrn = new Map(rmd.byFrn);
+  for (const f of added) {
+    byRmdNumber.set(f.rmdNumber, f);
+    for (const frn of [f.frn, ...f.otherFrns]) if (frn !== '' && !byFrn.has(frn)) byFrn.set(frn, f);
+  }
+  const snapshot: RmdSnapshot = { ...rmd, id: `${rmd.id}+${added.length}`, rows: byRmdNumber.size, byRmdNumber, byFrn };
+  augmented.set(rmd, { key, snapshot });
+  return snapshot;
+}
+
+/** Compiles the world for one config part and one data part. */
+export function composeWorld(config: WorldConfigPart, data: WorldDataPart): ScreeningWorld {
+  const rmd = data.rmd === undefined || data.rmdWithheld ? undefined : withExtraFilings(data.rmd, data.extraFilings);
+  return compileWorld({
+    trunks: config.trunks,
+    providers: config.providers,
+    rmd,
+    blocklists: data.blocklists,
+    policy: config.policy,
+    trunkHeader: config.trunkHeader,
+    configVersion: config.configVersion,
+    rmdGrace: data.rmdGrace.size === 0 ? undefined : data.rmdGrace,
+  });
+}
+
+/** Configured providers the trunks reference (the ones whose RMD changes matter). */
+export function referencedProviders(config: WorldConfigPart): Provider[] {
+  const used = new Set(config.trunks.map((t) => t.providerId));
+  return config.providers.filter((p) => used.has(p.id));
+}
+
+/** The startup summary (same shape as `rmdgate check`'s WorldSummary). */
+export interface FeedWorldSummary {
+  readonly trunks: number;
+  readonly providers: number;
+  readonly rmdRows: number;
+  readonly rmdSnapshotId: string;
+  readonly listEntries: Readonly<Record<string, number>>;
+  readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined }[];
+  readonly providersDesignated: readonly { id: string; entries: readonly string[] }[];
+}
+
+/** Summarises a compiled world; `listEntries` counts entries per list name. */
+export function summariseWorld(world: ScreeningWorld, config: { readonly trunks: readonly unknown[]; readonly providers: readonly unknown[] }, listEntries: Readonly<Record<string, number>>): FeedWorldSummary {
+  const states = [...world.providers.values()];
+  return {
+    trunks: config.trunks.length,
+    providers: config.providers.length,
+    rmdRows: world.rmd?.rows ?? 0,
+    rmdSnapshotId: world.rmd?.id ?? '',
+    listEntries,
+    providersMissingFromRmd: states
+      .filter((s) => s.provider.rmdRequired && !s.filing)
+      .map((s) => ({ id: s.provider.id, name: s.provider.name, rmdNumber: s.provider.rmdNumber, frn: s.provider.frn })),
+    providersDesignated: states.filter((s) => s.entries.length > 0).map((s) => ({ id: s.provider.id, entries: s.entries.map((e) => e.id) })),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The built-in admin routes (reload, feed refresh, status) over injected actions, and the status summary they report:
+ * trunks, providers with their RMD status, feed versions and mode. Pure apart from the injected actions.
+ */
+import type { ScreeningWorld } from '../screening/policy.js';
+import type { FeedStatus } from './metric-ports.js';
+import { graceOf, toProviderRmdStatus, type ProviderRmdStatus } from '../screening/provider-status.js';
+import type { AdminReply, AdminRoute } from './admin-server.js';
+
+/** What the admin routes act on; main.ts injects these. */
+export interface AdminActions {
+  /** Re-reads config and data and swaps the world; answers 200 with what changed, or an error status. */
+  reload(): Promise<AdminReply>;
+  /** Refreshes one feed by config name now; 404 for an unknown feed. */
+  refreshFeed(name: string): Promise<AdminReply>;
+  /** The status summary. */
+  status(): AdminStatus;
+}
+
+/** A route answer for an action not wired yet: 501 with a message saying so. */
+export function notImplemented(action: string, detail: string): AdminReply {
+  return { status: 501, body: { error: 'not-implemented', action, message: detail } };
+}
+
+/** The routes `POST /admin/reload`, `POST /admin/feeds/{name}/refresh` and `GET /admin/status`. */
+export function createCoreAdminRoutes(actions: AdminActions): AdminRoute[] {
+  return [
+    { method: 'POST', path: '/admin/reload', handler: () => actions.reload() },
+    { method: 'POST', path: '/admin/feeds/{name}/refresh', handler: (req) => actions.refreshFeed(req.params['name'] ?? '') },
+    { method: 'GET', path: '/admin/status', handler: () => ({ status: 200, body: actions.status() }) },
+  ];
+}
+
+/** Trunks listed in /admin/status at most (the total is always given). */
+export const STATUS_TRUNK_LIMIT = 1000;
+
+/** The /admin/status body. */
+export interface AdminStatus {
+  readonly version: string;
+  readonly node: string;
+  readonly mode: string;
+  readonly configVersion: string;
+  /** ISO time of the summary. */
+  readonly at: string;
+  readonly rmd: { readonly snapshotId: string; readonly rows: number; readonly loadedAt: string } | null;
+  readonly trunks: { readonly total: number; readonly truncated: boolean; readonly items: readonly { readonly id: string; readonly provider: string }[] };
+  readonly providers: {
+    readonly byStatus: Readonly<Record<string, number>>;
+    readonly items: readonly AdminProviderStatus[];
+  };
+  readonly feeds: readonly (FeedStatus & { readonly ageSeconds: number | null })[];
+}
+
+/** One provider in /admin/status. */
+export interface AdminProviderStatus {
+  readonly id: string;
+  readonly name: string;
+  readonly rmdStatus: ProviderRmdStatus;
+  readonly rmdRequired: boolean;
+  readonly rmdNumber: string | null;
+  readonly lastRecertified: string | null;
+  /** Designation entries naming the provider (active, future or expired). */
+  readonly designations: readonly string[];
+}
+
+/** Builds the status summary from the world in force and the feed state at `now` (epoch ms). */
+export function toAdminStatus(input: { world: ScreeningWorld; feeds: readonly FeedStatus[]; now: number; version: string; node: string }): AdminStatus {
+  const { world, now } = input;
+  const trunks = [...world.trunkStates.keys()];
+  const grace = graceOf(world);
+  const providers = [...world.providers.values()].map((s): AdminProviderStatus => ({
+    id: s.provider.id,
+    name: s.provider.name,
+    rmdStatus: toProviderRmdStatus(s, now, (id) => grace?.has(id) === true),
+    rmdRequired: s.provider.rmdRequired,
+    rmdNumber: s.filing?.rmdNumber ?? null,
+    lastRecertified: s.filing ? s.filing.lastRecertified || null : null,
+    designations: s.entries.map((e) => e.id),
+  }));
+  const byStatus: Record<string, number> = {};
+  for (const p of providers) byStatus[p.rmdStatus] = (byStatus[p.rmdStatus] ?? 0) + 1;
+  return {
+    version: input.version,
+    node: input.node,
+    mode: world.policy.mode,
+    configVersion: world.configVersion,
+    at: new Date(now).toISOString(),
+    rmd: world.rmd ? { snapshotId: world.rmd.id, rows: world.rmd.rows, loadedAt: new Date(world.rmd.loadedAt).toISOString() } : null,
+    trunks: {
+      total: trunks.length,
+      truncated: trunks.length > STATUS_TRUNK_LIMIT,
+      items: trunks.slice(0, STATUS_TRUNK_LIMIT).map((t) => ({ id: t.id, provider: t.providerId })),
+    },
+    providers: { byStatus, items: providers },
+    feeds: input.feeds.map((f) => ({ ...f, ageSeconds: f.asOf === undefined ? null : Math.round((now - f.asOf) / 1000) })),
+  };
+}

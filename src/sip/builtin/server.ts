@@ -1,0 +1,107 @@
+/**
+ * Built-in SIP front: the UDP and TCP listeners of the stateless redirect/reject server (RFC 3261, RFC 3581).
+ * Wires listeners (builtin-listeners.ts) to the dispatcher (builtin-dispatch.ts) and owns start/stop.
+ */
+import type { FrontMetrics, InviteHandler, Logger } from '../../screening/ports.js';
+import { createSipDispatcher } from './dispatch.js';
+import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
+
+export type { BoundListener } from './listeners.js';
+
+/** One socket to listen on; `port` 0 picks an ephemeral port. */
+export interface BuiltinListen {
+  readonly transport: 'udp' | 'tcp';
+  readonly address: string;
+  readonly port: number;
+}
+
+/** Configuration and collaborators of the built-in SIP server. */
+export interface BuiltinSipServerOptions {
+  readonly listen: readonly BuiltinListen[];
+  /** Called once per new INVITE transaction, never for retransmissions. */
+  readonly onInvite: InviteHandler;
+  readonly metrics: FrontMetrics;
+  readonly log: Logger;
+  /** Injected clock, epoch ms: receive times and transaction ageing. */
+  readonly now: () => number;
+  /** Largest UDP datagram or TCP message accepted, bytes (e.g. 65535); larger ones get 513 when routable. */
+  readonly maxMessageBytes: number;
+  /** Open TCP connections across all TCP listeners; connections beyond it are closed at once. */
+  readonly maxTcpConnections: number;
+  /** A TCP connection with no traffic for this long is closed, ms. */
+  readonly tcpIdleTimeoutMs: number;
+  /** Lower-case header names copied into `facts.selectorHeaders`. */
+  readonly selectorHeaderNames: readonly string[];
+  /** `Server:` header value on every response; omitted when undefined. */
+  readonly serverHeader?: string | undefined;
+  /** How long a final response is kept for retransmitted INVITEs, ms (e.g. 32000 = 64*T1). */
+  readonly transactionTtlMs: number;
+  /** Bound of the transaction cache (entries). */
+  readonly maxTransactions: number;
+}
+
+/** The built-in stateless SIP redirect/reject server. */
+export interface BuiltinSipServer {
+  /** Binds every listener; rejects (closing what was bound) when one fails. Returns the actual addresses. */
+  start(): Promise<readonly BoundListener[]>;
+  /**
+   * Answers new INVITEs with 503 while in-flight handlers settle (at most {@link STOP_DRAIN_MS}), then flushes
+   * queued responses and closes the UDP sockets, every TCP connection and the TCP listeners. Idempotent.
+   */
+  stop(): Promise<void>;
+  /** True between a successful start() and stop(). */
+  isListening(): boolean;
+}
+
+/** Upper bound on how long stop() waits for in-flight INVITE handlers, ms. */
+export const STOP_DRAIN_MS = 2000;
+
+/** Creates the server; nothing is bound until start(). */
+export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSipServer {
+  const dispatcher = createSipDispatcher({
+    onInvite: opts.onInvite,
+    metrics: opts.metrics,
+    log: opts.log,
+    now: opts.now,
+    selectorHeaderNames: opts.selectorHeaderNames.map((name) => name.toLowerCase()),
+    serverHeader: opts.serverHeader,
+    transactionTtlMs: opts.transactionTtlMs,
+    maxTransactions: opts.maxTransactions,
+  });
+  const deps: ListenerDeps = {
+    dispatcher,
+    log: opts.log,
+    now: opts.now,
+    maxMessageBytes: opts.maxMessageBytes,
+    maxTcpConnections: opts.maxTcpConnections,
+    tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
+    tcpConnections: { open: 0 },
+  };
+  const listeners: Listener[] = [];
+  const closeAll = (): Promise<unknown> => Promise.all(listeners.splice(0).map((l) => l.close()));
+  let listening = false;
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      try {
+        for (const { transport, address, port } of opts.listen) {
+          listeners.push(await (transport === 'udp' ? listenUdp : listenTcp)(deps, address, port));
+        }
+      } catch (err) {
+        await closeAll();
+        throw err;
+      }
+      listening = true;
+      return listeners.map((l) => l.bound);
+    },
+    stop() {
+      stopping ??= (async () => {
+        listening = false;
+        await dispatcher.drain(STOP_DRAIN_MS);
+        await closeAll();
+      })();
+      return stopping;
+    },
+    isListening: () => listening,
+  };
+}

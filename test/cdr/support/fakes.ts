@@ -1,0 +1,67 @@
+/**
+ * Fakes for store tests: loggers, counting CdrSinkMetrics and an in-memory traceback store.
+ */
+import type { Logger } from '../../../src/screening/ports.js';
+import type { CdrSinkMetrics } from '../../../src/cdr/jsonl-sink.js';
+import { toKeyValue } from '../../../src/cdr/columns.js';
+import type { CallQuery, CdrQueryStore, StoredCdr } from '../../../src/cdr/ports.js';
+import type { CdrRecord } from '../../../src/screening/cdr-record.js';
+
+/** A logger that drops everything. */
+export const silentLog: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLog,
+  isLevelEnabled: () => false,
+};
+
+/** A logger that records `{ level, msg, obj }`. */
+export function recordingLog(lines: { level: string; msg: string | undefined; obj: object }[]): Logger {
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, msg, obj });
+  const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log, isLevelEnabled: () => true };
+  return log;
+}
+
+/** Counting metrics: totals of written and lost, lost by cause. */
+export function countingMetrics(): CdrSinkMetrics & { counts: { written: number; lost: number }; lostBy: Record<string, number> } {
+  const counts = { written: 0, lost: 0 };
+  const lostBy: Record<string, number> = {};
+  return {
+    counts,
+    lostBy,
+    written: (n) => void (counts.written += n),
+    lost: (n, cause) => {
+      counts.lost += n;
+      lostBy[cause] = (lostBy[cause] ?? 0) + n;
+    },
+    writeSeconds: () => undefined,
+    queueDepth: () => undefined,
+  };
+}
+
+/** An in-memory CdrQueryStore over StoredCdrs, matching like the real stores (called key, calling or From key, window). */
+export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { queries: CallQuery[] } {
+  const queries: CallQuery[] = [];
+  const key = (n: string | null): number | null => toKeyValue(n);
+  return {
+    description: 'memory',
+    queries,
+    findCalls(q) {
+      queries.push(q);
+      const found = calls.filter((c) => {
+        const r = c.record;
+        const callingOk = key(r.callingE164) === q.callingKey || key(r.fromE164 ?? r.fromUser) === q.callingKey;
+        return key(r.calledE164 ?? r.ruriUser) === q.calledKey && callingOk && r.receivedAtMs >= q.fromMs && r.receivedAtMs <= q.toMs;
+      });
+      return Promise.resolve(found.slice(0, q.limit));
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+/** Wraps a record as a stored call without raw fields. */
+export function stored(record: CdrRecord, raw: Partial<Pick<StoredCdr, 'requestUri' | 'selectorHeaders'>> = {}): StoredCdr {
+  return { record, requestUri: raw.requestUri ?? null, selectorHeaders: raw.selectorHeaders ?? null };
+}

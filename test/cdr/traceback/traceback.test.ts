@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { answerBatch } from '../../../src/cdr/traceback/batch.js';
+import { parseBatchCsv } from '../../../src/cli/traceback-batch-csv.js';
+import { formatOutcomes } from '../../../src/cdr/traceback/format.js';
+import { answerTraceback, parseNumber, parseTracebackRequest, type TracebackRequest } from '../../../src/cdr/traceback/traceback.js';
+import { buildFiling, buildSnapshot } from '../../support/builders.js';
+import { AT, buildCdr } from '../support/build-cdr.js';
+import { memoryStore, stored } from '../support/fakes.js';
+
+const SNAPSHOT = buildSnapshot([buildFiling({ contactName: 'Pat Example', contactPhone: '+12025550100' })], { id: 'snap0000deadbeef' });
+const REQUEST: TracebackRequest = { calling: '+13035550100', called: '+12025550123', at: '2026-11-20T14:05:00-05:00' };
+
+async function answer(req: TracebackRequest, calls = [stored(buildCdr())], rmd = SNAPSHOT) {
+  const parsed = parseTracebackRequest(req);
+  if (!parsed.ok) throw new Error(parsed.error);
+  return answerTraceback(parsed.value, { store: memoryStore(calls), rmd });
+}
+
+describe('parseNumber', () => {
+  it.each([
+    ['+12025550123'], ['12025550123'], ['2025550123'], ['(202) 555-0123'], ['202.555.0123'], ['sip:+12025550123@gw.example.net;user=phone'],
+    ['tel:+1-202-555-0123'], ['<sip:2025550123@10.0.0.1>'],
+  ])('reads %s as key 12025550123', (text) => {
+    const r = parseNumber(text.startsWith('<') ? text.slice(1, -1) : text, 'called');
+
+    expect(r.ok && r.value).toEqual({ key: 12025550123, e164: '+12025550123' });
+  });
+
+  it.each(['12345', 'anonymous', '555-0123', ''])('rejects %j naming the expected format', (text) => {
+    const r = parseNumber(text, 'calling');
+
+    expect(!r.ok && r.error).toMatch(/invalid calling number .*expected a US\/E\.164 number/);
+  });
+});
+
+describe('answerTraceback', () => {
+  it('returns who handed us the call: source, trunk, provider filing and the contact from the RMD snapshot', async () => {
+    const a = await answer(REQUEST);
+
+    expect(a.status).toBe('match');
+    expect(a.request).toMatchObject({ calling: '+13035550100', called: '+12025550123', atUtc: '2026-11-20T19:05:00.000Z', zone: '-05:00', windowSeconds: 600 });
+    expect(a.matches[0]).toMatchObject({
+      receivedAtUtc: '2026-11-20T19:03:00.000Z',
+      receivedAtLocal: '2026-11-20 14:03:00.000 -05:00',
+      source: '203.0.113.10:5060',
+      trunkId: 'trunk-1',
+      providerName: 'Harborline Communications LLC',
+      providerRmdNumber: 'RMD0990001',
+      providerFrn: '0099000001',
+      contactName: 'Pat Example',
+      contactPhone: '+12025550100',
+      decision: 'allow',
+      snapshotNote: null,
+    });
+  });
+
+  it('matches the calling number against From when PAI differs, and any number form', async () => {
+    const call = stored(buildCdr({ callingE164: '+19995550000', paiE164: '+19995550000', fromE164: '+13035550100' }));
+
+    const a = await answer({ ...REQUEST, calling: '1-303-555-0100', called: '2025550123' }, [call]);
+
+    expect(a.matches).toHaveLength(1);
+  });
+
+  it('answers no-match outside the window', async () => {
+    const a = await answer({ ...REQUEST, at: '2026-11-20T14:20:00-05:00', window: '5m' });
+
+    expect(a).toMatchObject({ status: 'no-match', matches: [] });
+  });
+
+  it('says so when the call was screened under another RMD snapshot, and finds the contact by FRN', async () => {
+    const call = stored(buildCdr({ rmdSnapshotId: 'snapOLD000000000', providerRmdNumber: null }));
+
+    const a = await answer(REQUEST, [call]);
+
+    expect(a.matches[0]?.contactName).toBe('Pat Example');
+    expect(a.matches[0]?.snapshotNote).toBe('screened under RMD snapshot snapOLD000000000; contact taken from current snapshot snap0000deadbeef');
+  });
+
+  it('notes unknown trunks and providers missing from the snapshot', async () => {
+    const unknown = stored(buildCdr({ trunkId: null, providerId: null, providerName: null, providerRmdNumber: null, providerFrn: null }));
+    const missing = stored(buildCdr({ seq: 2, providerRmdNumber: 'RMD0990777', providerFrn: '0099000777' }));
+
+    const a = await answer(REQUEST, [unknown, missing]);
+
+    expect(a.matches.map((m) => m.snapshotNote)).toEqual([
+      'unknown trunk: no upstream provider identified (source address only)',
+      'provider not found in current RMD snapshot snap0000deadbeef (by RMD number or FRN)',
+    ]);
+  });
+
+  it('asks the store for the window around the time, bounded by the match limit', async () => {
+    const store = memoryStore([]);
+    const parsed = parseTracebackRequest({ ...REQUEST, window: '2m' });
+    if (!parsed.ok) throw new Error(parsed.error);
+
+    await answerTraceback(parsed.value, { store, rmd: SNAPSHOT, maxMatches: 7 });
+
+    expect(store.queries).toEqual([{ callingKey: 13035550100, calledKey: 12025550123, fromMs: AT + 120_000 - 120_000, toMs: AT + 120_000 + 120_000, limit: 7 }]);
+  });
+});
+
+describe('batch tracebacks and formats', () => {
+  const CSV = 'calling,called,at,tz\n+13035550100,+12025550123,2026-11-20T14:03:00,America/New_York\n3035550100,2025550999,2026-11-20T19:03:00Z,\nbad,2025550123,2026-11-20T19:03:00Z,\n';
+
+  it('answers one outcome per request: match, explicit no-match and invalid rows', async () => {
+    const parsed = parseBatchCsv(CSV);
+    if (!parsed.ok) throw new Error(parsed.error);
+
+    const out = await answerBatch(parsed.value, { store: memoryStore([stored(buildCdr())]), rmd: SNAPSHOT });
+    const csv = formatOutcomes(out, 'csv').split('\n');
+
+    expect(out.map((o) => (o.kind === 'answer' ? o.answer.status : 'invalid'))).toEqual(['match', 'no-match', 'invalid']);
+    expect(csv).toHaveLength(4);
+    expect(csv[0]).toMatch(/^line,req_calling,req_called,req_at,status,error,received_at_utc/);
+    expect(csv[1]).toContain(',match,,2026-11-20T19:03:00.000Z,2026-11-20 14:03:00.000 -05:00,America/New_York,+13035550100,+12025550123');
+    expect(csv[1]).toContain('Pat Example,+12025550100,allow');
+    expect(csv[2]).toMatch(/^3,3035550100,2025550999,2026-11-20T19:03:00Z,no-match,/);
+    expect(csv[3]).toMatch(/^4,bad,.*,invalid,"invalid calling number/);
+  });
+
+  it('rejects a batch without the required columns', () => {
+    const r = parseBatchCsv('from,to,when\n1,2,3\n');
+
+    expect(!r.ok && r.error).toContain('missing: calling, called, at');
+  });
+
+  it('renders a paste-ready table with the provider contact', async () => {
+    const a = await answer(REQUEST);
+
+    const text = formatOutcomes([{ line: 1, request: REQUEST, kind: 'answer', answer: a }], 'table');
+
+    expect(text).toContain('Upstream provider    Harborline Communications LLC — RMD RMD0990001, FRN 0099000001');
+    expect(text).toContain('Mitigation contact   Pat Example, +12025550100');
+    expect(text).toContain('Received from        203.0.113.10:5060 over udp, trunk trunk-1');
+  });
+
+  it('defuses spreadsheet formulas in network-supplied CSV text', async () => {
+    const call = stored(buildCdr({ callId: '=HYPERLINK("x")' }));
+    const a = await answer(REQUEST, [call]);
+
+    const csv = formatOutcomes([{ line: 1, request: REQUEST, kind: 'answer', answer: a }], 'csv');
+
+    expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});

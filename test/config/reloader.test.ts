@@ -1,0 +1,102 @@
+/**
+ * The reloader with fakes: restart-only keys kept at running values, every problem reported, reloads serialised.
+ */
+import { describe, expect, it } from 'vitest';
+import { createConfigReloader, problemsOf, withRunningValues, type ConfigReloaderDeps } from '../../src/config/reloader.js';
+import type { PreparedConfig } from '../../src/feeds/system.js';
+import type { Logger } from '../../src/screening/ports.js';
+import { ConfigError, parseConfig, type ConfigFile } from '../../src/config/schema.js';
+
+const base = {
+  sip: { defaultRoute: ['sip:127.0.0.1:5070'], listen: [{ transport: 'udp', address: '127.0.0.1', port: 5060 }] },
+  data: { rmd: { path: 'rmd.csv' } },
+  providers: [{ id: 'p', name: 'P LLC', rmdNumber: 'RMD0000001' }],
+  trunks: [{ id: 't', provider: 'p', sources: ['192.0.2.1/32'] }],
+};
+const cfg = (patch: (c: Record<string, any>) => void = () => undefined): ConfigFile => {
+  const raw = structuredClone(base) as Record<string, any>;
+  patch(raw);
+  return parseConfig(raw);
+};
+
+function logger(lines: { level: string; obj: object; msg?: string }[]): Logger {
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
+  const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log, isLevelEnabled: () => true };
+  return log;
+}
+
+describe('withRunningValues', () => {
+  it('keeps listener, log, admin and state-dir values from the running config and names them', () => {
+    const running = cfg();
+    const next = cfg((c) => {
+      c['sip'].listen = [{ transport: 'udp', address: '127.0.0.1', port: 5999 }];
+      c['log'] = { level: 'debug' };
+      c['feeds'] = { stateDir: 'elsewhere' };
+      c['mode'] = 'monitor';
+      c['admin'] = { listen: false };
+    });
+
+    const { effective, restartRequired } = withRunningValues(next, running);
+
+    expect(restartRequired).toEqual(['log', 'admin', 'sip.listen', 'feeds.stateDir']);
+    expect(effective.admin).toEqual(running.admin);
+    expect(effective.sip.listen).toEqual(running.sip.listen);
+    expect(effective.feeds.stateDir).toBe(running.feeds.stateDir);
+    expect(effective.mode).toBe('monitor');
+  });
+});
+
+describe('problemsOf', () => {
+  it('lists every ConfigError problem with its path', () => {
+    expect(problemsOf(new ConfigError([{ path: 'trunks[0].sources[0]', message: 'bad' }, { path: 'mode', message: 'worse' }]))).toEqual(['trunks[0].sources[0]: bad', 'mode: worse']);
+  });
+});
+
+describe('createConfigReloader', () => {
+  const prepared = (version: string): PreparedConfig => ({ version, part: { trunks: [], providers: [], policy: {} as PreparedConfig['part']['policy'], configVersion: version }, plan: {} as PreparedConfig['plan'] });
+
+  function harness(load: ConfigReloaderDeps['load']) {
+    const lines: { level: string; obj: object; msg?: string }[] = [];
+    const counts: string[] = [];
+    let current = prepared('v0');
+    const order: string[] = [];
+    const reloader = createConfigReloader({
+      load, running: cfg(), log: logger(lines), metrics: { configReloaded: (r) => void counts.push(r) },
+      prepare: (_c, version) => prepared(version), current: () => current,
+      apply: async (next) => {
+        order.push(`start ${next.version}`);
+        await new Promise((r) => setImmediate(r));
+        current = next;
+        order.push(`end ${next.version}`);
+      },
+    });
+    return { reloader, lines, counts, order };
+  }
+
+  it('applies a valid config and counts ok', async () => {
+    const h = harness(async () => ({ config: cfg(), version: 'v1' }));
+
+    expect(await h.reloader.reload()).toEqual({ ok: true, configVersion: 'v1', previousVersion: 'v0', restartRequired: [], problems: [] });
+    expect(h.counts).toEqual(['ok']);
+    expect(h.lines.find((l) => l.msg === 'config reloaded')?.obj).toMatchObject({ configVersion: 'v1', previousVersion: 'v0' });
+  });
+
+  it('keeps the running config, logs every problem and counts error when loading fails', async () => {
+    const h = harness(async () => Promise.reject(new ConfigError([{ path: 'a', message: 'x' }, { path: 'b', message: 'y' }])));
+
+    const result = await h.reloader.reload();
+
+    expect(result).toMatchObject({ ok: false, configVersion: 'v0', problems: ['a: x', 'b: y'] });
+    expect(h.counts).toEqual(['error']);
+    expect(h.lines.find((l) => l.msg === 'config reload failed')?.obj).toMatchObject({ problems: ['a: x', 'b: y'] });
+  });
+
+  it('runs concurrent reloads one after the other', async () => {
+    let n = 0;
+    const h = harness(async () => ({ config: cfg(), version: `v${++n}` }));
+
+    await Promise.all([h.reloader.reload(), h.reloader.reload()]);
+
+    expect(h.order).toEqual(['start v1', 'end v1', 'start v2', 'end v2']);
+  });
+});

@@ -1,0 +1,332 @@
+/**
+ * RMD CSV parsing: header aliases, field normalisation, row/line errors, snapshot indexes, and the shipped sample file.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { loadRmdFile } from '../../../src/feeds/load-files.js';
+import { DataFileError, RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';
+import type { RmdFiling, RmdSnapshot } from '../../../src/screening/model.js';
+import { repoPath } from '../../support/paths.js';
+
+const fixture = (name: string): string => repoPath('test/fixtures/rmd', name);
+const SAMPLE = repoPath('config/samples/rmd.csv');
+
+function parseFixture(name: string, transform: (t: string) => string = (t) => t): RmdSnapshot {
+  return parseRmdCsv(transform(readFileSync(fixture(name), 'utf8')), { source: `rmd/${name}`, loadedAt: 1_000 });
+}
+
+/** Runs `fn`, which must throw a DataFileError, and returns it. */
+function dataError(fn: () => unknown): DataFileError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DataFileError) return err;
+    throw err;
+  }
+  throw new Error('expected a DataFileError');
+}
+
+function filing(s: RmdSnapshot, rmdNumber: string): RmdFiling {
+  const f = s.byRmdNumber.get(rmdNumber);
+  if (f === undefined) throw new Error(`no filing ${rmdNumber}`);
+  return f;
+}
+
+function csvCell(v: string): string {
+  return /[",\r\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v;
+}
+
+/** Parses a one-row CSV built from `cells` (number/frn/business_name defaulted) and returns its filing. */
+function oneRow(cells: Record<string, string>): RmdFiling {
+  const all = { number: 'RMD0000001', frn: '0000000001', business_name: 'Fixture Row LLC', ...cells };
+  const text = `${Object.keys(all).join(',')}\n${Object.values(all).map(csvCell).join(',')}\n`;
+  const [only] = parseRmdCsv(text, { source: 'inline.csv', loadedAt: 0 }).byRmdNumber.values();
+  if (only === undefined) throw new Error('no row parsed');
+  return only;
+}
+
+describe('parseRmdCsv: headers', () => {
+  it('reads human-label headers in any order behind a UTF-8 BOM', () => {
+    const s = parseFixture('human-labels.csv');
+    expect(s.rows).toBe(2);
+    expect(filing(s, 'RMD0991001')).toEqual({
+      rmdNumber: 'RMD0991001',
+      frn: '0099100001',
+      otherFrns: ['0099100011', '0099100012'],
+      businessName: 'Fixture Alpha Telecom LLC',
+      otherNames: ['Alpha Voice', 'Alpha Connect, LLC'],
+      implementation: 'complete',
+      implementationText: 'Complete STIR/SHAKEN Implementation',
+      roles: { voiceServiceProvider: true, gateway: false, intermediate: true },
+      foreign: false,
+      lastRecertified: '2026-02-21',
+      lastUpdated: '2026-02-20',
+      contactName: 'Pat Fixture',
+      contactPhone: '+12025550150',
+      filingUrl: 'https://example.invalid/rmd?sys_id=aaaa',
+    });
+  });
+
+  it('normalises a lower-case RMD number, a short FRN and Yes/No flags from label headers', () => {
+    const f = filing(parseFixture('human-labels.csv'), 'RMD0991002');
+    expect(f).toMatchObject({
+      rmdNumber: 'RMD0991002',
+      frn: '0099100002',
+      otherFrns: [],
+      otherNames: ['Beta Old Name Inc.'],
+      implementation: 'none',
+      roles: { voiceServiceProvider: false, gateway: true, intermediate: false },
+      foreign: true,
+      lastRecertified: '',
+      contactPhone: '7864613878',
+    });
+  });
+
+  it.each([
+    ['upper snake_case', 'NUMBER,FRN,BUSINESS_NAME'],
+    ['spaces for underscores', 'Number, FRN ,Business   Name'],
+    ['label spellings', 'RMD Number,FCC Registration Number (FRN),Business Name'],
+  ])('matches headers case- and separator-insensitively (%s)', (_label, header) => {
+    const s = parseRmdCsv(`${header}\nRMD0000042,42,Fixture Header LLC\n`, { source: 'h.csv', loadedAt: 0 });
+    expect(filing(s, 'RMD0000042')).toMatchObject({ frn: '0000000042', businessName: 'Fixture Header LLC' });
+  });
+
+  it('keeps one unambiguous alias table: no header spelling maps to two columns', () => {
+    const owners = new Map<string, string>();
+    for (const [column, spellings] of Object.entries(RMD_COLUMN_ALIASES)) {
+      for (const s of spellings) {
+        const key = s.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+        expect(owners.get(key) ?? column).toBe(column);
+        owners.set(key, column);
+      }
+    }
+    expect(Object.keys(RMD_COLUMN_ALIASES)).toHaveLength(23);
+  });
+
+  it('refuses a file missing required columns, naming the file, every missing column and the headers found', () => {
+    const err = dataError(() => parseFixture('missing-columns.csv'));
+    expect(err.code).toBe('ERR_DATA_COLUMNS');
+    expect(err.file).toBe('rmd/missing-columns.csv');
+    expect(err.line).toBe(1);
+    expect(err.problems.map((p) => p.column)).toEqual(['frn', 'business_name']);
+    expect(err.message).toContain('rmd/missing-columns.csv');
+    expect(err.message).toContain('missing required RMD column(s) frn, business_name');
+    expect(err.message).toContain('headers found: "number", "name", "address"');
+  });
+
+  it('refuses an empty file as having no columns', () => {
+    const err = dataError(() => parseRmdCsv('', { source: 'empty.csv', loadedAt: 0 }));
+    expect(err.code).toBe('ERR_DATA_COLUMNS');
+    expect(err.message).toContain('headers found: (none)');
+  });
+});
+
+describe('parseRmdCsv: records and lines', () => {
+  it('keeps quoted multi-line fields and commas inside one record with CRLF line endings', () => {
+    const raw = readFileSync(fixture('crlf-multiline.csv'), 'utf8');
+    expect(raw).toContain('\r\n');
+    const s = parseRmdCsv(raw, { source: 'crlf.csv', loadedAt: 0 });
+    expect([...s.byRmdNumber.keys()]).toEqual(['RMD0992001', 'RMD0992002']);
+    expect(filing(s, 'RMD0992001')).toMatchObject({ businessName: 'Fixture Gamma, Inc.', implementation: 'partial', lastRecertified: '2026-02-01' });
+    expect(filing(s, 'RMD0992002').roles.voiceServiceProvider).toBe(false);
+  });
+
+  it.each([
+    ['CRLF', (t: string) => t],
+    ['LF', (t: string) => t.replaceAll('\r\n', '\n')],
+  ])('reports every bad RMD number with its physical start line after a multi-line record (%s)', (_eol, transform) => {
+    const err = dataError(() => parseFixture('bad-number.csv', transform));
+    expect(err.code).toBe('ERR_DATA_ROW');
+    expect(err.problems).toEqual([
+      { file: 'rmd/bad-number.csv', line: 5, column: 'number', message: 'number "RMD99" is not RMD followed by 7 digits' },
+      { file: 'rmd/bad-number.csv', line: 7, column: 'number', message: 'number "0994005" is not RMD followed by 7 digits' },
+    ]);
+    expect([err.line, err.column]).toEqual([5, 'number']);
+    expect(err.message).toContain('rmd/bad-number.csv:5: number "RMD99"');
+  });
+
+  it('turns a CSV syntax error into ERR_DATA_PARSE at the line where the broken record starts', () => {
+    const err = dataError(() => parseFixture('unclosed-quote.csv'));
+    expect(err.code).toBe('ERR_DATA_PARSE');
+    expect(err.file).toBe('rmd/unclosed-quote.csv');
+    expect(err.line).toBe(3);
+    expect(err.message).toMatch(/^rmd\/unclosed-quote\.csv:3: /);
+  });
+
+  it.each([
+    ['LF', '\n'],
+    ['CRLF', '\r\n'],
+  ])('counts blank lines and line breaks inside quotes when locating bad rows (%s)', (_eol, eol) => {
+    const text = ['', '', 'number,frn,business_name', '', 'RMD0000001,1,A', '', '"x', 'y",2,B', 'RMD9,3,C', ''].join(eol);
+    const err = dataError(() => parseRmdCsv(text, { source: 'lines.csv', loadedAt: 0 }));
+    expect(err.problems.map((p) => p.line)).toEqual([7, 9]);
+  });
+
+  it('locates a syntax error after a CRLF multi-line record at the broken record', () => {
+    const text = 'number,frn,business_name\r\nRMD0000001,1,"A\r\nB"\r\nRMD0000002,2,"C"D\r\n';
+    const err = dataError(() => parseRmdCsv(text, { source: 'syntax.csv', loadedAt: 0 }));
+    expect([err.code, err.line]).toEqual(['ERR_DATA_PARSE', 4]);
+  });
+
+  it('skips blank rows and lets a repeated RMD number replace the earlier row', () => {
+    const s = parseFixture('quirks.csv');
+    expect(s.rows).toBe(4);
+    expect(filing(s, 'RMD0996001')).toMatchObject({ businessName: 'Fixture Xi Renamed LLC', implementation: 'partial', otherFrns: [], foreign: false });
+  });
+
+  it('indexes byFrn by main FRN first, then other FRNs, the first filing keeping a contested key', () => {
+    const s = parseFixture('quirks.csv');
+    expect(s.byFrn.get('0099600009')?.rmdNumber).toBe('RMD0996002');
+    expect(s.byFrn.get('0099600001')?.rmdNumber).toBe('RMD0996001');
+    expect(s.byFrn.has('')).toBe(false);
+    expect([...s.byFrn.keys()].sort()).toEqual(['0099600001', '0099600009']);
+  });
+
+  it('turns unparseable dates and unknown flag values into blanks without failing the file', () => {
+    const s = parseFixture('quirks.csv');
+    expect(filing(s, 'RMD0996002')).toMatchObject({ lastUpdated: '', lastRecertified: '', foreign: null, implementation: 'unknown', implementationText: 'Something else' });
+    expect(filing(s, 'RMD0996003')).toMatchObject({ frn: '', lastUpdated: '', foreign: true, implementation: 'unknown' });
+  });
+});
+
+describe('parseRmdCsv: field normalisation', () => {
+  it.each([
+    [{ business_name: 'Acme  Voice\tLLC' }, 'Acme Voice LLC', []],
+    [{ business_name: 'Acme\u00a0Voice LLC' }, 'Acme Voice LLC', []],
+    [{ other_dba_names: 'None', previous_dba_names: 'N/A' }, 'Fixture Row LLC', []],
+    [{ other_dba_names: '  Solo   Name ' }, 'Fixture Row LLC', ['Solo Name']],
+    [{ other_dba_names: 'Alpha; beta voice', previous_dba_names: 'ALPHA\nBeta Voice, Inc.' }, 'Fixture Row LLC', ['Alpha', 'beta voice', 'Beta Voice, Inc.']],
+    [{ other_dba_names: 'Gamma', previous_dba_names: 'gamma' }, 'Fixture Row LLC', ['Gamma']],
+  ])('tidies names in %j', (cells, businessName, otherNames) => {
+    expect(oneRow(cells)).toMatchObject({ businessName, otherNames });
+  });
+
+  it.each([
+    ['Complete STIR/SHAKEN Implementation', 'complete'],
+    ['Partial STIR/SHAKEN Implementation - Performing Robocall Mitigation', 'partial'],
+    ['No STIR/SHAKEN Implementation - Performing Robocall Mitigation', 'none'],
+    ['complete stir/shaken implementation', 'complete'],
+    ['None', 'unknown'],
+    ['', 'unknown'],
+  ])('maps implementation %j to %s and keeps the text', (text, expected) => {
+    expect(oneRow({ implementation: text })).toMatchObject({ implementation: expected, implementationText: text });
+  });
+
+  it.each([
+    ['123', '0000000123'],
+    [' 0099000001 ', '0099000001'],
+    ['0099-000-001', '0099000001'],
+    ['', ''],
+    ['12345678901', ''],
+    ['FRN pending', ''],
+  ])('normalises FRN %j to %j', (raw, expected) => {
+    expect(oneRow({ frn: raw }).frn).toBe(expected);
+  });
+
+  it.each([
+    ['0099000002, 0099000003', ['0099000002', '0099000003']],
+    ['99000002; 99000002\n0099000003', ['0099000002', '0099000003']],
+    ['0000000001 and 0099000004', ['0099000004']],
+    ['None', []],
+    ['123456789012', []],
+  ])('extracts other FRNs from %j (deduplicated, without the main FRN)', (raw, expected) => {
+    expect(oneRow({ other_frns: raw }).otherFrns).toEqual(expected);
+  });
+
+  it.each([
+    ['2026-02-20', '2026-02-20'],
+    ['02/20/2026', '2026-02-20'],
+    ['2/3/2026', '2026-02-03'],
+    ['2026-02-20 13:45:00', '2026-02-20'],
+    ['2024-02-29', '2024-02-29'],
+    ['2026-02-29', ''],
+    ['20/02/2026', ''],
+    ['Feb 20, 2026', ''],
+    ['', ''],
+  ])('reads last_recertified %j as %j', (raw, expected) => {
+    expect(oneRow({ last_recertified: raw }).lastRecertified).toBe(expected);
+  });
+
+  it.each([
+    ['Yes', true, true],
+    ['no', false, false],
+    ['', false, null],
+    ['Unknown', false, null],
+  ])('reads Yes/No %j as role %s and foreign %s', (raw, role, foreign) => {
+    const f = oneRow({ gateway_provider_choice: raw, foreign_voice_provider: raw });
+    expect([f.roles.gateway, f.foreign]).toEqual([role, foreign]);
+  });
+
+  it.each([
+    [{ other_dba_names: 'Alpha Voice; Beta Voice', previous_dba_names: 'None' }, ['Alpha Voice', 'Beta Voice']],
+    [{ other_dba_names: 'N/A', previous_dba_names: 'none' }, []],
+    [{ other_dba_names: 'Gamma Telecom, LLC, Delta Inc', previous_dba_names: '' }, ['Gamma Telecom, LLC', 'Delta Inc']],
+    [{ other_dba_names: 'Echo\nFoxtrot', previous_dba_names: 'echo; Golf' }, ['Echo', 'Foxtrot', 'Golf']],
+  ])('collects other and previous names from %j', (cells, expected) => {
+    expect(oneRow(cells).otherNames).toEqual(expected);
+  });
+});
+
+describe('RmdSnapshot identity', () => {
+  it('uses the first 16 hex chars of the sha256 of the raw bytes as id, for Buffer and string input alike', () => {
+    const bytes = readFileSync(fixture('human-labels.csv'));
+    const expected = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    expect(parseRmdCsv(bytes, { source: 'b', loadedAt: 0 }).id).toBe(expected);
+    expect(parseRmdCsv(bytes.toString('utf8'), { source: 's', loadedAt: 0 }).id).toBe(expected);
+    expect(expected).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('gives different content a different id', () => {
+    const a = parseRmdCsv('number,frn,business_name\nRMD0000001,1,A\n', { source: 'a', loadedAt: 0 });
+    const b = parseRmdCsv('number,frn,business_name\nRMD0000001,1,B\n', { source: 'a', loadedAt: 0 });
+    expect(a.id).not.toBe(b.id);
+  });
+
+  it('describes a snapshot by id, source, rows and loadedAt only', () => {
+    const s = parseFixture('crlf-multiline.csv');
+    expect(describeRmdSnapshot(s)).toEqual({ id: s.id, source: 'rmd/crlf-multiline.csv', rows: 2, loadedAt: 1_000 });
+  });
+});
+
+describe('config/samples/rmd.csv', () => {
+  it('loads 25 fictional filings with the rows the example config relies on', async () => {
+    const s = await loadRmdFile(SAMPLE, 42);
+    expect([s.rows, s.source, s.loadedAt]).toEqual([25, SAMPLE, 42]);
+    expect(filing(s, 'RMD0990001')).toMatchObject({
+      businessName: 'Harborline Communications LLC',
+      frn: '0099000001',
+      implementation: 'complete',
+      roles: { voiceServiceProvider: true, gateway: false, intermediate: true },
+      lastRecertified: '2026-02-20',
+    });
+    expect(filing(s, 'RMD0990002')).toMatchObject({ businessName: 'Cedar Ridge Voice Inc', frn: '0099000002', implementation: 'partial' });
+    expect(filing(s, 'RMD0990003')).toMatchObject({ businessName: 'Tallgrass Telecom LLC', frn: '0099000003' });
+    expect(s.byFrn.get('0099000003')?.rmdNumber).toBe('RMD0990003');
+  });
+
+  it('does not contain Driftwood Dialers LLC by FRN or name', async () => {
+    const s = await loadRmdFile(SAMPLE, 0);
+    expect(s.byFrn.has('0099000099')).toBe(false);
+    expect([...s.byRmdNumber.values()].filter((f) => /driftwood/i.test([f.businessName, ...f.otherNames].join(' ')))).toEqual([]);
+  });
+
+  it('exercises foreign filers, every implementation class and mixed roles', async () => {
+    const filings = [...(await loadRmdFile(SAMPLE, 0)).byRmdNumber.values()];
+    expect(filings.filter((f) => f.foreign === true).length).toBeGreaterThanOrEqual(1);
+    expect(new Set(filings.map((f) => f.implementation))).toEqual(new Set(['complete', 'partial', 'none']));
+    expect(new Set(filings.map((f) => `${f.roles.voiceServiceProvider}/${f.roles.gateway}/${f.roles.intermediate}`)).size).toBeGreaterThan(3);
+    expect(filings.every((f) => f.contactName !== '' && f.contactPhone !== '')).toBe(true);
+  });
+});
+
+describe('loadRmdFile', () => {
+  it('wraps a missing file into ERR_DATA_READ naming the path', async () => {
+    const path = fixture('does-not-exist.csv');
+    const err = await loadRmdFile(path, 0).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataFileError);
+    expect(err).toMatchObject({ code: 'ERR_DATA_READ', file: path });
+    expect((err as DataFileError).message).toBe(`${path}: cannot read data file: file not found`);
+  });
+});

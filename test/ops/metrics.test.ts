@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import type { FeedStatus as FeedSystemStatus } from '../../src/feeds/ports.js';
+import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
+import { buildSnapshot, buildWorld } from '../support/builders.js';
+
+const NOW = Date.UTC(2026, 10, 23, 12);
+
+function newMetrics(clock = { t: NOW }): Metrics {
+  return createMetrics('9.9.9', { defaultMetrics: false, now: () => clock.t, feedMaxAgeSeconds: 3600 });
+}
+
+/** Samples of one metric (histograms: all sub-samples) as `labels → value`, e.g. `feed=rmd` → 3. */
+async function samples(m: Metrics, name: string): Promise<Record<string, number>> {
+  const all = await m.registry.getMetricsAsJSON();
+  const metric = all.find((x) => x.name === name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const out: Record<string, number> = {};
+  for (const v of metric.values as { labels: Record<string, string | number>; value: number; metricName?: string }[]) {
+    const key = [v.metricName && v.metricName !== name ? v.metricName.slice(name.length + 1) : '', ...Object.entries(v.labels).map(([k, l]) => `${k}=${l}`)].filter(Boolean).join(',');
+    out[key] = v.value;
+  }
+  return out;
+}
+
+describe('createMetrics naming', () => {
+  it('writes rmdgate_-prefixed names, _total counters and unit-suffixed histograms', async () => {
+    const all = await newMetrics().registry.getMetricsAsJSON();
+
+    for (const m of all) {
+      expect(m.name).toMatch(/^rmdgate_[a-z0-9_]+$/);
+      const type = String(m.type);
+      if (type === 'counter') expect(m.name).toMatch(/_total$/);
+      if (type === 'histogram') expect(m.name).toMatch(/_(seconds|bytes)$/);
+    }
+  });
+
+  it('has decision latency buckets down to 10 µs', async () => {
+    const m = newMetrics();
+    m.screening.screened({ trunk: 't-1', decision: 'allow', reason: 'none', mode: 'enforce', seconds: 0.000004 });
+
+    expect(await samples(m, 'rmdgate_decision_duration_seconds')).toMatchObject({ 'bucket,le=0.00001,decision=allow': 1 });
+  });
+});
+
+describe('screening and SIP ports', () => {
+  it('counts INVITEs by trunk, decision, reason and mode and pre-creates no trunk series', async () => {
+    const m = newMetrics();
+
+    expect(await samples(m, 'rmdgate_invites_total')).toEqual({});
+    m.screening.screened({ trunk: 'unknown', decision: 'reject', reason: 'unknown-trunk', mode: 'enforce', seconds: 0.0001 });
+    m.screening.screened({ trunk: 'unknown', decision: 'reject', reason: 'unknown-trunk', mode: 'enforce', seconds: 0.0001 });
+
+    expect(await samples(m, 'rmdgate_invites_total')).toEqual({ 'trunk=unknown,decision=reject,reason=unknown-trunk,mode=enforce': 2 });
+  });
+
+  it('keeps tallied hot-path counters exact across scrapes, per label set, as the text exposition', async () => {
+    const m = newMetrics();
+    const screened = (trunk: string, reason: string): void =>
+      m.screening.screened({ trunk, decision: 'reject', reason, mode: 'enforce', seconds: 0.0001 });
+
+    for (let i = 0; i < 3; i++) screened('t-1', 'provider-designated');
+    screened('t-2', 'provider-designated');
+    m.front.response(302, 'udp');
+    expect(await samples(m, 'rmdgate_invites_total')).toEqual({
+      'trunk=t-1,decision=reject,reason=provider-designated,mode=enforce': 3,
+      'trunk=t-2,decision=reject,reason=provider-designated,mode=enforce': 1,
+    });
+    screened('t-1', 'provider-designated');
+    screened('t-1', 'provider-not-in-rmd');
+    m.front.response(302, 'udp');
+    m.front.response(603, 'udp');
+    const text = await m.registry.metrics();
+
+    expect(text).toContain('rmdgate_invites_total{trunk="t-1",decision="reject",reason="provider-designated",mode="enforce"} 4\n');
+    expect(text).toContain('rmdgate_invites_total{trunk="t-1",decision="reject",reason="provider-not-in-rmd",mode="enforce"} 1\n');
+    expect(text).toContain('rmdgate_invites_total{trunk="t-2",decision="reject",reason="provider-designated",mode="enforce"} 1\n');
+    expect(await samples(m, 'rmdgate_sip_responses_total')).toEqual({ 'status=302,transport=udp': 2, 'status=603,transport=udp': 1 });
+  });
+
+  it('maps unknown SIP methods to other', async () => {
+    const m = newMetrics();
+    m.front.message('FOO', 'udp');
+    m.front.message('INVITE', 'tcp');
+
+    expect(await samples(m, 'rmdgate_sip_messages_total')).toEqual({ 'method=other,transport=udp': 1, 'method=INVITE,transport=tcp': 1 });
+  });
+});
+
+describe('feed metrics', () => {
+  it('reports age at scrape time from the injected clock, with rows, version and budget', async () => {
+    const clock = { t: NOW };
+    const m = newMetrics(clock);
+    m.feeds.register('rmd', { maxAgeSeconds: 7200 });
+    m.feeds.loaded('rmd', { version: 'abc123', rows: 42, asOf: NOW - 60_000 });
+    clock.t += 30_000;
+
+    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 90 });
+    expect(await samples(m, 'rmdgate_feed_rows')).toEqual({ 'feed=rmd': 42 });
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=abc123': 1 });
+    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 7200 });
+  });
+
+  it('keeps one info series per feed when the version changes', async () => {
+    const m = newMetrics();
+    m.feeds.loaded('fcc-k4', { version: 'v1', rows: 1, asOf: NOW });
+    m.feeds.loaded('fcc-k4', { version: 'v2', rows: 2, asOf: NOW });
+
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=fcc-k4,version=v2': 1 });
+  });
+
+  it('records refresh results, the last outcome, durations and error codes', async () => {
+    const m = newMetrics();
+    m.feeds.refreshed('rmd', 'updated', 0.3);
+    m.feeds.refreshed('rmd', 'error', 2);
+    m.feeds.failed('rmd', 'ERR_FEED_TIMEOUT');
+
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({ 'feed=rmd,result=updated': 1, 'feed=rmd,result=not-modified': 0, 'feed=rmd,result=refused': 0, 'feed=rmd,result=error': 1 });
+    expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({ 'feed=rmd': 0 });
+    expect(await samples(m, 'rmdgate_feed_errors_total')).toEqual({ 'feed=rmd,code=ERR_FEED_TIMEOUT': 1 });
+    expect((await samples(m, 'rmdgate_feed_refresh_duration_seconds'))['count,feed=rmd']).toBe(2);
+  });
+
+  it('drops every series of an unregistered feed', async () => {
+    const m = newMetrics();
+    m.feeds.loaded('old', { version: 'v1', rows: 1, asOf: NOW });
+    m.feeds.refreshed('old', 'updated', 1);
+    m.feeds.unregister('old');
+
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({});
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({});
+    expect(m.feedStatus()).toEqual([]);
+  });
+});
+
+describe('the feed system bridge (app/feed-ports FeedMetrics)', () => {
+  const status: FeedSystemStatus = { feed: 'rmd', hasData: true, rows: 9, snapshotId: 'snap9', ageSeconds: 120, stale: false, pending: false, lastSuccessAt: NOW - 120_000 };
+
+  it('takes per-feed gauges from the observed status at scrape time', async () => {
+    const m = newMetrics();
+    m.feedSystem.observeFeeds(() => [status], () => 0);
+
+    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 120 });
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=snap9': 1 });
+    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 3600 });
+    expect(m.feedStatus()[0]).toMatchObject({ feed: 'rmd', rows: 9, asOf: NOW - 120_000 });
+  });
+
+  it('maps outcomes, provider changes, reloads and second-opinion cache lookups', async () => {
+    const m = newMetrics();
+    m.feedSystem.refreshed('rmd', 'not-modified', 0.1);
+    m.feedSystem.providerChanged('removed');
+    m.feedSystem.configReloaded('error');
+    m.feedSystem.cacheLookup('stale');
+    m.feedSystem.observeCache(() => 17);
+
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toMatchObject({ 'feed=rmd,result=not-modified': 1 });
+    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toEqual({ 'change=removed': 1 });
+    expect(await samples(m, 'rmdgate_config_reloads_total')).toEqual({ 'result=success': 0, 'result=failure': 1 });
+    expect(await samples(m, 'rmdgate_config_last_reload_success')).toEqual({ '': 0 });
+    expect(await samples(m, 'rmdgate_cache_lookups_total')).toEqual({ 'cache=rmd-second-opinion,result=stale': 1 });
+    expect(await samples(m, 'rmdgate_cache_entries')).toEqual({ 'cache=rmd-second-opinion': 17 });
+  });
+
+  it('counts providers in grace from the grace source', async () => {
+    const m = newMetrics();
+    m.watchWorld(() => buildWorld({ rmd: buildSnapshot([]) }));
+    m.feedSystem.observeFeeds(() => [], () => 1);
+
+    expect(await samples(m, 'rmdgate_providers')).toMatchObject({ 'rmd_status=missing': 0, 'rmd_status=in-grace': 1 });
+  });
+});
+
+describe('state gauges', () => {
+  it('exports no drachtio series until the drachtio front reports', async () => {
+    const m = newMetrics();
+
+    expect(await samples(m, 'rmdgate_drachtio_connected')).toEqual({});
+    m.drachtio.connected('127.0.0.1:9022', true);
+    m.drachtio.reconnect('127.0.0.1:9022');
+    m.drachtio.connected('127.0.0.1:9022', false);
+
+    expect(await samples(m, 'rmdgate_drachtio_connected')).toEqual({ 'server=127.0.0.1:9022': 0 });
+    expect(await samples(m, 'rmdgate_drachtio_reconnects_total')).toEqual({ 'server=127.0.0.1:9022': 1 });
+  });
+
+  it('reports the config in force and starts with a successful last reload', async () => {
+    const m = newMetrics();
+    m.reloads.configInForce('aaa');
+    m.reloads.configInForce('bbb');
+
+    expect(await samples(m, 'rmdgate_config_info')).toEqual({ 'version=bbb': 1 });
+    expect(await samples(m, 'rmdgate_config_last_reload_success')).toEqual({ '': 1 });
+  });
+
+  it('computes providers by RMD status from the watched world at scrape time', async () => {
+    const m = newMetrics();
+    let world = buildWorld();
+    m.watchWorld(() => world);
+
+    expect(await samples(m, 'rmdgate_providers')).toEqual({ 'rmd_status=listed': 1, 'rmd_status=overdue': 0, 'rmd_status=in-grace': 0, 'rmd_status=missing': 0, 'rmd_status=designated': 0, 'rmd_status=exempt': 0 });
+    world = buildWorld({ rmd: buildSnapshot([]) });
+
+    expect(await samples(m, 'rmdgate_providers')).toMatchObject({ 'rmd_status=listed': 0, 'rmd_status=missing': 1 });
+  });
+
+  it('reads the CDR queue depth from the watched source at scrape time', async () => {
+    const m = newMetrics();
+    let queued = 5;
+    m.watchCdrQueue(() => queued);
+    queued = 7;
+
+    expect(await samples(m, 'rmdgate_cdr_queue_depth')).toEqual({ '': 7 });
+  });
+});

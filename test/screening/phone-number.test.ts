@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { toE164, toNumberKey, toPhoneNumber } from '../../src/screening/phone-number.js';
+
+describe('toPhoneNumber', () => {
+  it.each([
+    { name: 'a bare sip URI with +E.164', input: 'sip:+12025550123@h', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a name-addr with a 10-digit user, user=phone and a tag', input: '<sip:2025550123@h;user=phone>;tag=1', raw: '2025550123', e164: '+12025550123' },
+    { name: 'a quoted display name and a sips URI with 1+NANP', input: '"Name" <sips:12025550123@h>', raw: '12025550123', e164: '+12025550123' },
+    { name: 'an unquoted display name and a host port', input: 'Bob <sip:+12025550123@h:5060;transport=tcp>', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a tel URI with visual separators', input: 'tel:+1-202-555-0123', raw: '+1-202-555-0123', e164: '+12025550123' },
+    { name: 'a local tel URI with dots and phone-context', input: 'tel:202.555.0123;phone-context=+1', raw: '202.555.0123', e164: '+12025550123' },
+    { name: 'a tel URI inside angle brackets', input: '<tel:+12025550123>;tag=x', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'an upper-case scheme', input: 'SIP:+12025550123@h', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a bare addr-spec with a tag parameter', input: 'sip:+12025550123@h;tag=abc', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'user-part parameters (RFC 4904 tgrp)', input: 'sip:+12025550123;tgrp=TG1;trunk-context=example.com@gw', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a password in the userinfo', input: 'sip:+12025550123:secret@h', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a percent-encoded user', input: 'sip:%2B1%20202%20555%200123@h', raw: '+1 202 555 0123', e164: '+12025550123' },
+    { name: 'an undecodable percent sequence kept raw', input: 'sip:%E0%A4%A@h', raw: '%E0%A4%A', e164: undefined },
+    { name: 'an international number via 011', input: 'sip:011442071234567@h', raw: '011442071234567', e164: '+442071234567' },
+    { name: 'a non-NANP E.164 number', input: '<sip:+442071234567@h>', raw: '+442071234567', e164: '+442071234567' },
+    { name: 'a short code', input: 'sip:611@h', raw: '611', e164: undefined },
+    { name: 'an N11 emergency code', input: 'sip:911@h', raw: '911', e164: undefined },
+    { name: 'letters (vanity number)', input: 'sip:1800FLOWERS@h', raw: '1800FLOWERS', e164: undefined },
+    { name: 'a named user', input: 'sip:alice@h', raw: 'alice', e164: undefined },
+    { name: 'anonymous', input: '"Anonymous" <sip:anonymous@anonymous.invalid>;tag=1', raw: 'anonymous', e164: undefined },
+    { name: 'a sip URI without a user', input: '<sip:gw.example.net>', raw: '', e164: undefined },
+    { name: 'a non-sip scheme', input: '<mailto:a@b>', raw: '', e164: undefined },
+    { name: 'an empty string', input: '', raw: '', e164: undefined },
+    { name: 'garbage', input: '<<<>>>', raw: '', e164: undefined },
+    { name: 'an unterminated angle bracket', input: '"X" <sip:+12025550123@h', raw: '+12025550123', e164: '+12025550123' },
+  ])('reads $name', ({ input, raw, e164 }) => {
+    expect(toPhoneNumber(input)).toEqual({ raw, e164 });
+  });
+
+  it('reads the URI after a quoted display name that contains "<"', () => {
+    expect(toPhoneNumber('"A<B" <sip:+12025550123@h>;tag=1')).toEqual({ raw: '+12025550123', e164: '+12025550123' });
+  });
+
+  it('returns an empty number when the header is missing', () => {
+    expect(toPhoneNumber(undefined)).toEqual({ raw: '', e164: undefined });
+  });
+});
+
+describe('toE164', () => {
+  it.each([
+    { name: 'a formatted NANP number', input: '(202) 555-0123', expected: '+12025550123' },
+    { name: '10-digit NANP', input: '2025550123', expected: '+12025550123' },
+    { name: '1 + 10-digit NANP', input: '12025550123', expected: '+12025550123' },
+    { name: '+1 with spaces', input: '+1 202 555 0123', expected: '+12025550123' },
+    { name: 'a dotted number', input: '202.555.0123', expected: '+12025550123' },
+    { name: '011 international', input: '011442071234567', expected: '+442071234567' },
+    { name: '011 with separators', input: '011-44-20-7123-4567', expected: '+442071234567' },
+    { name: 'the shortest E.164 (+ and 7 digits)', input: '+4912345', expected: '+4912345' },
+    { name: 'the longest E.164 (+ and 15 digits)', input: '+123456789012345', expected: '+123456789012345' },
+  ])('normalises $name', ({ input, expected }) => {
+    expect(toE164(input)).toBe(expected);
+  });
+
+  it.each([
+    { name: 'a 3-digit short code', input: '611' },
+    { name: 'a 5-digit short code', input: '12345' },
+    { name: 'letters', input: '1800FLOWERS' },
+    { name: 'an empty string', input: '' },
+    { name: 'a NANP area code starting with 1', input: '1025550123' },
+    { name: 'a NANP area code starting with 0', input: '0025550123' },
+    { name: 'a NANP exchange starting with 1', input: '2021550123' },
+    { name: '11 digits not starting with 1', input: '22025550123' },
+    { name: '12 digits without + or 011', input: '442071234567' },
+    { name: '+ and a leading zero', input: '+02025550123' },
+    { name: '+ and 16 digits', input: '+1234567890123456' },
+    { name: '+ and 6 digits', input: '+123456' },
+    { name: '011 then 0', input: '0110442071234567' },
+    { name: '011 and too few digits', input: '01144' },
+    { name: 'an extension marker', input: '2025550123x12' },
+    { name: 'a star code', input: '*67' },
+  ])('returns undefined for $name', ({ input }) => {
+    expect(toE164(input)).toBeUndefined();
+  });
+});
+
+describe('toNumberKey', () => {
+  it.each([
+    { name: '+1 form', input: '+12025550123' },
+    { name: '1 form', input: '12025550123' },
+    { name: '10-digit form', input: '2025550123' },
+    { name: 'formatted form', input: '(202) 555-0123' },
+  ])('maps the $name to the E.164-digits key', ({ input }) => {
+    expect(toNumberKey(input)).toBe('12025550123');
+  });
+
+  it('keeps the country code of a non-NANP number', () => {
+    expect(toNumberKey('+442071234567')).toBe('442071234567');
+    expect(toNumberKey('011442071234567')).toBe('442071234567');
+  });
+
+  it('returns undefined for input with no E.164 form', () => {
+    expect(toNumberKey('alice')).toBeUndefined();
+  });
+
+  it('gives a 10-digit non-NANP E.164 number a different key from the NANP number with the same digits', () => {
+    expect(toNumberKey('+6562345678')).not.toBe(toNumberKey('+16562345678'));
+  });
+});
