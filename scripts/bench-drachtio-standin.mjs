@@ -20,9 +20,10 @@ const WINDOW = Number(process.env.WINDOW ?? 32);
 const CDR = process.env.BENCH_CDR ?? 'sqlite';
 
 if (process.env.RMDGATE_BENCH_TS !== '1') {
-  // The stand-in is test TypeScript: re-run this script under the repo's own .ts loader (dist/ must be built).
-  const { tsLoaderExecArgv } = await import('../dist/lib/off-thread.js');
-  const child = spawn(process.execPath, [...tsLoaderExecArgv(), fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, RMDGATE_BENCH_TS: '1' } });
+  // The stand-in is test TypeScript: re-run this script under tsx's loader, as off-thread entries run from sources.
+  const { entryOf } = await import('../dist/lib/index.js');
+  const { execArgv } = entryOf('./unused.js', new URL('./bench.ts', import.meta.url).href);
+  const child = spawn(process.execPath, [...execArgv, fileURLToPath(import.meta.url)], { stdio: 'inherit', env: { ...process.env, RMDGATE_BENCH_TS: '1' } });
   child.on('exit', (code) => process.exit(code ?? 1));
 } else {
   process.exitCode = await main();

@@ -14,9 +14,9 @@ import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf
 import { parseArgs } from 'node:util';
 import { start } from '../dist/main.js';
 import { parseConfigText } from '../dist/config/load.js';
-import { parseRmdFeed } from '../dist/feeds/parse.js';
-import { toPreparedConfig } from '../dist/feeds/compose.js';
+import { parseRmdFeed, toPreparedConfig } from '../dist/feeds/index.js';
 import { composeWorld } from '../dist/feeds/world.js';
+import { createWorldHolder } from '../dist/screening/index.js';
 import { runSipp } from './bench-feed-sipp.mjs';
 import { cpuSample, hostCpuBetween, udpDrops } from './host-cpu.mjs';
 
@@ -94,9 +94,10 @@ async function partA(app, files) {
   const loaded = parseConfigText(config(), join(dir, 'gate.yaml'));
   const prepared = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
   const snapshot = parseRmdFeed(bytes, { source: 'bench', loadedAt: 0, maxBytes: 2 ** 31 }).snapshot;
+  const holder = createWorldHolder(app.world());
   const swap = Array.from({ length: ROUNDS }, () => {
     const t0 = performance.now();
-    app.feeds.holder.swap(composeWorld(prepared.part, { rmd: snapshot, rmdWithheld: false, blocklists: [], rmdGrace: new Set(), extraFilings: [] }));
+    holder.swap(composeWorld(prepared.part, { rmd: snapshot, rmdWithheld: false, blocklists: [], rmdGrace: new Set(), extraFilings: [] }));
     return performance.now() - t0;
   });
   copyFileSync(files[0], join(dir, 'rmd.csv'));

@@ -4,11 +4,8 @@
  * Owns the process: signals, exit codes and fatal-error handling.
  */
 import { parseArgs } from 'node:util';
-import { DataFileError } from './feeds/rmd/csv.js';
-import { loadWorld, type WorldSummary } from './feeds/load.js';
-import { toConfigJsonSchema } from './config/json-schema.js';
-import { loadConfig } from './config/load.js';
-import { ConfigError } from './config/schema.js';
+import { ConfigError, configFileFromEnv, loadConfig, toConfigJsonSchema } from './config/index.js';
+import { DataFileError, loadWorldOnce, type FeedWorldSummary } from './feeds/index.js';
 import { start } from './main.js';
 import { VERSION } from './version.js';
 
@@ -58,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
 /** Parses `--config FILE [--json]` (CONFIG_FILE env as fallback); throws UsageError when missing. */
 function configArg(args: string[]): { file: string; json: boolean } {
   const { values } = parseArgs({ args, options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' } }, strict: true });
-  const file = values.config ?? process.env['CONFIG_FILE'];
+  const file = values.config ?? configFileFromEnv();
   if (file === undefined) throw new UsageError('--config FILE is required');
   return { file, json: values.json === true };
 }
@@ -68,12 +65,12 @@ export class UsageError extends Error {}
 
 async function check(file: string, json: boolean): Promise<number> {
   const loaded = await loadConfig(file);
-  const { summary } = await loadWorld(loaded, Date.now());
+  const { summary } = await loadWorldOnce(loaded, { now: Date.now() });
   if (json) return print(JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary }, null, 2), 0);
   return print(formatSummary(file, loaded.version, summary), 0);
 }
 
-function formatSummary(file: string, version: string, s: WorldSummary): string {
+function formatSummary(file: string, version: string, s: FeedWorldSummary): string {
   const lines = [
     `${file}: OK (config version ${version})`,
     `  trunks:       ${s.trunks}`,

@@ -1,28 +1,26 @@
 /**
- * The composition root: config → logger → metrics → data/world → CDR sink → screener → SIP front → ops server.
- * The only file that wires adapters to the use case and owns start/stop order.
+ * The composition root and the only one: config → logger → metrics → feeds (and config reloads) → CDR sinks →
+ * screening → SIP front → ops, health and admin listeners. Owns start/stop order; nothing else builds long-lived parts.
  */
 import type { DestinationStream } from 'pino';
-import { createBuiltinSipServer } from './sip/builtin/server.js';
-import { createDrachtioFront, type DrachtioEndpoint } from './sip/drachtio/front.js';
-import { createCdrSinks, sqliteStoreDir } from './cdr/sinks.js';
-import { createSqliteCdrReader } from './cdr/sqlite/query.js';
-import { createTracebackHandler } from './cdr/traceback/http.js';
-import type { CdrQueryStore } from './cdr/ports.js';
-import type { WorldSummary } from './feeds/load.js';
-import { startFeeds, type RunningFeeds } from './feeds/compose.js';
-import { createAdminServer, type AdminRoute } from './ops/admin-server.js';
-import { createCoreAdminRoutes, toAdminStatus } from './ops/admin-routes.js';
-import { createOpsServer } from './ops/ops-server.js';
-import { createCdrWritableCheck, createFeedFreshnessCheck, createFrontCheck, createReadiness, type Readiness } from './ops/readiness.js';
-import { createMetrics, type Metrics } from './ops/metrics.js';
-import type { CdrSink, Clock, Logger } from './screening/ports.js';
-import { createInviteScreener, screeningErrorDecision, type Screening } from './screening/screen-invite.js';
-import type { LoadedConfig } from './config/load.js';
-import type { Decision, InviteFacts } from './screening/model.js';
-import type { ScreeningWorld } from './screening/policy.js';
-import { createLogger } from './ops/logger.js';
-import { useEnvironmentCopy } from './config/process-env.js';
+import {
+  createCdrSinks, createSqliteCdrReader, createTracebackHandler, sqliteStoreDir, type CdrQueryStore, type StoreSink,
+} from './cdr/index.js';
+import { createConfigReloader, loadConfig, useEnvironmentCopy, type LoadedConfig, type ReloadResult } from './config/index.js';
+import {
+  createBodyHasher, createFeedFetcher, createFeedParser, createFeedStore, createProxyAwareFetch, createRmdJsonClient,
+  createSecondOpinionCache, startFeedSystem, systemTimers, toPreparedConfig, type FeedRefreshReport, type FeedStatus,
+  type FeedSystem, type FetchFn,
+} from './feeds/index.js';
+import { watchFile } from './lib/index.js';
+import {
+  createAdminServer, createCdrWritableCheck, createCoreAdminRoutes, createFrontCheck, createLogger, createMetrics,
+  createOpsServer, createReadiness, toAdminStatus, type AdminRoute, type Metrics, type Readiness,
+} from './ops/index.js';
+import { createInviteScreener, type Clock, type InviteScreener, type Logger, type ScreeningWorld } from './screening/index.js';
+import { createBuiltinSipServer } from './sip/builtin/index.js';
+import { createDrachtioFront, drachtioSipStatus } from './sip/drachtio/index.js';
+import { answerStatus, toSipReply } from './sip/shared/index.js';
 import { VERSION } from './version.js';
 
 /** A running rmdgate. */
@@ -35,11 +33,10 @@ export interface App {
   /** The /readyz check registry: fronts and sinks register their checks here. */
   readonly readiness: Readiness;
   readonly metrics: Metrics;
-  readonly summary: WorldSummary;
-  /** Live feeds and config hot reload: reload(), refresh(feed), status() (docs/feeds.md). */
+  /** Live feeds and config hot reload (docs/feeds.md). */
   readonly feeds: RunningFeeds;
   world(): ScreeningWorld;
-  /** Stops taking SIP, flushes CDRs, closes the ops listener. Idempotent. */
+  /** Stops taking SIP, flushes CDRs, closes the listeners. Idempotent. */
   stop(): Promise<void>;
 }
 
@@ -54,130 +51,236 @@ export interface StartOptions {
   readonly handleSignals?: boolean;
 }
 
-const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
+/** The feed system and the config reloader, as the app runs them. */
+export interface RunningFeeds {
+  /** Re-reads and applies the config file (SIGHUP, file watch and admin use this). */
+  reload(): Promise<ReloadResult>;
+  /** Refreshes one feed or every feed now. */
+  refresh(feed?: string): Promise<readonly FeedRefreshReport[]>;
+  status(): readonly FeedStatus[];
+  readiness(): { ok: boolean; detail: string };
+  world(): ScreeningWorld;
+  stop(): Promise<void>;
+}
 
-/** Starts rmdgate for a loaded config; resolves when every listener is bound. */
+/** A SIP front as the app runs it. */
+interface SipFront {
+  start(): Promise<readonly { transport: string; address: string; port: number }[]>;
+  stop(): Promise<void>;
+  isListening(): boolean;
+}
+
+const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
+/** Debounce of config file change events before a reload, ms. */
+const CONFIG_WATCH_DEBOUNCE_MS = 250;
+
+/** Starts rmdgate for a loaded config; resolves when every listener is bound. On failure, what started is stopped. */
 export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Promise<App> {
   const { config } = loaded;
-  useEnvironmentCopy(); // the SIP parser reads process.env per header line (see process-env.ts)
+  useEnvironmentCopy(); // the SIP parser reads process.env per header line (config/process-env.ts)
   const clock = opts.clock ?? systemClock;
   const log = createLogger({ level: config.log.level, version: VERSION, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
-  const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now, feedMaxAgeSeconds: config.feeds.maxAgeHours * 3600 });
-  const feeds = await startFeeds({
-    loaded, clock, log, metrics: metrics.feedSystem, watchConfig: opts.watchConfig, signals: opts.handleSignals === false ? undefined : process,
-    proxyEnv: loaded.proxyEnv,
-    onReloaded: (r) => r.ok && metrics.reloads.configInForce(r.configVersion),
-  });
-  const { holder, summary } = feeds;
-  const world = (): ScreeningWorld => holder.current();
-  metrics.reloads.configInForce(loaded.version);
-  metrics.watchWorld(world);
-  const cdr = await createCdrSinks(config.cdr, { resolvePath: loaded.resolvePath, pgUrl: loaded.cdrPgUrl, log, metrics: metrics.cdr, monotonicMs: clock.monotonicMs });
-  metrics.watchCdrQueue(cdr.queued);
-  const screen = createInviteScreener({
-    world,
-    cdr,
-    metrics: metrics.screening,
+  const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now });
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+  };
+  try {
+    const feeds = await startFeeds(loaded, { clock, log, metrics, watchConfig: opts.watchConfig !== false, signals: opts.handleSignals !== false });
+    stops.push(() => feeds.stop());
+    metrics.reloads.configInForce(loaded.version);
+    metrics.watchWorld(feeds.world);
+    const cdr = await createCdrSinks(config.cdr, { resolvePath: loaded.resolvePath, pgUrl: loaded.cdrPgUrl, log, metrics: metrics.cdr, monotonicMs: clock.monotonicMs });
+    stops.push(() => cdr.close());
+    metrics.watchCdrQueue(cdr.queued);
+    const front = createSipFront(loaded, { world: feeds.world, cdr, metrics, log, clock });
+    const sip = await front.start();
+    stops.push(() => front.stop());
+    const readiness = createReadiness({
+      front: createFrontCheck({ [config.sip.front]: () => front.isListening() }),
+      cdr: createCdrWritableCheck(loaded.resolvePath(config.cdr.dir)),
+      'cdr-store': () => cdr.health(),
+      feeds: () => feeds.readiness(),
+    });
+    const ops = await startOps(loaded, metrics, readiness, stops);
+    const admin = await startAdmin(loaded, { feeds, metrics, clock, log }, stops);
+    log.info({ sip, ops, admin, mode: config.mode, configVersion: loaded.version }, 'rmdgate started');
+    let stopping: Promise<void> | undefined;
+    const stop = (): Promise<void> =>
+      (stopping ??= (async () => {
+        await stopAll();
+        log.info({}, 'rmdgate stopped');
+        log.flush();
+      })());
+    return { sip, ops, admin, readiness, metrics, feeds, world: feeds.world, stop };
+  } catch (err) {
+    await stopAll();
+    log.flush();
+    throw err;
+  }
+}
+
+/** The feed system with its adapters, the config reloader, SIGHUP and the config file watch. */
+async function startFeeds(
+  loaded: LoadedConfig,
+  deps: { clock: Clock; log: Logger; metrics: Metrics; watchConfig: boolean; signals: boolean },
+): Promise<RunningFeeds> {
+  const { clock, log, metrics } = deps;
+  const initial = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
+  const { maxBytes, timeoutMs } = initial.plan.settings;
+  const userAgent = `rmdgate/${VERSION}`;
+  const proxied = createProxyAwareFetch(loaded.proxyEnv);
+  const parser = createFeedParser({ maxBytes });
+  const hasher = createBodyHasher();
+  const closeAdapters = async (): Promise<void> => {
+    await parser.close();
+    await hasher.close();
+    await proxied.close();
+  };
+  const secondOpinion = secondOpinionOf(initial.plan.secondOpinion, { fetch: proxied.fetch, userAgent, timeoutMs, clock, log });
+  if (secondOpinion !== undefined) metrics.feeds.observeCache(() => secondOpinion.size());
+  let system: FeedSystem;
+  try {
+    system = await startFeedSystem({
+      fetcher: createFeedFetcher({ fetch: proxied.fetch, userAgent, maxBytes, hasher }), parser, store: createFeedStore(initial.plan.stateDir),
+      clock, timers: systemTimers, random: Math.random, log, metrics: metrics.feeds, secondOpinion,
+    }, initial);
+  } catch (err) {
+    await closeAdapters();
+    throw err;
+  }
+  log.info({ stateDir: initial.plan.stateDir, ...summaryFields(system), parserPid: parser.parserPid }, 'feeds started');
+  const reloader = createConfigReloader({
+    load: () => loadConfig(loaded.file),
+    apply: (config, version) => system.apply(toPreparedConfig(config, version, loaded.resolvePath)),
+    currentVersion: () => system.config().version,
+    running: loaded.config,
     log,
-    clock,
-    node: config.node.id,
-    reply: { verdictHeader: config.sip.verdictHeader },
-    firstSeq: clock.now() * 1000,
-    allowedCdrStatus: config.sip.front === 'drachtio' ? (trunkId) => (allowActionOf(config.sip.drachtio, trunkId) === 'proxy' ? 100 : undefined) : undefined,
+    metrics: metrics.reloads,
   });
-  const sipServer = config.sip.front === 'drachtio' ? createDrachtioSipFront(loaded, { screen, world, metrics, log, clock, cdr }) : createBuiltinSipServer({
+  const reload = (): Promise<ReloadResult> => reloader.reload();
+  const onHup = (): void => void reload();
+  if (deps.signals) process.on('SIGHUP', onHup);
+  const watcher = deps.watchConfig ? watchFile(loaded.file, CONFIG_WATCH_DEBOUNCE_MS, () => void reload(), log) : undefined;
+  return {
+    reload,
+    refresh: (feed) => system.refresh(feed),
+    status: () => system.status(),
+    readiness: () => system.readiness(),
+    world: () => system.holder.current(),
+    async stop() {
+      process.off('SIGHUP', onHup);
+      watcher?.close();
+      await system.stop();
+      await closeAdapters();
+    },
+  };
+}
+
+/** The RMD JSON second opinion behind its cache, or undefined when disabled. */
+function secondOpinionOf(
+  so: ReturnType<typeof toPreparedConfig>['plan']['secondOpinion'],
+  deps: { fetch: FetchFn; userAgent: string; timeoutMs: number; clock: Clock; log: Logger },
+): ReturnType<typeof createSecondOpinionCache> | undefined {
+  if (!so.enabled) return undefined;
+  return createSecondOpinionCache({
+    lookup: createRmdJsonClient({ url: so.url, fetch: deps.fetch, userAgent: deps.userAgent, timeoutMs: deps.timeoutMs }),
+    deadlineMs: so.deadlineMs, ttlMs: so.ttlMs, negativeTtlMs: so.negativeTtlMs, max: so.maxEntries, now: deps.clock.monotonicMs, log: deps.log,
+  });
+}
+
+function summaryFields(system: FeedSystem): Record<string, unknown> {
+  const s = system.summary();
+  return {
+    trunks: s.trunks, providers: s.providers, rmdRows: s.rmdRows, rmdSnapshotId: s.rmdSnapshotId, listEntries: s.listEntries,
+    providersMissingFromRmd: s.providersMissingFromRmd.map((p) => p.id),
+  };
+}
+
+/** The configured SIP front over one screener: the built-in redirect/reject server or the drachtio-srf application. */
+function createSipFront(
+  loaded: LoadedConfig,
+  deps: { world: () => ScreeningWorld; cdr: StoreSink; metrics: Metrics; log: Logger; clock: Clock },
+): SipFront {
+  const { config } = loaded;
+  const drachtio = config.sip.front === 'drachtio';
+  const screen: InviteScreener = createInviteScreener({
+    world: deps.world, cdr: deps.cdr, metrics: deps.metrics.screening, log: deps.log, clock: deps.clock, node: config.node.id,
+    firstSeq: deps.clock.now() * 1000, sipStatus: drachtio ? drachtioSipStatus(config.sip.drachtio) : answerStatus,
+  });
+  const reply = { verdictHeader: config.sip.verdictHeader };
+  const selectorHeaderNames = config.sip.trunkHeader ? [config.sip.trunkHeader.toLowerCase()] : [];
+  if (drachtio) {
+    const front = createDrachtioFront({
+      config: config.sip.drachtio, secret: loaded.drachtioSecret, screen, reply, selectorHeaderNames, cdr: deps.cdr, node: config.node.id,
+      metrics: { front: deps.metrics.front, drachtio: deps.metrics.drachtio }, log: deps.log, now: deps.clock.now,
+    });
+    return { start: () => front.start(), stop: () => front.stop(), isListening: () => front.isConnected() };
+  }
+  return createBuiltinSipServer({
     listen: config.sip.listen,
-    onInvite: (facts) => screen(facts).reply,
-    metrics: metrics.front,
-    log,
-    now: clock.now,
+    onInvite: (facts) => toSipReply(screen(facts), reply, facts.requestUri),
+    metrics: deps.metrics.front,
+    log: deps.log,
+    now: deps.clock.now,
     maxMessageBytes: config.sip.maxMessageBytes,
     maxTcpConnections: config.sip.maxTcpConnections,
     tcpIdleTimeoutMs: config.sip.tcpIdleTimeoutMs,
-    selectorHeaderNames: config.sip.trunkHeader ? [config.sip.trunkHeader.toLowerCase()] : [],
+    selectorHeaderNames,
     ...(config.sip.serverHeader !== false ? { serverHeader: config.sip.serverHeader } : {}),
     transactionTtlMs: config.sip.transactionTtlMs,
     maxTransactions: config.sip.maxTransactions,
   });
-  const sip = await sipServer.start();
-  const readiness = createReadiness({
-    front: createFrontCheck({ [config.sip.front]: () => sipServer.isListening() }),
-    rmd: createFeedFreshnessCheck('rmd', metrics.feedStatus, clock.now),
-    cdr: createCdrWritableCheck(loaded.resolvePath(config.cdr.dir)),
-    'cdr-store': () => cdr.health(),
-    feeds: () => feeds.readiness(),
-  });
-  const opsListen = config.ops.listen;
-  const opsServer = opsListen === false ? undefined : createOpsServer({ address: opsListen.address, port: opsListen.port, registry: metrics.registry, readiness });
-  const ops = opsServer ? await opsServer.start() : undefined;
-  const tracebackStore = config.cdr.sinks.sqlite.enabled ? createSqliteCdrReader(sqliteStoreDir(config.cdr, loaded.resolvePath)) : undefined;
-  const adminServer = createAdmin(loaded, log, [
-    ...createCoreAdminRoutes({
-      reload: () => feeds.adminReload(),
-      refreshFeed: (name) => feeds.adminRefresh(name),
-      status: () => toAdminStatus({ world: world(), feeds: metrics.feedStatus(), now: clock.now(), version: VERSION, node: config.node.id }),
-    }),
-    ...(tracebackStore ? [tracebackRoute(tracebackStore, world, log)] : []),
-  ]);
-  const admin = await adminServer?.start();
-  log.info({ sip, ops, admin, ...summaryFields(summary), mode: config.mode, configVersion: loaded.version }, 'rmdgate started');
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> =>
-    (stopping ??= (async () => {
-      await sipServer.stop();
-      await feeds.stop();
-      await cdr.close();
-      await adminServer?.stop();
-      await tracebackStore?.close();
-      await opsServer?.stop();
-      log.info({}, 'rmdgate stopped');
-      log.flush();
-    })());
-  return { sip, ops, admin, readiness, metrics, summary, feeds, world, stop };
 }
 
-/**
- * The drachtio front (`sip.front: drachtio`) in the built-in server's start/stop/isListening shape: screening through
- * the same screener, readiness = linked to drachtio-server, the fail mode from `policy.reasons.screening-error`.
- */
-function createDrachtioSipFront(
+/** The ops listener (/metrics, /healthz, /readyz), unless disabled. */
+async function startOps(loaded: LoadedConfig, metrics: Metrics, readiness: Readiness, stops: (() => Promise<void>)[]): Promise<{ address: string; port: number } | undefined> {
+  const listen = loaded.config.ops.listen;
+  if (listen === false) return undefined;
+  const server = createOpsServer({ address: listen.address, port: listen.port, registry: metrics.registry, readiness });
+  const bound = await server.start();
+  stops.push(() => server.stop());
+  return bound;
+}
+
+/** The admin listener with its routes, unless disabled or no bearer token is set (then a warning). */
+async function startAdmin(
   loaded: LoadedConfig,
-  deps: { screen: (facts: InviteFacts) => Screening; world: () => ScreeningWorld; metrics: Metrics; log: Logger; clock: Clock; cdr: CdrSink },
-): { start(): Promise<readonly DrachtioEndpoint[]>; stop(): Promise<void>; isListening(): boolean } {
+  deps: { feeds: RunningFeeds; metrics: Metrics; clock: Clock; log: Logger },
+  stops: (() => Promise<void>)[],
+): Promise<{ address: string; port: number; tls: boolean } | undefined> {
   const { config } = loaded;
-  const front = createDrachtioFront({
-    config: config.sip.drachtio,
-    secret: loaded.drachtioSecret,
-    screen: deps.screen,
-    failure: (mode): Decision => (mode === 'open' ? screeningErrorDecision(deps.world()) : { kind: 'reject', reason: 'screening-error', evidence: {}, answer: deps.world().policy.reasons['screening-error'].answer }),
-    reply: { verdictHeader: config.sip.verdictHeader },
-    selectorHeaderNames: config.sip.trunkHeader ? [config.sip.trunkHeader.toLowerCase()] : [],
-    cdr: deps.cdr,
-    node: config.node.id,
-    metrics: { front: deps.metrics.front, drachtio: deps.metrics.drachtio, screeningError: () => deps.metrics.screening.screeningError() },
-    log: deps.log,
-    now: deps.clock.now,
-  });
-  return { start: () => front.start(), stop: () => front.stop(), isListening: () => front.isConnected() };
-}
-
-/** The admin listener with its routes, or undefined (with a warning) when disabled or no bearer token is set. */
-function createAdmin(loaded: LoadedConfig, log: Logger, routes: readonly AdminRoute[]): ReturnType<typeof createAdminServer> | undefined {
-  const { listen, tokenEnv, tls } = loaded.config.admin;
+  const { listen, tokenEnv, tls } = config.admin;
   if (listen === false) return undefined;
   if (loaded.adminToken === undefined) {
-    log.warn({ tokenEnv }, 'admin listener not started: no bearer token set in the env var named by admin.tokenEnv');
+    deps.log.warn({ tokenEnv }, 'admin listener not started: no bearer token set in the env var named by admin.tokenEnv');
     return undefined;
   }
-  return createAdminServer({
-    address: listen.address,
-    port: listen.port,
-    token: loaded.adminToken,
+  const { feeds } = deps;
+  const tracebackStore = config.cdr.sinks.sqlite.enabled ? createSqliteCdrReader(sqliteStoreDir(config.cdr, loaded.resolvePath)) : undefined;
+  if (tracebackStore !== undefined) stops.push(() => tracebackStore.close());
+  const routes: AdminRoute[] = [
+    ...createCoreAdminRoutes({
+      async reload() {
+        const result = await feeds.reload();
+        return { status: result.ok ? 200 : 422, body: result };
+      },
+      async refreshFeed(name) {
+        if (!feeds.status().some((s) => s.feed === name)) return { status: 404, body: { error: 'unknown-feed', feed: name } };
+        const [report] = await feeds.refresh(name);
+        return { status: 200, body: report };
+      },
+      status: () => toAdminStatus({ world: feeds.world(), feeds: feeds.status(), now: deps.clock.now(), version: VERSION, node: config.node.id }),
+    }),
+    ...(tracebackStore ? [tracebackRoute(tracebackStore, feeds.world, deps.log)] : []),
+  ];
+  const server = createAdminServer({
+    address: listen.address, port: listen.port, token: loaded.adminToken, log: deps.log, routes,
     tls: tls ? { certFile: loaded.resolvePath(tls.cert), keyFile: loaded.resolvePath(tls.key) } : undefined,
-    log,
-    routes,
   });
+  const bound = await server.start();
+  stops.push(() => server.stop());
+  return bound;
 }
 
 /** `GET /admin/traceback?calling=&called=&at=[&tz=&window=&format=json|csv]` over the local SQLite store. */
@@ -191,13 +294,4 @@ function tracebackRoute(store: CdrQueryStore, world: () => ScreeningWorld, log: 
       return { status: r.status, body: r.body, contentType: r.contentType };
     },
   };
-}
-
-/** The drachtio front's action for an allowed call on a trunk: the per-trunk setting, else the global one. */
-function allowActionOf(cfg: LoadedConfig['config']['sip']['drachtio'], trunkId: string | undefined): 'proxy' | 'redirect' {
-  return (trunkId === undefined ? undefined : cfg.trunkAllowAction[trunkId]) ?? cfg.allowAction;
-}
-
-function summaryFields(s: WorldSummary): Record<string, unknown> {
-  return { trunks: s.trunks, providers: s.providers, rmdRows: s.rmdRows, rmdSnapshotId: s.rmdSnapshotId, listEntries: s.listEntries, providersMissingFromRmd: s.providersMissingFromRmd.map((p) => p.id) };
 }

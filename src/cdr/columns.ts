@@ -2,11 +2,9 @@
  * The stored CDR row: one column table drives the SQLite and PostgreSQL DDL, the INSERT parameter order and the
  * mapping back to CdrRecord, plus the traceback number keys and the raw fields what-if needs beyond CdrRecord.
  */
-import { CDR_SCHEMA_VERSION, type CdrRecord } from '../screening/cdr-record.js';
-import { toNumberKey } from '../screening/phone-number.js';
-import type { CdrRawFields, StoredCdr } from './ports.js';
+import { CDR_SCHEMA_VERSION, toNumberKey, type CdrRawFields, type CdrRecord } from '../screening/index.js';
+import type { StoredCdr } from './ports.js';
 
-export type { CdrRawFields, StoredCdr } from './ports.js';
 
 /** Value kinds: text, integer, boolean (0/1 in SQLite), JSON text. */
 type Kind = 't' | 'i' | 'b' | 'j';

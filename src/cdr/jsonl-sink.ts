@@ -4,16 +4,8 @@
  */
 import { mkdir, open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CallRecord } from '../screening/cdr-record.js';
-import type { CdrSink, Logger } from '../screening/ports.js';
-
-/** Counters the sink reports (implemented by the metrics adapter). */
-export interface CdrSinkMetrics {
-  written(n: number): void;
-  lost(n: number, cause: 'queue-full' | 'write-error' | 'closed'): void;
-  writeSeconds(s: number): void;
-  queueDepth(n: number): void;
-}
+import type { CallRecord, CdrSink, Logger } from '../screening/index.js';
+import type { CdrSinkMetrics } from './ports.js';
 
 /** Options of the JSON-lines sink. */
 export interface JsonlCdrSinkOptions {

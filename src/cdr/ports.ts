@@ -1,16 +1,9 @@
 /**
- * Ports of the CDR store as tracebacks and what-if read it: the stored call shape, the number/time query and the
- * raw INVITE fields kept beside each CdrRecord. Adapters in adapters/store implement them.
+ * The CDR subsystem's vocabulary: the sinks' metrics and health, and the store as tracebacks and what-if read it (the
+ * stored call shape and the number/time query).
  */
-import type { CdrRecord } from '../screening/cdr-record.js';
+import type { CallRecord, CdrRawFields, CdrRecord, CdrSink } from '../screening/index.js';
 
-/** Raw INVITE fields kept beside the CdrRecord so what-if can redo trunk narrowing (tgrp, trunk-context, header). */
-export interface CdrRawFields {
-  /** The Request-URI as received, with parameters. */
-  readonly requestUri?: string | undefined;
-  /** Values of the configured trunk-narrowing headers, keyed by lower-case header name. */
-  readonly selectorHeaders?: Readonly<Record<string, string>> | undefined;
-}
 
 /** A CDR read back from a store, with the raw fields when they were recorded (else null). */
 export interface StoredCdr {
@@ -38,4 +31,26 @@ export interface CdrQueryStore {
   readonly description: string;
   findCalls(q: CallQuery): Promise<readonly StoredCdr[]>;
   close(): Promise<void>;
+}
+
+/** Counters the sink reports (ops implements them). */
+export interface CdrSinkMetrics {
+  written(n: number): void;
+  lost(n: number, cause: 'queue-full' | 'write-error' | 'closed'): void;
+  writeSeconds(s: number): void;
+  queueDepth(n: number): void;
+}
+
+/** Health of a store sink, for /readyz. */
+export interface SinkHealth {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+/** A CDR sink backed by a store; `write` also takes the raw fields what-if replays need. */
+export interface StoreSink extends CdrSink {
+  write(record: CallRecord, raw?: CdrRawFields): void;
+  health(): SinkHealth;
+  /** Records queued or in flight (for the queue-depth gauge). */
+  queued(): number;
 }

@@ -2,14 +2,14 @@
  * Builds the CDR sinks a config enables (SQLite day files, JSON lines, PostgreSQL) and fans every record out to
  * them; the one factory main.ts calls. Each sink keeps its own queue, so a slow one never holds up another.
  */
-import type { ConfigFile } from '../config/schema.js';
-import type { CallRecord } from '../screening/cdr-record.js';
-import type { Logger } from '../screening/ports.js';
-import { createJsonlCdrSink, type CdrSinkMetrics } from './jsonl-sink.js';
-import type { CdrRawFields } from './columns.js';
+import type { ConfigFile } from '../config/index.js';
+import { entryOf } from '../lib/index.js';
+import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
+import { createJsonlCdrSink } from './jsonl-sink.js';
+import type { CdrSinkMetrics, SinkHealth, StoreSink } from './ports.js';
 import type { PgShipperOptions } from './postgres/shipper.js';
 import type { SqliteWorkerData } from './sqlite/worker.js';
-import { startWorkerCdrSink, type SinkHealth, type StoreSink } from './worker-sink.js';
+import { startWorkerCdrSink } from './worker-sink.js';
 
 /** The `cdr` config section. */
 export type CdrConfig = ConfigFile['cdr'];
@@ -52,7 +52,7 @@ export async function createCdrSinks(cfg: CdrConfig, deps: CdrSinksDeps): Promis
 
 function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
   const workerData: SqliteWorkerData = { dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays };
-  return startWorkerCdrSink({ name: 'sqlite', entry: 'sqlite-worker', workerData, ...common(cfg, deps) });
+  return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, ...common(cfg, deps) });
 }
 
 function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps): StoreSink {
@@ -81,7 +81,7 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
     partitionDaysAhead: pgc.partitionDaysAhead,
     retentionDays: pgc.retentionDays,
   };
-  return startWorkerCdrSink({ name: 'postgres', entry: 'pg-worker', workerData, ...common(cfg, deps) });
+  return startWorkerCdrSink({ name: 'postgres', entry: entryOf('./postgres/worker.js', import.meta.url), workerData, ...common(cfg, deps) });
 }
 
 function common(cfg: CdrConfig, deps: CdrSinksDeps): { flushIntervalMs: number; maxQueue: number; log: Logger; metrics: CdrSinkMetrics; unhealthyForMs?: number } {

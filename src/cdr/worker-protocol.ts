@@ -4,7 +4,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { CdrEnvelope } from './columns.js';
-import { setThreadPriority } from '../lib/thread-priority.js';
+import { setThreadPriority } from '../lib/index.js';
 
 /** Outcome of one batch. `error` is the first failure's message (e.g. SQLITE_FULL) when some records were lost. */
 export interface BatchResult {

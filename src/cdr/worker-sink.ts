@@ -4,32 +4,18 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
-import type { CallRecord } from '../screening/cdr-record.js';
-import type { CdrSink, Logger } from '../screening/ports.js';
-import type { CdrSinkMetrics } from './jsonl-sink.js';
-import type { CdrEnvelope, CdrRawFields } from './columns.js';
+import { startWorker, type Entry } from '../lib/index.js';
+import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
+import type { CdrEnvelope } from './columns.js';
+import type { CdrSinkMetrics, SinkHealth, StoreSink } from './ports.js';
 import type { FromStoreWorker } from './worker-protocol.js';
-import { spawnStoreWorker, type StoreWorkerEntry } from '../lib/off-thread.js';
-
-/** Health of a store sink, for /readyz. */
-export interface SinkHealth {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
-/** A CDR sink backed by a store; `write` also takes the raw fields what-if replays need. */
-export interface StoreSink extends CdrSink {
-  write(record: CallRecord, raw?: CdrRawFields): void;
-  health(): SinkHealth;
-  /** Records queued or in flight (for the queue-depth gauge). */
-  queued(): number;
-}
 
 /** Options of a worker-backed sink. */
 export interface WorkerCdrSinkOptions {
   /** Sink name for logs (`sqlite`, `postgres`). */
   readonly name: string;
-  readonly entry: StoreWorkerEntry;
+  /** The store worker's entry module. */
+  readonly entry: Entry;
   readonly workerData: unknown;
   readonly flushIntervalMs: number;
   /** Records queued or in flight before new ones are counted lost (`queue-full`). */
@@ -46,7 +32,7 @@ export interface WorkerCdrSinkOptions {
 
 /** Starts the worker and resolves once it reports ready; rejects with its init error. */
 export async function startWorkerCdrSink(opts: WorkerCdrSinkOptions): Promise<StoreSink> {
-  const worker = spawnStoreWorker(opts.entry, opts.workerData);
+  const worker = startWorker(opts.entry, { workerData: opts.workerData });
   await waitReady(worker, opts.name);
   return createPump(worker, opts);
 }

@@ -4,15 +4,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parseRmdFeed } from '../feeds/parse.js';
-import { acceptPending, createFeedStore } from '../feeds/state-dir.js';
-import { FeedError } from '../feeds/errors.js';
-import { toFeedPlan } from '../feeds/plan.js';
-import { diffRmd } from '../feeds/rmd/diff.js';
-import { toDiffJson, toDiffMarkdown } from '../feeds/rmd/diff-report.js';
-import { loadConfig } from '../config/load.js';
-import { toProviders } from '../config/to-world-inputs.js';
-import type { RmdSnapshot } from '../screening/model.js';
+import { acceptPending, createFeedStore, diffRmd, FeedError, parseRmdFeed, toDiffJson, toDiffMarkdown, toFeedPlan } from '../feeds/index.js';
+import { loadConfig, toProviders } from '../config/index.js';
+import type { RmdSnapshot } from '../screening/index.js';
 
 /** Where the command writes (tests capture it). */
 export interface FeedCommandIo {

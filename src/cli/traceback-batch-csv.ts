@@ -2,9 +2,8 @@
  * Reads a batch-traceback CSV (columns calling, called, at[, tz][, window]) into requests, with the project's one CSV
  * reader (papaparse via readCsvRecords: BOM, quoted fields, blank rows skipped, physical line numbers).
  */
-import { DataFileError, readCsvRecords } from '../feeds/rmd/csv.js';
-import type { TracebackRequest } from '../cdr/traceback/traceback.js';
-import type { Parsed } from '../cdr/traceback/time.js';
+import { DataFileError, readCsvRecords } from '../feeds/index.js';
+import type { Parsed, TracebackRequest } from '../cdr/index.js';
 
 const MAX_BATCH = 100_000;
 

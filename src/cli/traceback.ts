@@ -4,17 +4,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadRmdFile } from '../feeds/load-files.js';
-import { sqliteStoreDir } from '../cdr/sinks.js';
-import { createPgCdrReader } from '../cdr/postgres/query.js';
-import { createSqliteCdrReader } from '../cdr/sqlite/query.js';
-import { answerBatch } from '../cdr/traceback/batch.js';
+import { loadRmdFile } from '../feeds/index.js';
+import { answerBatch, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, parseTracebackRequest, sqliteStoreDir, TRACEBACK_FORMATS, type TracebackFormat } from '../cdr/index.js';
 import { parseBatchCsv } from './traceback-batch-csv.js';
-import { TRACEBACK_FORMATS, formatOutcomes, type TracebackFormat } from '../cdr/traceback/format.js';
-import { parseTracebackRequest } from '../cdr/traceback/traceback.js';
-import type { CdrQueryStore } from '../cdr/ports.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import type { RmdSnapshot } from '../screening/model.js';
+import { configFileFromEnv, loadConfig, type LoadedConfig } from '../config/index.js';
+import type { RmdSnapshot } from '../screening/index.js';
 
 /** Where a command writes (tests capture it). */
 export interface CommandIo {
@@ -50,7 +44,7 @@ export async function tracebackCommand(args: string[], io: CommandIo = processIo
   if (storeKind !== 'sqlite' && storeKind !== 'postgres') return usage(io, `invalid --store "${storeKind}": expected sqlite or postgres`);
   const limit = Number(values.limit ?? '100');
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return usage(io, `invalid --limit "${values.limit}": expected 1 to 10000`);
-  const file = values.config ?? process.env['CONFIG_FILE'];
+  const file = values.config ?? configFileFromEnv();
   if (file === undefined) return usage(io, '--config FILE is required');
   const requests = await readRequests(values);
   if (!requests.ok) return usage(io, requests.error);

@@ -3,15 +3,9 @@
  * candidate RMD snapshot) and reports which would now be blocked or allowed. Exit 0 done, 2 bad input or config.
  */
 import { parseArgs } from 'node:util';
-import { loadBlocklistFile, loadRmdFile } from '../feeds/load-files.js';
-import { buildWorld, loadWorld } from '../feeds/load.js';
-import { sqliteStoreDir } from '../cdr/sinks.js';
-import { createSqliteCdrReader } from '../cdr/sqlite/query.js';
-import { parseTracebackTime } from '../cdr/traceback/time.js';
-import { formatWhatIf } from '../cdr/whatif/format.js';
-import { replayCalls } from '../cdr/whatif/replay.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import type { ScreeningWorld } from '../screening/policy.js';
+import { loadWorldOnce } from '../feeds/index.js';
+import { createSqliteCdrReader, formatWhatIf, parseTracebackTime, replayCalls, sqliteStoreDir } from '../cdr/index.js';
+import { loadConfig } from '../config/index.js';
 import { processIo, type CommandIo } from './traceback.js';
 
 const USAGE = `usage: rmdgate whatif --config CANDIDATE.yaml [--since 7d|TIME] [--until TIME] [--rmd SNAPSHOT.csv]
@@ -39,29 +33,18 @@ export async function whatifCommand(args: string[], io: CommandIo = processIo, n
   const until = v.until === undefined ? now : parseSince(v.until, now);
   if (typeof until === 'string') return usage(io, until);
   const loaded = await loadConfig(v.config);
-  const { world, rmdId } = await candidateWorld(loaded, v.rmd, now);
+  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd });
   const dir = v['store-dir'] ?? sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
   const reader = createSqliteCdrReader(dir);
   try {
     const narrowing = loaded.config.trunks.some((t) => t.tgrp !== undefined || t.trunkContext !== undefined || t.headerValue !== undefined);
     const report = replayCalls(reader.scan(since, until), world, { narrowing });
-    const ctx = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), store: reader.description, configFile: v.config, configVersion: loaded.version, rmdSnapshotId: rmdId };
+    const ctx = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), store: reader.description, configFile: v.config, configVersion: loaded.version, rmdSnapshotId: rmd.id };
     io.out(formatWhatIf(report, ctx, format));
     return 0;
   } finally {
     await reader.close();
   }
-}
-
-/** The candidate world: the config's data, or the given RMD snapshot with the config's blocklists. */
-async function candidateWorld(loaded: LoadedConfig, rmdPath: string | undefined, now: number): Promise<{ world: ScreeningWorld; rmdId: string }> {
-  if (rmdPath === undefined) {
-    const { world, rmd } = await loadWorld(loaded, now);
-    return { world, rmdId: rmd.id };
-  }
-  const rmd = await loadRmdFile(rmdPath, now);
-  const lists = await Promise.all(loaded.config.data.blocklists.map((l) => loadBlocklistFile(loaded.resolvePath(l.path), l.name, l.kind)));
-  return { world: buildWorld(loaded, rmd, lists.flat()), rmdId: rmd.id };
 }
 
 /** `7d`, `36h`, `90m` before now, or an ISO 8601 time with zone. Returns epoch ms or an error message. */

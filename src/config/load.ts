@@ -40,6 +40,11 @@ export interface ConfigEnv {
   readonly [name: string]: string | undefined;
 }
 
+/** The config file named by the `CONFIG_FILE` environment variable (the commands' fallback for `--config`). */
+export function configFileFromEnv(env: ConfigEnv = process.env): string | undefined {
+  return env['CONFIG_FILE'] || undefined;
+}
+
 /** Reads, parses and validates a config file. Throws ConfigError (with every problem) or a read error. */
 export async function loadConfig(file: string, env: ConfigEnv = process.env): Promise<LoadedConfig> {
   let text: string;

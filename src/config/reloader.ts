@@ -4,9 +4,8 @@
  * logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are reported and not applied.
  */
 import type { ConfigFile } from './schema.js';
-import type { FeedMetrics } from '../feeds/ports.js';
-import type { PreparedConfig } from '../feeds/system.js';
-import type { Logger } from '../screening/ports.js';
+import type { FeedMetrics, PreparedConfig } from '../feeds/index.js';
+import type { Logger } from '../screening/index.js';
 
 /** The outcome of one reload. */
 export interface ReloadResult {
@@ -26,19 +25,26 @@ export interface LoadedCandidate {
   readonly version: string;
 }
 
+/** Config reload metrics (`rmdgate_config_*`). */
+export interface ReloadMetrics {
+  /** The config with this version (content hash) is in force: at start and after each successful reload. */
+  configInForce(version: string): void;
+  /** A reload attempt finished; on failure the running config stays. */
+  reloaded(result: 'success' | 'failure'): void;
+}
+
 /** Collaborators of the reloader. */
 export interface ConfigReloaderDeps {
   /** Reads and validates the config file; throws (a ConfigError lists `problems`). */
   readonly load: () => Promise<LoadedCandidate>;
-  /** Turns a validated config (restart-only keys already reset to running values) into the feed system's input. */
-  readonly prepare: (config: ConfigFile, version: string) => PreparedConfig;
-  /** Applies a prepared config (loads new feeds, swaps the world); throws, changing nothing, on failure. */
-  readonly apply: (next: PreparedConfig) => Promise<void>;
-  readonly current: () => PreparedConfig;
+  /** Applies a validated config (restart-only keys already reset to running values); throws, changing nothing, on failure. */
+  readonly apply: (config: ConfigFile, version: string) => Promise<void>;
+  /** The version of the config in force. */
+  readonly currentVersion: () => string;
   /** The config the process started with: listeners and other restart-only values come from here. */
   readonly running: ConfigFile;
   readonly log: Logger;
-  readonly metrics: Pick<FeedMetrics, 'configReloaded'>;
+  readonly metrics: ReloadMetrics;
 }
 
 /** The reloader: `reload()` calls are serialised; each resolves with its own result and never rejects. */
@@ -96,23 +102,26 @@ export function createConfigReloader(deps: ConfigReloaderDeps): ConfigReloader {
   let chain: Promise<unknown> = Promise.resolve();
 
   const once = async (): Promise<ReloadResult> => {
-    const previousVersion = deps.current().version;
+    const previousVersion = deps.currentVersion();
     let restartRequired: string[] = [];
+    let applied: ConfigFile;
     try {
       const candidate = await deps.load();
       const checked = withRunningValues(candidate.config, deps.running);
       restartRequired = checked.restartRequired;
       if (restartRequired.length > 0) deps.log.warn({ keys: restartRequired }, 'config change needs a restart (not applied)');
-      await deps.apply(deps.prepare(checked.effective, candidate.version));
+      applied = checked.effective;
+      await deps.apply(applied, candidate.version);
     } catch (err) {
       const problems = problemsOf(err);
-      deps.metrics.configReloaded('error');
+      deps.metrics.reloaded('failure');
       deps.log.error({ problems, previousVersion, err }, 'config reload failed');
       return { ok: false, configVersion: previousVersion, previousVersion, restartRequired, problems };
     }
-    const { version, part } = deps.current();
-    deps.metrics.configReloaded('ok');
-    deps.log.info({ configVersion: version, previousVersion, trunks: part.trunks.length, providers: part.providers.length, restartRequired }, 'config reloaded');
+    const version = deps.currentVersion();
+    deps.metrics.reloaded('success');
+    deps.metrics.configInForce(version);
+    deps.log.info({ configVersion: version, previousVersion, trunks: applied.trunks.length, providers: applied.providers.length, restartRequired }, 'config reloaded');
     return { ok: true, configVersion: version, previousVersion, restartRequired, problems: [] };
   };
 

@@ -3,9 +3,7 @@
  * Pure: no file or env access (load.ts does that). The schema is the reference documentation of each key.
  */
 import { z } from 'zod';
-import { parseCidr, toAddressKey } from '../screening/ip-address.js';
-import { LIST_KINDS, REASONS } from '../screening/model.js';
-import { REJECT_STATUSES, type RejectStatus } from '../screening/reject-reasons.js';
+import { LIST_KINDS, parseCidr, REASONS, REJECT_STATUSES, type RejectStatus, toAddressKey } from '../screening/index.js';
 import { checkSemantics } from './semantics.js';
 
 const action = z.enum(['block', 'monitor', 'allow']);
@@ -42,10 +40,6 @@ const drachtio = z.strictObject({
   pingIntervalMs: z.union([z.literal(0), z.number().int().min(5000).max(300000)]).default(15000),
   /** inbound: cap of drachtio-srf's reconnect backoff (150 ms × 1.7^n, uncapped by default), ms. */
   reconnectMaxDelayMs: z.number().int().min(200).max(60000).default(5000),
-  /** Longest wait for a screening before the fail mode answers, ms. */
-  decisionDeadlineMs: z.number().int().min(1).max(10000).default(500),
-  /** open: `policy.reasons.screening-error` decides (allow by default); closed: reject with its answer (500 by default). */
-  onDeadline: z.enum(['open', 'closed']).default('open'),
   /** Allowed calls: proxied through drachtio-server, or answered with the 302 the built-in front sends. */
   allowAction: z.enum(['proxy', 'redirect']).default('proxy'),
   /** Per-trunk override of `allowAction`, keyed by trunk id. */
@@ -143,7 +137,8 @@ const data = z.strictObject({
   rmd: z.strictObject({ path: z.string().min(1), url: feedUrl.optional(), maxShrinkFraction: shrinkFraction.optional() }),
   blocklists: z.array(z.strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)').refine((n) => n !== 'rmd', '"rmd" is the RMD feed\'s name'),
-    path: z.string().min(1),
+    /** The list file; its extension gives its format: `.yaml`/`.yml` or `.csv`. */
+    path: z.string().regex(/\.(ya?ml|csv)$/i, 'must end in .yaml, .yml or .csv (the extension gives the list\'s format)'),
     kind: z.enum(LIST_KINDS).optional(),
     /** Fetch the list from here (format from `path`'s extension); `path` is then the first-boot seed. */
     url: feedUrl.optional(),
@@ -276,12 +271,51 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
 }
 
-/** Validates a parsed YAML value: shape, then cross-references. Throws ConfigError listing every problem. */
-export function parseConfig(raw: unknown, file?: string): ConfigFile {
+/**
+ * Keys that existed and were removed: a config that still sets one is refused with what to do instead (rather than
+ * zod's generic "unrecognized key").
+ */
+const REMOVED_KEYS: readonly { readonly path: readonly string[]; readonly message: string }[] = [
+  { path: ['sip', 'drachtio', 'decisionDeadlineMs'], message: 'removed: screening is synchronous, so there is no deadline to wait for; delete this key' },
+  { path: ['sip', 'drachtio', 'onDeadline'], message: 'removed: screening is synchronous, so there is no deadline; a failed screening is answered by policy.reasons.screening-error; delete this key' },
+];
+
+/** The raw config without removed keys, and a problem for each one it set. */
+function withoutRemovedKeys(raw: unknown): { raw: unknown; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  let out = raw;
+  for (const { path, message } of REMOVED_KEYS) {
+    const parent = path.slice(0, -1).reduce<unknown>((node, key) => (isRecord(node) ? node[key] : undefined), out);
+    const key = path[path.length - 1]!;
+    if (!isRecord(parent) || !(key in parent)) continue;
+    problems.push({ path: path.join('.'), message });
+    out = withoutKey(out, path);
+  }
+  return { raw: out, problems };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A copy of `node` with the key at `path` deleted (the objects along the path copied, the rest shared). */
+function withoutKey(node: unknown, path: readonly string[]): unknown {
+  if (!isRecord(node) || path.length === 0) return node;
+  const [head, ...rest] = path as [string, ...string[]];
+  const copy = { ...node };
+  if (rest.length === 0) delete copy[head];
+  else copy[head] = withoutKey(copy[head], rest);
+  return copy;
+}
+
+/** Validates a parsed YAML value: removed keys, shape, then cross-references. Throws ConfigError listing every problem. */
+export function parseConfig(input: unknown, file?: string): ConfigFile {
+  const { raw, problems: removed } = withoutRemovedKeys(input);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })), file);
+    throw new ConfigError([...removed, ...result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))], file);
   }
+  if (removed.length > 0) throw new ConfigError(removed, file);
   const problems = [...checkSemantics(result.data), ...checkDrachtioFront(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, file);
   return deepFreeze(result.data);

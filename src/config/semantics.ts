@@ -2,7 +2,7 @@
  * Cross-reference checks of a shape-valid config: ids unique, references resolve, narrowing is usable,
  * no two trunks are indistinguishable, 603+ has a redress method. Pure; returns every problem.
  */
-import { parseCidr, toAddressKey } from '../screening/ip-address.js';
+import { parseCidr, toAddressKey } from '../screening/index.js';
 import type { ConfigFile, ConfigProblem } from './schema.js';
 
 /** Returns all semantic problems (empty when the config is consistent). */

@@ -2,10 +2,7 @@
  * Pure conversion of a validated config into the core's inputs: trunks, providers and the policy with
  * pre-rendered answers (the data is loaded separately).
  */
-import type { Action, ListKind, Provider, Reason, Trunk } from '../screening/model.js';
-import { LIST_KINDS, REASONS } from '../screening/model.js';
-import type { Policy, ReasonPolicy } from '../screening/policy.js';
-import { DEFAULT_REASON_SETTINGS, toRejectAnswer, type ReasonSetting } from '../screening/reject-reasons.js';
+import { type Action, DEFAULT_REASON_SETTINGS, LIST_KINDS, type ListKind, type Policy, type Provider, type Reason, type ReasonPolicy, REASONS, type ReasonSetting, toRejectAnswer, type Trunk } from '../screening/index.js';
 import type { ConfigFile } from './schema.js';
 
 /** Config trunks → core trunks. */

@@ -3,22 +3,12 @@
  * and swaps a freshly compiled world through the WorldHolder whenever any of it — or time alone — changes the inputs.
  * Every swap is computed synchronously from one consistent set of inputs.
  */
-import type { RmdFiling, RmdSnapshot } from '../screening/model.js';
-import type { ScreeningWorld } from '../screening/policy.js';
+import { type Clock, createWorldHolder, type Logger, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type WorldHolder } from '../screening/index.js';
 import { graceSet, sameIds } from './grace.js';
-import type { GraceState } from './ports.js';
+import { RMD_FEED, type GraceState } from './ports.js';
 import type { InForce } from './refresh.js';
-import type { FeedPlan } from './plan.js';
+import type { PreparedConfig } from './plan.js';
 import { composeWorld, type WorldConfigPart } from './world.js';
-import type { Clock, Logger } from '../screening/ports.js';
-import { createWorldHolder, type WorldHolder } from '../screening/world-holder.js';
-
-/** A validated config as the feed system needs it. */
-export interface PreparedConfig {
-  readonly version: string;
-  readonly part: WorldConfigPart;
-  readonly plan: FeedPlan;
-}
 
 /** What is published: the inputs of the world in force. */
 export interface Published {
@@ -43,19 +33,17 @@ export interface WorldComposer {
   republish(next: Published): void;
   published(): Published;
   holder(): WorldHolder;
-  /** Providers in removal grace in the world in force. */
-  graceCount(): number;
 }
 
 /** The RMD snapshot of a data set, if any. */
 export function rmdOf(data: ReadonlyMap<string, InForce>): RmdSnapshot | undefined {
-  const d = data.get('rmd')?.data;
+  const d = data.get(RMD_FEED)?.data;
   return d?.kind === 'rmd' ? d.snapshot : undefined;
 }
 
 function timeInputs(p: Published, now: number): TimeInputs {
   const { failClosedWhenStale, maxAgeMs, removalGraceMs } = p.cfg.plan.settings;
-  const verifiedAt = p.data.get('rmd')?.meta.verifiedAt;
+  const verifiedAt = p.data.get(RMD_FEED)?.meta.verifiedAt;
   return { withheld: failClosedWhenStale && verifiedAt !== undefined && now - verifiedAt > maxAgeMs, rmdGrace: graceSet(p.grace, now, removalGraceMs) };
 }
 
@@ -76,7 +64,7 @@ export function createWorldComposer(deps: { readonly clock: Clock; readonly log:
     const t = timeInputs(next, deps.clock.now());
     const world = compile(next, t, deps.extras());
     current = next;
-    if (t.withheld !== last.withheld) deps.log[t.withheld ? 'error' : 'info']({ feed: 'rmd', failClosedWhenStale: true }, t.withheld ? 'rmd withheld as stale' : 'rmd in force again');
+    if (t.withheld !== last.withheld) deps.log[t.withheld ? 'error' : 'info']({ feed: RMD_FEED, failClosedWhenStale: true }, t.withheld ? 'rmd withheld as stale' : 'rmd in force again');
     last = t;
     if (holder === undefined) holder = createWorldHolder(world);
     else holder.swap(world);
@@ -103,6 +91,5 @@ export function createWorldComposer(deps: { readonly clock: Clock; readonly log:
       if (holder === undefined) throw new Error('no world installed yet');
       return holder;
     },
-    graceCount: () => last.rmdGrace.size,
   };
 }

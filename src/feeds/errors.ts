@@ -1,6 +1,7 @@
 /**
- * Coded feed failures: FeedError (fetch, format, validation) and feedErrorCode(), which classifies any error a
- * refresh can meet — including the data parsers' DataFileError — into one closed FeedErrorCode for logs and metrics.
+ * Coded failures of data and feeds: DataFileError (a data file could not be read or used, every problem located),
+ * FeedError (fetch, format, validation) and feedErrorCode(), which classifies any error a refresh can meet into one
+ * closed FeedErrorCode for logs and metrics.
  */
 
 /** Why a feed refresh did not put new data in force. Closed set: it is the `code` metric label. */
@@ -74,4 +75,69 @@ export function feedErrorCode(err: unknown): FeedErrorCode {
 /** True for transient failures worth another attempt. */
 export function isRetryable(err: unknown): boolean {
   return err instanceof FeedError && err.retryable;
+}
+
+/** Why a data file was refused. */
+export type DataFileErrorCode = 'ERR_DATA_COLUMNS' | 'ERR_DATA_PARSE' | 'ERR_DATA_ROW' | 'ERR_DATA_READ';
+
+/** One located problem in a data file. `line` is 1-based and physical (where the record or entry starts). */
+export interface DataFileProblem {
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly message: string;
+}
+
+/** Where a DataFileError points, plus every problem found (the first one also fills `line`/`column`). */
+export interface DataFileErrorDetails {
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly problems?: readonly DataFileProblem[] | undefined;
+  readonly cause?: unknown;
+}
+
+/** A data file (RMD CSV, blocklist) could not be read or used. The message names the file and every problem. */
+export class DataFileError extends Error {
+  override readonly name = 'DataFileError';
+  readonly code: DataFileErrorCode;
+  readonly file: string;
+  readonly line?: number | undefined;
+  readonly column?: string | undefined;
+  readonly problems: readonly DataFileProblem[];
+
+  constructor(code: DataFileErrorCode, message: string, details: DataFileErrorDetails) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.file = details.file;
+    this.line = details.line;
+    this.column = details.column;
+    this.problems = details.problems ?? [{ file: details.file, line: details.line, column: details.column, message }];
+  }
+}
+
+/** Renders a problem as `file:line: message` (or `file: message` without a line). */
+export function formatDataFileProblem(p: DataFileProblem): string {
+  return p.line === undefined ? `${p.file}: ${p.message}` : `${p.file}:${p.line}: ${p.message}`;
+}
+
+/** Shown problems per error message; the rest are summarised (all stay in `problems`). */
+const MAX_LISTED_PROBLEMS = 20;
+
+/** Builds one DataFileError listing `problems` (at least one), pointing at the first. */
+export function dataFileErrorFrom(
+  code: DataFileErrorCode,
+  file: string,
+  summary: string,
+  problems: readonly DataFileProblem[],
+): DataFileError {
+  const shown = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatDataFileProblem(p)}`);
+  if (problems.length > MAX_LISTED_PROBLEMS) shown.push(`  … and ${problems.length - MAX_LISTED_PROBLEMS} more`);
+  const first = problems[0];
+  return new DataFileError(code, `${file}: ${summary}\n${shown.join('\n')}`, {
+    file,
+    line: first?.line,
+    column: first?.column,
+    problems,
+  });
 }

@@ -45,7 +45,7 @@ export interface FeedManager {
 }
 
 function emptyRuntime(spec: FeedSpec): FeedRuntime {
-  return { spec, current: undefined, lastSuccessAt: 0, lastError: undefined, pending: false, inflight: undefined };
+  return { spec, current: undefined, lastSuccessAt: 0, lastError: undefined, lastOutcome: undefined, pending: false, inflight: undefined };
 }
 
 /** Creates the manager; nothing runs until prepare/commit. */
@@ -176,10 +176,12 @@ function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
     rows: current === undefined ? 0 : rowsOf(current.data),
     snapshotId: current?.meta.snapshotId,
     ageSeconds,
+    maxAgeSeconds: deps.settings().maxAgeMs / 1000,
     stale: ageSeconds * 1000 > deps.settings().maxAgeMs,
     pending: rt.pending,
     lastSuccessAt: rt.lastSuccessAt,
     lastError: rt.lastError,
+    lastOutcome: rt.lastOutcome,
   };
 }
 

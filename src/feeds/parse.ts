@@ -1,8 +1,9 @@
 /**
- * Parses one feed body into data: decode (gzip by magic bytes), refuse markup and cut-short CSV, then the shared data
- * parsers (parseRmdCsv, parseBlocklist). Synchronous and self-contained so the RMD parse can run in a worker thread.
+ * Parses one feed body into data: decode (gzip by magic bytes), refuse markup and cut-short CSV, then the data parsers
+ * (parseRmdCsv, parseBlocklist). Synchronous and self-contained, so the RMD parser process runs the same code.
  */
-import type { BlocklistEntry, ListKind, RmdSnapshot } from '../screening/model.js';
+import type { BlocklistEntry, ListKind, RmdSnapshot } from '../screening/index.js';
+import type { FeedData, FeedSpec } from './ports.js';
 import { parseBlocklist } from './lists/blocklist.js';
 import { parseRmdCsv } from './rmd/csv.js';
 import { assertCsvComplete, assertNotMarkup, csvHeader, decodeBody } from './body.js';
@@ -49,4 +50,11 @@ export interface ListFeed {
 export function parseListFeed(bytes: Uint8Array, list: ListFeed, job: FeedParseJob): BlocklistEntry[] {
   const text = decodeText(bytes, job);
   return parseBlocklist(text, { file: job.source, list: list.name, format: list.format, defaultKind: list.kind });
+}
+
+/** Parses a body of either kind of feed (the RMD inline: the feed system's parser runs it in its own process). */
+export function parseFeed(spec: FeedSpec, bytes: Uint8Array, job: FeedParseJob): FeedData {
+  if (spec.kind === 'list') return { kind: 'list', entries: parseListFeed(bytes, { name: spec.name, format: spec.format, kind: spec.listKind }, job) };
+  const { snapshot, headers } = parseRmdFeed(bytes, job);
+  return { kind: 'rmd', snapshot, headers };
 }

@@ -1,9 +1,11 @@
 /**
- * Pure conversion of the validated config (`data`, `feeds`) into feed specs and settings in milliseconds.
- * Paths are resolved by the caller's resolver (relative to the config file).
+ * Pure conversion of a validated config into what the feed system runs on: the world's config part (trunks,
+ * providers, policy) and the feed plan (specs, settings in milliseconds). Paths are resolved by the caller's resolver
+ * (relative to the config file).
  */
-import type { ConfigFile } from '../config/schema.js';
-import type { FeedSettings, FeedSpec } from './ports.js';
+import { toPolicy, toProviders, toTrunks, type ConfigFile } from '../config/index.js';
+import type { WorldConfigPart } from './world.js';
+import { RMD_FEED, type FeedSettings, type FeedSpec } from './ports.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -27,8 +29,9 @@ export interface FeedPlan {
   readonly secondOpinion: SecondOpinionSettings;
 }
 
-function formatOf(path: string): 'csv' | 'yaml' {
-  return /\.ya?ml$/i.test(path) ? 'yaml' : 'csv';
+/** A blocklist's format from its file name: `.yaml`/`.yml` or `.csv` (config validation refuses other names). */
+export function listFormatOf(path: string): 'csv' | 'yaml' | undefined {
+  return /\.ya?ml$/i.test(path) ? 'yaml' : /\.csv$/i.test(path) ? 'csv' : undefined;
 }
 
 /** Builds the feed plan of a config; `resolvePath` resolves config-relative paths. */
@@ -37,7 +40,7 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
   const source = (path: string, url: string | undefined): Pick<FeedSpec, 'source' | 'seedPath'> =>
     url === undefined ? { source: { kind: 'file', path: resolvePath(path) } } : { source: { kind: 'http', url }, seedPath: resolvePath(path) };
   const rmd: FeedSpec = {
-    name: 'rmd',
+    name: RMD_FEED,
     kind: 'rmd',
     ...source(cfg.data.rmd.path, cfg.data.rmd.url),
     format: 'csv',
@@ -47,7 +50,7 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
     name: l.name,
     kind: 'list',
     ...source(l.path, l.url),
-    format: formatOf(l.path),
+    format: listFormatOf(l.path) ?? 'csv',
     listKind: l.kind,
     maxShrinkFraction: l.maxShrinkFraction ?? f.maxShrinkFraction,
   }));
@@ -80,4 +83,20 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
 /** True when two specs describe the same feed (same source, format and limits). */
 export function sameSpec(a: FeedSpec, b: FeedSpec): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A validated config as the feed system needs it. */
+export interface PreparedConfig {
+  readonly version: string;
+  readonly part: WorldConfigPart;
+  readonly plan: FeedPlan;
+}
+
+/** The feed system's view of a validated config. */
+export function toPreparedConfig(config: ConfigFile, version: string, resolvePath: (p: string) => string): PreparedConfig {
+  return {
+    version,
+    part: { trunks: toTrunks(config), providers: toProviders(config), policy: toPolicy(config), trunkHeader: config.sip.trunkHeader, configVersion: version },
+    plan: toFeedPlan(config, resolvePath),
+  };
 }

@@ -1,15 +1,18 @@
 /**
- * Ports of the live-feed subsystem: what the feed manager, the config reloader and the second-opinion runner need
- * from the outside (fetching, parsing, the state dir, timers, metrics). Adapters in src/adapters/feeds implement them.
+ * The live-feed subsystem's vocabulary and the seams its core (manager, refresh, composer) works through: fetching,
+ * parsing, the state dir, timers, metrics and the second opinion.
  */
-import type { BlocklistEntry, ListKind, RmdFiling, RmdSnapshot } from '../screening/model.js';
+import type { BlocklistEntry, ListKind, RmdFiling, RmdSnapshot } from '../screening/index.js';
 import type { FeedErrorCode } from './errors.js';
 import type { RmdChangeKind } from './rmd/diff.js';
 
 /** Where a feed's bytes come from. */
 export type FeedSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'http'; readonly url: string };
 
-/** One configured feed: the RMD (`name` "rmd") or a blocklist (`name` = list name). */
+/** The RMD feed's name (blocklists are named by config). */
+export const RMD_FEED = 'rmd';
+
+/** One configured feed: the RMD (`name` {@link RMD_FEED}) or a blocklist (`name` = list name). */
 export interface FeedSpec {
   readonly name: string;
   readonly kind: 'rmd' | 'list';
@@ -130,37 +133,48 @@ export interface Timers {
   setTimeout(fn: () => void, ms: number): { cancel(): void };
 }
 
-/** How a refresh ended. */
+/** How a refresh ended: new data in force, the source confirmed the data in force, the candidate refused, or an error. */
 export type RefreshOutcome = 'updated' | 'not-modified' | 'refused' | 'error';
 
-/** Per-feed state as reported by /readyz and the collect-time gauges. */
+/** Every {@link RefreshOutcome} (metric series are created for each). */
+export const REFRESH_OUTCOMES: readonly RefreshOutcome[] = ['updated', 'not-modified', 'refused', 'error'];
+
+/**
+ * One feed's state: the one vocabulary the feed system, /readyz, /admin/status and the per-feed gauges (read at
+ * scrape time) share.
+ */
 export interface FeedStatus {
   readonly feed: string;
   readonly hasData: boolean;
   readonly rows: number;
+  /** Content hash of the RMD snapshot in force (undefined for lists and without data). */
   readonly snapshotId?: string | undefined;
   /** Seconds since the source last confirmed the data in force; Infinity without data. */
   readonly ageSeconds: number;
+  /** The staleness budget (config `feeds.maxAgeHours`), seconds. */
+  readonly maxAgeSeconds: number;
   readonly stale: boolean;
   /** A refused candidate waits in the state dir. */
   readonly pending: boolean;
   /** Epoch ms of the last refresh that reached the source (updated or not modified); 0 = never. */
   readonly lastSuccessAt: number;
+  /** The code of the last failed refresh, until new data goes into force. */
   readonly lastError?: FeedErrorCode | undefined;
+  /** How the last refresh ended; undefined before the first. */
+  readonly lastOutcome?: RefreshOutcome | undefined;
 }
 
 /** Result label of a second-opinion cache lookup. */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'error';
 
-/** Metrics of feeds, reloads, RMD changes and the second-opinion cache. */
+/** Metrics of feeds, RMD changes and the second-opinion cache (ops implements them; labels are closed sets). */
 export interface FeedMetrics {
   refreshed(feed: string, outcome: RefreshOutcome, seconds: number): void;
   failed(feed: string, code: FeedErrorCode): void;
   providerChanged(change: RmdChangeKind): void;
-  configReloaded(result: 'ok' | 'error'): void;
   cacheLookup(result: CacheResult): void;
-  /** Registers the collect-time sources of the per-feed and grace gauges. */
-  observeFeeds(status: () => readonly FeedStatus[], graceProviders: () => number): void;
+  /** Registers the source of the per-feed gauges, read at scrape time. */
+  observeFeeds(status: () => readonly FeedStatus[]): void;
   observeCache(entries: () => number): void;
 }
 

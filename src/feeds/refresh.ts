@@ -3,7 +3,7 @@
  * parse, validate against the last good snapshot (schema drift, shrink) and put the result in force and on disk.
  * Failures leave the last good data in force; refused drift/shrink candidates are kept as pending.
  */
-import type { Clock, Logger } from '../screening/ports.js';
+import type { Clock, Logger } from '../screening/index.js';
 import { FeedError, feedErrorCode, isRetryable, type FeedErrorCode } from './errors.js';
 import type { FeedData, FeedFetcher, FeedParser, FeedSettings, FeedSpec, FeedStore, FetchOutcome, PendingMeta, RefreshOutcome, SnapshotMeta, Timers } from './ports.js';
 
@@ -19,6 +19,8 @@ export interface FeedRuntime {
   current: InForce | undefined;
   lastSuccessAt: number;
   lastError: FeedErrorCode | undefined;
+  /** How the last refresh ended (undefined before the first). */
+  lastOutcome: RefreshOutcome | undefined;
   pending: boolean;
   inflight: Promise<RefreshResult> | undefined;
 }
@@ -210,11 +212,13 @@ export async function refreshFeed(rt: FeedRuntime, deps: RefreshDeps, retries = 
   try {
     const result = (await promoteAcceptedSafely(rt, deps)) ?? (await fetchAndApply(rt, deps, retries));
     rt.lastSuccessAt = deps.clock.now();
+    rt.lastOutcome = result.outcome;
     return { ...result, seconds: seconds() };
   } catch (err) {
     const code = feedErrorCode(err);
     rt.lastError = code;
     const outcome: RefreshOutcome = NOT_THE_CANDIDATE.has(code) || (typeof err === 'object' && err !== null && fetchFailures.has(err)) ? 'error' : 'refused';
+    rt.lastOutcome = outcome;
     return { feed: rt.spec.name, outcome, code, error: err, seconds: seconds() };
   }
 }

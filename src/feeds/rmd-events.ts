@@ -3,10 +3,9 @@
  * JSON + Markdown report in the state dir) and the next removal-grace state. The state change is synchronous; the
  * files are written in the background.
  */
-import type { Provider, RmdSnapshot } from '../screening/model.js';
+import type { Logger, Provider, RmdSnapshot } from '../screening/index.js';
 import { updateGrace } from './grace.js';
 import type { FeedMetrics, FeedStore, GraceState } from './ports.js';
-import type { Logger } from '../screening/ports.js';
 import { diffRmd, filingOf, type RmdDiff } from './rmd/diff.js';
 import { toDiffJson, toDiffMarkdown } from './rmd/diff-report.js';
 

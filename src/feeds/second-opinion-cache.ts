@@ -5,8 +5,7 @@
  */
 import { LRUCache } from 'lru-cache';
 import type { CacheResult, SecondOpinionLookup } from './ports.js';
-import type { Logger } from '../screening/ports.js';
-import type { RmdFiling } from '../screening/model.js';
+import type { Logger, RmdFiling } from '../screening/index.js';
 
 /** Options of {@link createSecondOpinionCache}. Durations in ms. */
 export interface SecondOpinionCacheOptions {

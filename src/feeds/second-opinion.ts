@@ -2,9 +2,8 @@
  * The second opinion, run in the background only: for configured providers missing from the RMD snapshot, ask the RMD
  * JSON endpoint (through the cache) by FRN; confirmed filings are handed to the world composer. The SIP path never waits.
  */
-import type { Provider, RmdFiling } from '../screening/model.js';
+import type { Logger, Provider, RmdFiling } from '../screening/index.js';
 import type { FeedMetrics, SecondOpinionLookup } from './ports.js';
-import type { Logger } from '../screening/ports.js';
 
 /** Lookups in flight at once per run. */
 const CONCURRENCY = 8;

@@ -2,20 +2,19 @@
  * The live-data side of the gate: feeds (manager), RMD change events and removal grace, staleness, the second opinion,
  * and config changes — all published through the world composer, which swaps one whole ScreeningWorld per change.
  */
-import type { Provider } from '../screening/model.js';
-import { createWorldComposer, rmdOf, type PreparedConfig, type Published } from './composer.js';
+import type { Provider, WorldHolder } from '../screening/index.js';
+import { createWorldComposer, rmdOf, type Published } from './composer.js';
+import type { PreparedConfig } from './plan.js';
 import { pruneGrace } from './grace.js';
 import { createFeedManager, type FeedSet } from './manager.js';
-import type { FeedMetrics, FeedStatus, GraceState, SecondOpinionLookup } from './ports.js';
+import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type SecondOpinionLookup, type Timers } from './ports.js';
 import type { FeedCollaborators, FeedRuntime, InForce, RefreshResult } from './refresh.js';
 import { applyRmdChange, persistGrace } from './rmd-events.js';
 import { createSecondOpinionRunner } from './second-opinion.js';
 import { createStaleAlarm, readinessOf } from './status.js';
 import { referencedProviders, summariseWorld, type FeedWorldSummary } from './world.js';
 import { filingOf } from './rmd/diff.js';
-import type { WorldHolder } from '../screening/world-holder.js';
 
-export type { PreparedConfig } from './composer.js';
 
 /** Collaborators (adapters) of the feed system. `secondOpinion` is undefined when it is disabled. */
 export interface FeedSystemDeps extends FeedCollaborators {
@@ -51,6 +50,15 @@ export interface FeedSystem {
 }
 
 const HOUSEKEEPING_MS = 60_000;
+
+/** Real timers, unref'd so they never keep the process alive. */
+export const systemTimers: Timers = {
+  setTimeout(fn, ms) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
 
 /** Boots every feed, compiles the first world and starts the timers. */
 export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedConfig): Promise<FeedSystem> {
@@ -107,7 +115,7 @@ export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedCon
     }
     const grace = rmdChange(p.data.get(result.feed), result.next, p.cfg, p.grace);
     composer.install({ cfg: p.cfg, data: new Map(p.data).set(result.feed, result.next), grace }, `feed ${result.feed} updated`);
-    if (result.feed === 'rmd') runSecondOpinion();
+    if (result.feed === RMD_FEED) runSecondOpinion();
   };
 
   const manager = createFeedManager({
@@ -123,7 +131,7 @@ export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedCon
       const value = set.added.has(name) ? rt.current : before?.data.get(name);
       if (value === undefined) continue;
       data.set(name, value);
-      if (name === 'rmd' && set.added.has(name)) grace = rmdChange(before?.data.get(name) ?? staged.get(rt)?.previous, value, cfg, grace);
+      if (name === RMD_FEED && set.added.has(name)) grace = rmdChange(before?.data.get(name) ?? staged.get(rt)?.previous, value, cfg, grace);
     }
     composer.install({ cfg, data, grace }, why);
     settingsFrom = cfg;
@@ -135,7 +143,7 @@ export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedCon
   installSet(boot, initial, { cfg: initial, data: new Map(), grace: await deps.store.readGrace() }, 'boot');
   checkStale();
   runSecondOpinion();
-  deps.metrics.observeFeeds(() => manager.status(), () => composer.graceCount());
+  deps.metrics.observeFeeds(() => manager.status());
   lateAnswersRerun(deps, () => stopped, runSecondOpinion);
 
   const tick = (): void => {

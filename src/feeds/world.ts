@@ -2,8 +2,7 @@
  * Composes the ScreeningWorld from the config part (trunks, providers, policy) and the feed data part (RMD snapshot,
  * blocklists, removal grace, second-opinion filings). PURE; the feed system swaps the result through the WorldHolder.
  */
-import type { BlocklistEntry, Provider, RmdFiling, RmdSnapshot, Trunk } from '../screening/model.js';
-import { compileWorld, type Policy, type ScreeningWorld } from '../screening/policy.js';
+import { type BlocklistEntry, compileWorld, type Policy, type Provider, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type Trunk } from '../screening/index.js';
 
 /** The world inputs that come from the config file. */
 export interface WorldConfigPart {

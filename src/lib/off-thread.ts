@@ -1,49 +1,43 @@
 /**
- * Starts a store worker thread from the compiled `.js` next to this module, or — when running from the `.ts`
- * sources (vitest) — from the `.ts` file through a tiny TypeScript-transpiling loader, since Node 20 runs no TS.
+ * The one way off-thread code starts, worker threads and child processes alike, the same in production and tests.
+ * An entry is a module next to its caller. Production runs the compiled `.js` modules of dist/; when the caller is a
+ * TypeScript source (tests run src/ directly), the entry is the `.ts` module and runs under tsx's loader (a dev
+ * dependency), so tests exercise the very entry production runs, compiled on the fly.
  */
-import { Worker } from 'node:worker_threads';
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 
-/** Store worker entries (module names in this folder). */
-export type StoreWorkerEntry = 'sqlite-worker' | 'pg-worker';
-
-const HERE = import.meta.url;
-const FROM_SOURCES = HERE.endsWith('.ts');
-
-/** Spawns a store worker; `workerData` is structured-cloned into it. */
-export function spawnStoreWorker(entry: StoreWorkerEntry, workerData: unknown): Worker {
-  const path = entry === 'sqlite-worker' ? '../cdr/sqlite/worker' : '../cdr/postgres/worker';
-  const url = new URL(`${path}.${FROM_SOURCES ? 'ts' : 'js'}`, HERE);
-  return new Worker(url, { workerData, ...(FROM_SOURCES ? { execArgv: tsLoaderExecArgv() } : {}) });
+/** An off-thread entry: the module to run and the Node options it needs. */
+export interface Entry {
+  readonly url: URL;
+  readonly execArgv: readonly string[];
 }
 
 /**
- * Node options that make a process or worker run `.ts` ESM sources: `import './x.js'` resolves to `x.ts` when no
- * `x.js` exists, and `.ts` files are transpiled (types erased) with the repo's `typescript`. Development and tests
- * only; production runs `dist/`. Exported so tests can start child processes on the sources the same way.
+ * The entry `relative` (written with `.js`, e.g. `./sqlite/worker.js`) resolved against the caller's
+ * `import.meta.url`: the `.js` module beside a compiled caller, the `.ts` one (run by tsx) beside a source.
  */
-export function tsLoaderExecArgv(): string[] {
-  const hooks = `
-import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
-let ts;
-export async function resolve(spec, ctx, next) {
-  if (ctx.parentURL?.endsWith('.ts') && /^(\\.|file:)/.test(spec) && spec.endsWith('.js')) {
-    const u = new URL(spec, ctx.parentURL);
-    if (!existsSync(fileURLToPath(u))) return { url: u.href.slice(0, -3) + '.ts', format: 'module', shortCircuit: true };
-  }
-  return next(spec, ctx);
+export function entryOf(relative: string, callerUrl: string): Entry {
+  if (!callerUrl.endsWith('.ts')) return { url: new URL(relative, callerUrl), execArgv: [] };
+  return { url: new URL(relative.replace(/\.js$/, '.ts'), callerUrl), execArgv: ['--import', tsxRegistration()] };
 }
-export async function load(url, ctx, next) {
-  if (!url.startsWith('file:') || !url.endsWith('.ts')) return next(url, ctx);
-  ts ??= createRequire(${JSON.stringify(HERE)})('typescript');
-  const file = fileURLToPath(url);
-  const out = ts.transpileModule(await readFile(file, 'utf8'), { fileName: file, compilerOptions: {
-    module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, sourceMap: false } });
-  return { format: 'module', source: out.outputText, shortCircuit: true };
-}`;
-  const register = `import { register } from 'node:module'; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});`;
-  return ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+
+/** A worker thread running `entry`; no runtime flags of this process are inherited besides the entry's own. */
+export function startWorker(entry: Entry, options: Omit<WorkerOptions, 'execArgv'> = {}): Worker {
+  return new Worker(entry.url, { ...options, execArgv: [...entry.execArgv] });
+}
+
+/** A child process running `entry` (IPC channel included); no runtime flags of this process (profilers, inspectors) are inherited. */
+export function forkEntry(entry: Entry, options: Omit<ForkOptions, 'execArgv'> = {}): ChildProcess {
+  return fork(fileURLToPath(entry.url), [], { ...options, execArgv: [...entry.execArgv] });
+}
+
+/**
+ * An `--import` module that registers tsx's ESM loader. tsx's own `--import tsx` registers only on the main thread,
+ * so worker threads would not get it; its API registers wherever it runs.
+ */
+function tsxRegistration(): string {
+  const api = import.meta.resolve('tsx/esm/api');
+  return `data:text/javascript,import{register}from${encodeURIComponent(JSON.stringify(api))};register();`;
 }

@@ -4,7 +4,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../screening/ports.js';
+import type { Logger } from '../screening/index.js';
 
 /** Starts watching; close() stops it. Watch errors are logged and end the watch (reload by SIGHUP still works). */
 export function watchFile(file: string, debounceMs: number, onChange: () => void, log: Logger): { close(): void } {

@@ -2,9 +2,8 @@
  * The built-in admin routes (reload, feed refresh, status) over injected actions, and the status summary they report:
  * trunks, providers with their RMD status, feed versions and mode. Pure apart from the injected actions.
  */
-import type { ScreeningWorld } from '../screening/policy.js';
-import type { FeedStatus } from './metric-ports.js';
-import { graceOf, toProviderRmdStatus, type ProviderRmdStatus } from '../screening/provider-status.js';
+import type { FeedStatus, RefreshOutcome } from '../feeds/index.js';
+import { toProviderRmdStatus, type ProviderRmdStatus, type ScreeningWorld } from '../screening/index.js';
 import type { AdminReply, AdminRoute } from './admin-server.js';
 
 /** What the admin routes act on; main.ts injects these. */
@@ -15,11 +14,6 @@ export interface AdminActions {
   refreshFeed(name: string): Promise<AdminReply>;
   /** The status summary. */
   status(): AdminStatus;
-}
-
-/** A route answer for an action not wired yet: 501 with a message saying so. */
-export function notImplemented(action: string, detail: string): AdminReply {
-  return { status: 501, body: { error: 'not-implemented', action, message: detail } };
 }
 
 /** The routes `POST /admin/reload`, `POST /admin/feeds/{name}/refresh` and `GET /admin/status`. */
@@ -48,7 +42,20 @@ export interface AdminStatus {
     readonly byStatus: Readonly<Record<string, number>>;
     readonly items: readonly AdminProviderStatus[];
   };
-  readonly feeds: readonly (FeedStatus & { readonly ageSeconds: number | null })[];
+  readonly feeds: readonly AdminFeedStatus[];
+}
+
+/** One feed in /admin/status. */
+export interface AdminFeedStatus {
+  readonly feed: string;
+  readonly maxAgeSeconds: number;
+  /** Snapshot id (content hash) of the RMD in force; undefined for lists. */
+  readonly version: string | undefined;
+  readonly rows: number | undefined;
+  /** Epoch ms the source last confirmed the data in force. */
+  readonly asOf: number | undefined;
+  readonly lastRefresh: RefreshOutcome | undefined;
+  readonly ageSeconds: number | null;
 }
 
 /** One provider in /admin/status. */
@@ -67,11 +74,10 @@ export interface AdminProviderStatus {
 export function toAdminStatus(input: { world: ScreeningWorld; feeds: readonly FeedStatus[]; now: number; version: string; node: string }): AdminStatus {
   const { world, now } = input;
   const trunks = [...world.trunkStates.keys()];
-  const grace = graceOf(world);
   const providers = [...world.providers.values()].map((s): AdminProviderStatus => ({
     id: s.provider.id,
     name: s.provider.name,
-    rmdStatus: toProviderRmdStatus(s, now, (id) => grace?.has(id) === true),
+    rmdStatus: toProviderRmdStatus(s, now, world.rmdGrace),
     rmdRequired: s.provider.rmdRequired,
     rmdNumber: s.filing?.rmdNumber ?? null,
     lastRecertified: s.filing ? s.filing.lastRecertified || null : null,
@@ -92,6 +98,19 @@ export function toAdminStatus(input: { world: ScreeningWorld; feeds: readonly Fe
       items: trunks.slice(0, STATUS_TRUNK_LIMIT).map((t) => ({ id: t.id, provider: t.providerId })),
     },
     providers: { byStatus, items: providers },
-    feeds: input.feeds.map((f) => ({ ...f, ageSeconds: f.asOf === undefined ? null : Math.round((now - f.asOf) / 1000) })),
+    feeds: input.feeds.map((f) => toAdminFeedStatus(f, now)),
+  };
+}
+
+function toAdminFeedStatus(f: FeedStatus, now: number): AdminFeedStatus {
+  const aged = f.hasData && Number.isFinite(f.ageSeconds);
+  return {
+    feed: f.feed,
+    maxAgeSeconds: f.maxAgeSeconds,
+    version: f.snapshotId,
+    rows: f.hasData ? f.rows : undefined,
+    asOf: aged ? now - f.ageSeconds * 1000 : undefined,
+    lastRefresh: f.lastOutcome,
+    ageSeconds: aged ? Math.round(f.ageSeconds) : null,
   };
 }

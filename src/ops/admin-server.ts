@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Logger } from '../screening/ports.js';
+import type { Logger } from '../screening/index.js';
 import { WWW_AUTHENTICATE, createBearerCheck } from './bearer-auth.js';
 
 /** A routed, authenticated request. `params` holds the `{name}` segments of the route's path template, decoded. */

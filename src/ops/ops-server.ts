@@ -8,7 +8,6 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Registry } from 'prom-client';
 import { createReadiness, type Readiness, type ReadinessCheck } from './readiness.js';
 
-export type { CheckResult, Readiness, ReadinessCheck, ReadinessReport } from './readiness.js';
 
 /** Options of {@link createOpsServer}. */
 export interface OpsServerOptions {

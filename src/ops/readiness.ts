@@ -1,11 +1,10 @@
 /**
- * The readiness check registry behind /readyz, and the standard checks: SIP front up, feed data fresh, CDR sink
- * writable. Any component may register a named check; a check that throws counts as failing with its message.
+ * The readiness check registry behind /readyz, and the standard checks: SIP front up, CDR directory writable. Any
+ * component may register a named check (feeds and CDR sinks judge themselves); a check that throws counts as failing
+ * with its message.
  */
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
-import type { CdrSinkMetrics } from '../cdr/jsonl-sink.js';
-import type { FeedStatus } from './metric-ports.js';
 
 /** One check's answer; `detail` says why (shown in /readyz JSON). */
 export interface CheckResult {
@@ -62,17 +61,6 @@ export function createFrontCheck(fronts: Readonly<Record<string, () => boolean>>
   return () => {
     const up = Object.entries(fronts).filter(([, isUp]) => isUp()).map(([name]) => name);
     return up.length > 0 ? { ok: true, detail: `up: ${up.join(', ')}` } : { ok: false, detail: `no SIP front up (${Object.keys(fronts).join(', ') || 'none configured'})` };
-  };
-}
-
-/** Ok when the feed has data no older than its budget (from the feed state held by the metrics module). */
-export function createFeedFreshnessCheck(feed: string, statusOf: () => readonly FeedStatus[], now: () => number): ReadinessCheck {
-  return () => {
-    const s = statusOf().find((f) => f.feed === feed);
-    if (s?.asOf === undefined) return { ok: false, detail: `no ${feed} data loaded` };
-    const ageSeconds = Math.round((now() - s.asOf) / 1000);
-    const where = `${feed} ${s.version ?? '?'}, ${s.rows ?? 0} rows, ${ageSeconds} s old (max ${s.maxAgeSeconds} s)`;
-    return ageSeconds <= s.maxAgeSeconds ? { ok: true, detail: where } : { ok: false, detail: `stale: ${where}` };
   };
 }
 

@@ -61,12 +61,12 @@ export interface CdrRecord {
 }
 
 /** What a disposition record reports; see {@link DispositionRecord}. */
-export type DispositionEvent = 'answered' | 'failed' | 'canceled' | 'released' | 'fallback' | 'dropped';
+export type DispositionEvent = 'answered' | 'failed' | 'canceled' | 'released' | 'dropped';
 
 /**
  * What happened to a call after its screening record, joined to it by `callId` (one record per event, UTC times):
- * `answered` / `failed` / `canceled` = the final response a proxied call got, `released` = its BYE, `fallback` =
- * the front answered by its fail mode instead of the screened answer, `dropped` = the front sent no answer at all.
+ * `answered` / `failed` / `canceled` = the final response a proxied call got, `released` = its BYE, `dropped` = the
+ * front sent no answer at all.
  */
 export interface DispositionRecord {
   readonly schemaVersion: number;
@@ -79,9 +79,9 @@ export interface DispositionRecord {
   readonly atMs: number;
   /** The SIP server's own time of day for the event (`HH:MM:SS.uuuuuu` UTC); null for the front's own events. */
   readonly serverTime: string | null;
-  /** Final SIP status sent to the caller (answered, failed, canceled, fallback); null otherwise. */
+  /** Final SIP status sent to the caller (answered, failed, canceled); null otherwise. */
   readonly sipStatus: number | null;
-  /** The server's CDR reason (`call-rejected`, `normal-release`, ...) or the front's cause (`deadline`, `unknown-trunk`). */
+  /** The server's CDR reason (`call-rejected`, `normal-release`, ...) or the front's cause (`unknown-trunk`). */
   readonly cause: string | null;
   /** released: who sent the BYE; null when unknown. */
   readonly releasedBy: 'caller' | 'callee' | null;

@@ -1,25 +1,10 @@
 /**
- * Interfaces the use case and the SIP fronts depend on; adapters implement them, main.ts wires them.
+ * What the screening use case needs from outside (time, logging, CDR storage, metrics). Other subsystems implement
+ * these; main.ts wires them. The logger and clock shapes are shared by every subsystem.
  */
-import type { InviteFacts } from './model.js';
-import type { SipReply } from '../sip/shared/sip-reply.js';
+import type { CallRecord } from './cdr-record.js';
 
-/** What a SIP front calls for each new INVITE (never for retransmissions). Must not throw. */
-export type InviteHandler = (facts: InviteFacts) => SipReply | Promise<SipReply>;
-
-/** Counters a SIP front reports to. Label values are closed sets, never network data. */
-export interface FrontMetrics {
-  /** A SIP request or response was received. `method` is upper-case SIP method or `response`; unknown methods map to `other`. */
-  message(method: string, transport: string): void;
-  /** A final response was sent with this status. */
-  response(status: number, transport: string): void;
-  /** A message could not be used; `kind` is a short closed token such as `parse`, `oversize`, `missing-header`. */
-  malformed(kind: string, transport: string): void;
-  /** A retransmitted request was answered from the transaction cache (or absorbed). */
-  retransmission(method: string, transport: string): void;
-}
-
-/** Minimal structured logger shape (pino's), so ports do not import pino. */
+/** Minimal structured logger shape (pino's), so no subsystem but ops imports pino. */
 export interface Logger {
   debug(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
@@ -29,7 +14,7 @@ export interface Logger {
   isLevelEnabled(level: string): boolean;
 }
 
-/** Clock port: wall time for records, monotonic time for durations. */
+/** Wall time for records, monotonic time for durations. */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -50,8 +35,16 @@ export interface ScreenedObservation {
 /** Metrics the screening use case reports to. */
 export interface ScreeningMetrics {
   screened(o: ScreenedObservation): void;
-  /** A screening threw (a bug) and the fail-open/closed policy answered instead. */
+  /** A screening threw (a bug) and the screening-error policy answered instead. */
   screeningError(): void;
+}
+
+/** Raw INVITE fields kept beside a CdrRecord so what-if can redo trunk narrowing (tgrp, trunk-context, header). */
+export interface CdrRawFields {
+  /** The Request-URI as received, with parameters. */
+  readonly requestUri?: string | undefined;
+  /** Values of the configured trunk-narrowing headers, keyed by lower-case header name. */
+  readonly selectorHeaders?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Where CDRs go. write() never blocks and never throws; records beyond the queue bound are counted as lost. */
@@ -60,7 +53,7 @@ export interface CdrSink {
    * Screening records, and disposition records from the drachtio front (`type` tells them apart). A sink that does
    * not keep a record type skips it without failing.
    */
-  write(record: import('./cdr-record.js').CallRecord, raw?: import('../cdr/ports.js').CdrRawFields): void;
+  write(record: CallRecord, raw?: CdrRawFields): void;
   /** Resolves when everything written so far is on disk (or counted lost). */
   flush(): Promise<void>;
   /** Flushes and closes; later writes are counted lost. */

@@ -1,11 +1,11 @@
 /**
- * The screening use case: facts → decision (pure core) → SIP reply, plus one CDR, one metric observation and a log
- * line. Both SIP fronts call it. It never throws: a bug in screening becomes the `screening-error` reason.
+ * The screening use case: facts → decision (pure core), plus one CDR, one metric observation and a log line. Both SIP
+ * fronts call it and render the decision's SIP answer themselves. It never throws: a bug in screening becomes the
+ * `screening-error` reason.
  */
 import { toCdrRecord } from './cdr-record.js';
 import type { Decision, InviteFacts } from './model.js';
 import { decide, type ScreeningWorld } from './policy.js';
-import { toSipReply, type ReplyOptions, type SipReply } from '../sip/shared/sip-reply.js';
 import type { CdrSink, Clock, Logger, ScreeningMetrics } from './ports.js';
 
 /** Dependencies of the screener. `world` returns the current world (swapped atomically by reloads). */
@@ -16,44 +16,38 @@ export interface InviteScreenerDeps {
   readonly log: Logger;
   readonly clock: Clock;
   readonly node: string;
-  readonly reply: ReplyOptions;
   /** First CDR sequence number (e.g. boot time × 1000, so node + seq stays unique across restarts). */
   readonly firstSeq: number;
   /**
-   * For fronts that proxy allowed calls instead of redirecting them: the status the CDR records for an allowed call
-   * on a trunk (the drachtio front returns 100 for proxied trunks — the final status is in the disposition record).
-   * Default: the reply's status (302).
+   * The SIP status the front answers a decision with, as the CDR records it: the reject answer's status, 302 for a
+   * redirect, 100 for a call the drachtio front proxies (its final status is in the disposition record).
    */
-  readonly allowedCdrStatus?: ((trunkId: string | undefined) => number | undefined) | undefined;
+  readonly sipStatus: (decision: Decision) => number;
 }
 
-/** The outcome of screening, for fronts that need more than the reply (e.g. the drachtio proxy). */
-export interface Screening {
-  readonly decision: Decision;
-  readonly reply: SipReply;
-}
+/** The screener: decides, records and returns the decision. Never throws. */
+export type InviteScreener = (facts: InviteFacts) => Decision;
 
-/** Creates the screener: `screen(facts)` decides, records and returns the reply to send. */
-export function createInviteScreener(deps: InviteScreenerDeps): (facts: InviteFacts) => Screening {
+/** Creates the screener. */
+export function createInviteScreener(deps: InviteScreenerDeps): InviteScreener {
   let seq = deps.firstSeq;
   const nextSeq = (): number => seq++;
-  return function screen(facts: InviteFacts): Screening {
+  return function screen(facts: InviteFacts): Decision {
     try {
       return screenOnce(facts, deps, nextSeq);
     } catch (err) {
       deps.metrics.screeningError();
       deps.log.error({ err, callId: facts.callId }, 'screening failed after the decision');
-      const decision = screeningErrorDecision(deps.world());
-      return { decision, reply: toSipReply(decision, deps.reply, facts.requestUri) };
+      return screeningErrorDecision(deps.world());
     }
   };
 }
 
-function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () => number): Screening {
+function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () => number): Decision {
   const started = deps.clock.monotonicMs();
   const world = deps.world();
   const decision = safeDecide(facts, world, deps);
-  const reply = toSipReply(decision, deps.reply, facts.requestUri);
+  const sipStatus = deps.sipStatus(decision);
   const seconds = (deps.clock.monotonicMs() - started) / 1000;
   const outcome = decision.kind === 'reject' ? 'reject' : decision.wouldBlock ? 'would-block' : 'allow';
   deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds });
@@ -62,7 +56,7 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
       node: deps.node,
       seq: nextSeq(),
       decidedAt: deps.clock.now(),
-      sipStatus: (decision.kind === 'allow' ? deps.allowedCdrStatus?.(decision.evidence.trunkId) : undefined) ?? reply.status,
+      sipStatus,
       mode: world.policy.mode,
       configVersion: world.configVersion,
       provider: decision.evidence.providerId === undefined ? undefined : world.providers.get(decision.evidence.providerId),
@@ -70,8 +64,8 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
     }),
     { requestUri: facts.requestUri, selectorHeaders: facts.selectorHeaders },
   );
-  logDecision(deps.log, facts, decision, reply);
-  return { decision, reply };
+  logDecision(deps.log, facts, decision, sipStatus);
+  return decision;
 }
 
 function safeDecide(facts: InviteFacts, world: ScreeningWorld, deps: InviteScreenerDeps): Decision {
@@ -84,7 +78,7 @@ function safeDecide(facts: InviteFacts, world: ScreeningWorld, deps: InviteScree
   }
 }
 
-/** The decision the fail-open/closed policy gives when screening cannot complete (bug or deadline). */
+/** The decision the fail-open/closed policy (`policy.reasons.screening-error`) gives when screening cannot complete. */
 export function screeningErrorDecision(world: ScreeningWorld): Decision {
   const p = world.policy.reasons['screening-error'];
   if (p.action === 'block' && world.policy.mode === 'enforce') {
@@ -93,14 +87,14 @@ export function screeningErrorDecision(world: ScreeningWorld): Decision {
   return { kind: 'allow', reason: 'screening-error', wouldBlock: p.action !== 'allow', evidence: {}, route: world.policy.defaultRoute };
 }
 
-function logDecision(log: Logger, facts: InviteFacts, decision: Decision, reply: SipReply): void {
+function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipStatus: number): void {
   const level = decision.kind === 'reject' ? 'info' : 'debug';
   if (!log.isLevelEnabled(level)) return;
   const fields = {
     trunkId: decision.evidence.trunkId ?? 'unknown',
     providerId: decision.evidence.providerId,
     reason: decision.reason ?? 'none',
-    sipStatus: reply.status,
+    sipStatus,
     source: `${facts.sourceAddress}:${facts.sourcePort}`,
     listEntryId: decision.evidence.listEntryId,
   };

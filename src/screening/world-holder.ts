@@ -7,23 +7,19 @@ import type { ScreeningWorld } from './policy.js';
 /** The current world and its swap. */
 export interface WorldHolder {
   current(): ScreeningWorld;
+  /** Puts `next` in force; returns the world it replaced. */
   swap(next: ScreeningWorld): ScreeningWorld;
-  /** Listeners run synchronously after each swap (metrics, logs); they must not throw. */
-  onSwap(listener: (next: ScreeningWorld, previous: ScreeningWorld) => void): void;
 }
 
 /** Creates a holder with an initial world. */
 export function createWorldHolder(initial: ScreeningWorld): WorldHolder {
   let world = initial;
-  const listeners: ((n: ScreeningWorld, p: ScreeningWorld) => void)[] = [];
   return {
     current: () => world,
     swap(next) {
       const previous = world;
       world = next;
-      for (const l of listeners) l(next, previous);
       return previous;
     },
-    onSwap: (l) => void listeners.push(l),
   };
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listDayFiles, openDayFileForRead } from '../../src/cdr/sqlite/day-files.js';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
-import { tsLoaderExecArgv } from '../../src/lib/off-thread.js';
+import { TS_EXEC_ARGV } from '../support/ts-entry.js';
 import { buildCdr } from './support/build-cdr.js';
 
 const CHILD = fileURLToPath(new URL('./support/cdr-writer-child.ts', import.meta.url));
@@ -17,7 +17,7 @@ const BATCH = 1000;
 
 /** The child and the last count it reported. */
 function startChild(dir: string): { child: ChildProcess; last: () => number; line: (prefix: string, timeoutMs: number) => Promise<string> } {
-  const child = spawn(process.execPath, [...tsLoaderExecArgv(), CHILD, dir, String(RATE), String(FLUSH_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...TS_EXEC_ARGV, CHILD, dir, String(RATE), String(FLUSH_MS)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let last = 0;
   const waiters: { prefix: string; resolve: (l: string) => void }[] = [];
   createInterface({ input: child.stdout! }).on('line', (l) => {

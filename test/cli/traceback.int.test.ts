@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
-import { tsLoaderExecArgv } from '../../src/lib/off-thread.js';
+import { TS_EXEC_ARGV } from '../support/ts-entry.js';
 import { AT, buildCdr } from '../cdr/support/build-cdr.js';
 import { repoPath } from '../support/paths.js';
 
@@ -29,7 +29,7 @@ admin: { listen: false }
 /** Runs the CLI from the sources; resolves with exit code and output (bounded by a 30 s timeout). */
 function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [...tsLoaderExecArgv(), CLI, ...args], { timeout: 30_000, env: { ...process.env, CONFIG_FILE: '' } }, (error, out, err) => {
+    execFile(process.execPath, [...TS_EXEC_ARGV, CLI, ...args], { timeout: 30_000, env: { ...process.env, CONFIG_FILE: '' } }, (error, out, err) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err });
     });
   });

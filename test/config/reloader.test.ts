@@ -3,7 +3,6 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createConfigReloader, problemsOf, withRunningValues, type ConfigReloaderDeps } from '../../src/config/reloader.js';
-import type { PreparedConfig } from '../../src/feeds/system.js';
 import type { Logger } from '../../src/screening/ports.js';
 import { ConfigError, parseConfig, type ConfigFile } from '../../src/config/schema.js';
 
@@ -53,41 +52,40 @@ describe('problemsOf', () => {
 });
 
 describe('createConfigReloader', () => {
-  const prepared = (version: string): PreparedConfig => ({ version, part: { trunks: [], providers: [], policy: {} as PreparedConfig['part']['policy'], configVersion: version }, plan: {} as PreparedConfig['plan'] });
-
   function harness(load: ConfigReloaderDeps['load']) {
     const lines: { level: string; obj: object; msg?: string }[] = [];
     const counts: string[] = [];
-    let current = prepared('v0');
+    let current = 'v0';
     const order: string[] = [];
     const reloader = createConfigReloader({
-      load, running: cfg(), log: logger(lines), metrics: { configReloaded: (r) => void counts.push(r) },
-      prepare: (_c, version) => prepared(version), current: () => current,
-      apply: async (next) => {
-        order.push(`start ${next.version}`);
+      load, running: cfg(), log: logger(lines),
+      metrics: { reloaded: (r) => void counts.push(r), configInForce: (v) => void counts.push(`in force ${v}`) },
+      currentVersion: () => current,
+      apply: async (_config, version) => {
+        order.push(`start ${version}`);
         await new Promise((r) => setImmediate(r));
-        current = next;
-        order.push(`end ${next.version}`);
+        current = version;
+        order.push(`end ${version}`);
       },
     });
     return { reloader, lines, counts, order };
   }
 
-  it('applies a valid config and counts ok', async () => {
+  it('applies a valid config, counts success and reports the config in force', async () => {
     const h = harness(async () => ({ config: cfg(), version: 'v1' }));
 
     expect(await h.reloader.reload()).toEqual({ ok: true, configVersion: 'v1', previousVersion: 'v0', restartRequired: [], problems: [] });
-    expect(h.counts).toEqual(['ok']);
+    expect(h.counts).toEqual(['success', 'in force v1']);
     expect(h.lines.find((l) => l.msg === 'config reloaded')?.obj).toMatchObject({ configVersion: 'v1', previousVersion: 'v0' });
   });
 
-  it('keeps the running config, logs every problem and counts error when loading fails', async () => {
+  it('keeps the running config, logs every problem and counts a failure when loading fails', async () => {
     const h = harness(async () => Promise.reject(new ConfigError([{ path: 'a', message: 'x' }, { path: 'b', message: 'y' }])));
 
     const result = await h.reloader.reload();
 
     expect(result).toMatchObject({ ok: false, configVersion: 'v0', problems: ['a: x', 'b: y'] });
-    expect(h.counts).toEqual(['error']);
+    expect(h.counts).toEqual(['failure']);
     expect(h.lines.find((l) => l.msg === 'config reload failed')?.obj).toMatchObject({ problems: ['a: x', 'b: y'] });
   });
 

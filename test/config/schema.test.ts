@@ -192,6 +192,35 @@ describe('parseConfigText: invalid configs', () => {
   });
 });
 
+describe('parseConfig: removed keys and list file names', () => {
+  it.each([
+    { key: 'decisionDeadlineMs', value: 500, says: /removed: screening is synchronous/ },
+    { key: 'onDeadline', value: 'open', says: /removed: .*policy\.reasons\.screening-error/ },
+  ])('refuses sip.drachtio.$key, saying it was removed and what to do', ({ key, value, says }) => {
+    const raw = minimalConfig();
+    raw['sip'].drachtio = { [key]: value };
+
+    const problems = problemsOf(() => parseConfig(raw));
+
+    expect(problems).toEqual([{ path: `sip.drachtio.${key}`, message: expect.stringMatching(says) }]);
+  });
+
+  it('lists a removed key beside the other problems of the file, once', () => {
+    const raw = minimalConfig();
+    raw['sip'].drachtio = { decisionDeadlineMs: 500, onDeadline: 'closed' };
+    raw['mode'] = 'sometimes';
+
+    expect(problemsOf(() => parseConfig(raw)).map((p) => p.path)).toEqual(['sip.drachtio.decisionDeadlineMs', 'sip.drachtio.onDeadline', 'mode']);
+  });
+
+  it('refuses a blocklist file whose name gives no format, and accepts .yaml, .yml and .csv', () => {
+    const raw = minimalConfig();
+    raw['data'].blocklists = [{ name: 'a', path: 'lists/a.txt' }, { name: 'b', path: 'b.yml' }, { name: 'c', path: 'C.CSV' }, { name: 'd', path: 'd.yaml' }];
+
+    expect(problemsOf(() => parseConfig(raw))).toEqual([{ path: 'data.blocklists[0].path', message: expect.stringContaining('must end in .yaml, .yml or .csv') }]);
+  });
+});
+
 describe('parseConfigText: YAML-level problems', () => {
   const MINIMAL_YAML = [
     'sip:',

@@ -6,14 +6,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
-import { toPreparedConfig } from '../../src/feeds/compose.js';
 import { createFeedFetcher } from '../../src/feeds/fetch/fetcher.js';
 import { createFeedParser } from '../../src/feeds/parser.js';
 import type { FeedParser } from '../../src/feeds/ports.js';
 import { createFeedStore } from '../../src/feeds/state-dir.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import type { SecondOpinionLookup, Timers } from '../../src/feeds/ports.js';
-import { startFeedSystem, type FeedSystem, type PreparedConfig } from '../../src/feeds/system.js';
+import { toPreparedConfig, type PreparedConfig } from '../../src/feeds/plan.js';
+import { startFeedSystem, type FeedSystem } from '../../src/feeds/system.js';
 import type { Clock } from '../../src/screening/ports.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { createLogger } from '../../src/ops/logger.js';
@@ -171,11 +171,11 @@ export async function startHarness(dir: string, yaml: string, opts: { clock?: Ma
   const timers = manualTimers(clock);
   const logs = logSink();
   const log = createLogger({ level: 'debug', version: 'test', destination: logs.stream });
-  const metrics = createMetrics('test', { defaultMetrics: false, now: clock.now, feedMaxAgeSeconds: prepared.plan.settings.maxAgeMs / 1000 });
-  const parser = createFeedParser({ maxBytes: prepared.plan.settings.maxBytes, worker: false });
+  const metrics = createMetrics('test', { defaultMetrics: false, now: clock.now });
+  const parser = createFeedParser({ maxBytes: prepared.plan.settings.maxBytes });
   const system = await startFeedSystem({
     fetcher: createFeedFetcher({ userAgent: 'rmdgate-test', maxBytes: prepared.plan.settings.maxBytes }),
-    parser: opts.wrapParser?.(parser) ?? parser, store: createFeedStore(prepared.plan.stateDir), clock, timers, random: () => 0, log, metrics: metrics.feedSystem, secondOpinion: opts.secondOpinion,
+    parser: opts.wrapParser?.(parser) ?? parser, store: createFeedStore(prepared.plan.stateDir), clock, timers, random: () => 0, log, metrics: metrics.feeds, secondOpinion: opts.secondOpinion,
   }, prepared);
   metrics.watchWorld(() => system.holder.current());
   return {

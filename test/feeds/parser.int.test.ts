@@ -1,36 +1,42 @@
 /**
- * The RMD parser process (compiled dist/ only: the child runs JavaScript): the snapshot streamed back in
- * batches equals the inline parse, messages are pulled one at a time as deltas, and errors cross the thread boundary
- * with their codes.
+ * The feed parser and its RMD parser process (the real child entry, run from sources through the same loader as every
+ * off-thread entry): the snapshot streamed back in batches equals the inline parse, messages are pulled one at a time
+ * as deltas, and errors cross the process boundary with their codes.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { fork } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToWorker, type WorkerReply } from '../../src/feeds/rmd/parser-protocol.js';
+import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, type ToParser, type ParserReply } from '../../src/feeds/rmd/parser-protocol.js';
 import { parseRmdFeed } from '../../src/feeds/parse.js';
 import { allocShared } from '../../src/lib/shared-body.js';
-import type { FeedParser, FeedSpec } from '../../src/feeds/ports.js';
+import type { FeedSpec } from '../../src/feeds/ports.js';
 import { feedErrorCode } from '../../src/feeds/errors.js';
+import { createFeedParser } from '../../src/feeds/parser.js';
+import { entryOf, forkEntry } from '../../src/lib/off-thread.js';
 import { rmdCsv, rows } from './harness.js';
-import { repoPath } from '../support/paths.js';
 
-const DIST = repoPath('dist/feeds/parser.js');
 const SPEC: FeedSpec = { name: 'rmd', kind: 'rmd', source: { kind: 'file', path: 'x' }, format: 'csv', maxShrinkFraction: 0.2 };
+const LIST_SPEC: FeedSpec = { name: 'ops', kind: 'list', source: { kind: 'file', path: 'ops.csv' }, format: 'csv', listKind: 'operator', maxShrinkFraction: 0.2 };
 
-describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
-  type ProcessParser = FeedParser & { usesWorker: boolean; parserPid: number | undefined };
-  async function workerParser(parseTimeoutMs?: number): Promise<ProcessParser> {
-    const mod = (await import(pathToFileURL(DIST).href)) as { createFeedParser(o: { maxBytes: number; worker: boolean; parseTimeoutMs?: number }): ProcessParser };
-    return mod.createFeedParser({ maxBytes: 1e9, worker: true, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }) });
+describe('RMD parser process', () => {
+  function workerParser(parseTimeoutMs?: number): ReturnType<typeof createFeedParser> {
+    return createFeedParser({ maxBytes: 1e9, ...(parseTimeoutMs === undefined ? {} : { parseTimeoutMs }) });
   }
 
+  it('parses blocklists on the calling thread: no parser process is started for them', async () => {
+    const parser = workerParser();
+    try {
+      const data = await parser.parse(LIST_SPEC, Buffer.from('rmdNumber,source,effective\nRMD0990001,DA 26-1,2026-01-01\n'), { source: 'ops.csv', loadedAt: 0 });
+      expect(data.kind === 'list' && data.entries.map((e) => e.rmdNumber)).toEqual(['RMD0990001']);
+      expect(parser.parserPid).toBeUndefined();
+    } finally {
+      await parser.close();
+    }
+  });
+
   it('parses in a process whose every thread runs at nice 19, and recovers when it is killed', async () => {
-    const parser = await workerParser();
+    const parser = workerParser();
     try {
       expect((await parser.parse(SPEC, Buffer.from(rmdCsv(rows(50))), { source: 'x', loadedAt: 0 })).kind).toBe('rmd');
       const pid = parser.parserPid;
@@ -52,13 +58,13 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('streams back the same snapshot as the inline parse', async () => {
-    const parser = await workerParser();
+    const parser = workerParser();
     const text = rmdCsv(rows(1234).map((r, i) => (i % 3 === 0 ? { ...r, name: `Multi\nLine ${i}, LLC` } : r)), { bom: true });
     try {
       const data = await parser.parse(SPEC, Buffer.from(text), { source: 'x', loadedAt: 5 });
       const inline = parseRmdFeed(Buffer.from(text), { source: 'x', loadedAt: 5, maxBytes: 1e9 });
 
-      expect(parser.usesWorker).toBe(true);
+      expect(parser.parserPid).toBeGreaterThan(0);
       if (data.kind !== 'rmd') throw new Error('not rmd');
       expect(data.headers).toEqual(inline.headers);
       expect({ ...data.snapshot, byRmdNumber: [...data.snapshot.byRmdNumber], byFrn: [...data.snapshot.byFrn] }).toEqual({ ...inline.snapshot, byRmdNumber: [...inline.snapshot.byRmdNumber], byFrn: [...inline.snapshot.byFrn] });
@@ -68,7 +74,7 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('parses a body in shared memory (plain and gzip) in place, with the same result as the inline parse', async () => {
-    const parser = await workerParser();
+    const parser = workerParser();
     const text = rmdCsv(rows(800));
     const inline = parseRmdFeed(Buffer.from(text), { source: 'x', loadedAt: 5, maxBytes: 1e9 });
     try {
@@ -87,7 +93,7 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('sends only changed filings after the first snapshot and reuses the unchanged ones', async () => {
-    const parser = await workerParser();
+    const parser = workerParser();
     const before = rows(500);
     const after = [...before.filter((r) => r.number !== 'RMD0990007').map((r) => (r.number === 'RMD0990003' ? { ...r, implementation: 'No STIR/SHAKEN Implementation - Performing Robocall Mitigation' } : r)), ...rows(2, 501)];
     try {
@@ -108,21 +114,21 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('sends one message per pull from the main thread, and only the changed filings of a delta', async () => {
-    const child = fork(repoPath('dist/feeds/rmd/parser-child.js'), [], { serialization: 'advanced', execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] });
+    const child = forkEntry(entryOf('../../src/feeds/rmd/parser-child.js', import.meta.url), { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'] });
     const bodyPipe = child.stdio[BODY_FD] as Writable;
-    const got: WorkerReply[] = [];
-    child.on('message', (m: WorkerReply) => got.push(m));
+    const got: ParserReply[] = [];
+    child.on('message', (m: ParserReply) => got.push(m));
     const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 150));
     const job = (id: number, text: string, baseId?: string): void => {
       const body = Buffer.from(text);
       bodyPipe.write(body); // the body may arrive before or after its job message
-      child.send({ type: 'job', id, length: body.length, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToWorker);
+      child.send({ type: 'job', id, length: body.length, job: { source: 'x', loadedAt: 1, maxBytes: 1e9 }, baseId } satisfies ToParser);
     };
-    const pullAll = async (id: number): Promise<WorkerReply[]> => {
+    const pullAll = async (id: number): Promise<ParserReply[]> => {
       const from = got.length;
       while (got.at(-1)?.type !== 'done') {
         const before = got.length;
-        child.send({ type: 'more', id } satisfies ToWorker);
+        child.send({ type: 'more', id } satisfies ToParser);
         await vi.waitFor(() => expect(got.length).toBe(before + 1), { interval: 2 });
       }
       return got.slice(from);
@@ -134,13 +140,13 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
       await settle();
       expect(got.map((m) => m.type)).toEqual(['head']); // nothing more until pulled
       const first = [got[0]!, ...(await pullAll(1))];
-      const head = first[0] as Extract<WorkerReply, { type: 'head' }>;
+      const head = first[0] as Extract<ParserReply, { type: 'head' }>;
       expect(head.base).toBeNull();
       expect(first.filter((m) => m.type === 'filings').length).toBe(Math.ceil(4500 / FILINGS_PER_MESSAGE));
       expect(first.filter((m) => m.type === 'order').length).toBe(Math.ceil(4500 / ORDER_PER_MESSAGE));
       // then the lookup tables, built by the parser (the main thread builds no Map of the snapshot)
       expect(first.map((m) => m.type).slice(-2)).toEqual(['index', 'done']);
-      const index = first.at(-2) as Extract<WorkerReply, { type: 'index' }>;
+      const index = first.at(-2) as Extract<ParserReply, { type: 'index' }>;
       expect(index.byRmdNumber.filing).toHaveLength(4500);
       expect(index.byFrn.table).toBeInstanceOf(Int32Array);
 
@@ -152,7 +158,7 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
       const filings = second.flatMap((m) => (m.type === 'filings' ? m.filings : []));
       const order = second.flatMap((m) => (m.type === 'order' ? [...m.order] : []));
 
-      expect((second[0] as Extract<WorkerReply, { type: 'head' }>).base).toBe(head.snapshotId);
+      expect((second[0] as Extract<ParserReply, { type: 'head' }>).base).toBe(head.snapshotId);
       expect(filings.map((f) => f.rmdNumber)).toEqual(['RMD0990010', 'RMD0994501']);
       expect(order).toHaveLength(4501);
       expect(order[0]).toBe(0); // unchanged rows travel as their index in the base
@@ -164,7 +170,7 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('abandons a parse that overruns its deadline with ERR_FEED_TIMEOUT, and is not wedged by it', async () => {
-    const parser = await workerParser(1);
+    const parser = workerParser(1);
     try {
       const err = await parser.parse(SPEC, Buffer.from(rmdCsv(rows(20_000))), { source: 'x', loadedAt: 0 }).catch((e: unknown) => e);
       expect(feedErrorCode(err)).toBe('ERR_FEED_TIMEOUT');
@@ -180,7 +186,7 @@ describe.runIf(existsSync(DIST))('RMD parser process (dist)', () => {
   });
 
   it('passes errors back with their codes and keeps working afterwards', async () => {
-    const parser = await workerParser();
+    const parser = workerParser();
     try {
       const cut = parser.parse(SPEC, Buffer.from(`${rmdCsv(rows(3))}RMD0990004,0099000004,"Cut`), { source: 'x', loadedAt: 0 });
       const html = parser.parse(SPEC, Buffer.from('<html></html>'), { source: 'x', loadedAt: 0 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedStatus as FeedSystemStatus } from '../../src/feeds/ports.js';
+import type { FeedStatus } from '../../src/feeds/ports.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
 import { buildSnapshot, buildWorld } from '../support/builders.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
 
 function newMetrics(clock = { t: NOW }): Metrics {
-  return createMetrics('9.9.9', { defaultMetrics: false, now: () => clock.t, feedMaxAgeSeconds: 3600 });
+  return createMetrics('9.9.9', { defaultMetrics: false, now: () => clock.t });
 }
 
 /** Samples of one metric (histograms: all sub-samples) as `labels → value`, e.g. `feed=rmd` → 3. */
@@ -87,86 +87,72 @@ describe('screening and SIP ports', () => {
 });
 
 describe('feed metrics', () => {
-  it('reports age at scrape time from the injected clock, with rows, version and budget', async () => {
-    const clock = { t: NOW };
-    const m = newMetrics(clock);
-    m.feeds.register('rmd', { maxAgeSeconds: 7200 });
-    m.feeds.loaded('rmd', { version: 'abc123', rows: 42, asOf: NOW - 60_000 });
-    clock.t += 30_000;
+  const rmd: FeedStatus = { feed: 'rmd', hasData: true, rows: 42, snapshotId: 'abc123', ageSeconds: 90, maxAgeSeconds: 7200, stale: false, pending: false, lastSuccessAt: NOW - 90_000, lastOutcome: 'updated' };
+  const list: FeedStatus = { feed: 'fcc-k4', hasData: true, rows: 3, ageSeconds: 30, maxAgeSeconds: 7200, stale: false, pending: false, lastSuccessAt: NOW, lastOutcome: 'refused', lastError: 'ERR_FEED_SHRINK' };
 
-    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 90 });
-    expect(await samples(m, 'rmdgate_feed_rows')).toEqual({ 'feed=rmd': 42 });
+  it('takes per-feed gauges from the observed status at scrape time', async () => {
+    const m = newMetrics();
+    let statuses = [rmd, list];
+    m.feeds.observeFeeds(() => statuses);
+
+    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 90, 'feed=fcc-k4': 30 });
+    expect(await samples(m, 'rmdgate_feed_rows')).toEqual({ 'feed=rmd': 42, 'feed=fcc-k4': 3 });
     expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=abc123': 1 });
-    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 7200 });
+    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 7200, 'feed=fcc-k4': 7200 });
+    expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({ 'feed=rmd': 1, 'feed=fcc-k4': 0 });
+    statuses = [{ ...rmd, snapshotId: 'def456', ageSeconds: 5 }];
+
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=def456': 1 });
+    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 5 });
   });
 
-  it('keeps one info series per feed when the version changes', async () => {
+  it('shows no age, rows or version for a feed without data, and no refresh result before the first refresh', async () => {
     const m = newMetrics();
-    m.feeds.loaded('fcc-k4', { version: 'v1', rows: 1, asOf: NOW });
-    m.feeds.loaded('fcc-k4', { version: 'v2', rows: 2, asOf: NOW });
+    m.feeds.observeFeeds(() => [{ feed: 'rmd', hasData: false, rows: 0, ageSeconds: Infinity, maxAgeSeconds: 3600, stale: true, pending: false, lastSuccessAt: 0 }]);
 
-    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=fcc-k4,version=v2': 1 });
+    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({});
+    expect(await samples(m, 'rmdgate_feed_rows')).toEqual({});
+    expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({});
+    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 3600 });
   });
 
-  it('records refresh results, the last outcome, durations and error codes', async () => {
+  it('records refresh results (every result at 0 once a feed is known), durations and error codes', async () => {
     const m = newMetrics();
+    m.feeds.observeFeeds(() => [list]);
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({ 'feed=fcc-k4,result=updated': 0, 'feed=fcc-k4,result=not-modified': 0, 'feed=fcc-k4,result=refused': 0, 'feed=fcc-k4,result=error': 0 });
     m.feeds.refreshed('rmd', 'updated', 0.3);
     m.feeds.refreshed('rmd', 'error', 2);
     m.feeds.failed('rmd', 'ERR_FEED_TIMEOUT');
 
-    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({ 'feed=rmd,result=updated': 1, 'feed=rmd,result=not-modified': 0, 'feed=rmd,result=refused': 0, 'feed=rmd,result=error': 1 });
-    expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({ 'feed=rmd': 0 });
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toMatchObject({ 'feed=rmd,result=updated': 1, 'feed=rmd,result=not-modified': 0, 'feed=rmd,result=refused': 0, 'feed=rmd,result=error': 1 });
     expect(await samples(m, 'rmdgate_feed_errors_total')).toEqual({ 'feed=rmd,code=ERR_FEED_TIMEOUT': 1 });
     expect((await samples(m, 'rmdgate_feed_refresh_duration_seconds'))['count,feed=rmd']).toBe(2);
   });
 
-  it('drops every series of an unregistered feed', async () => {
+  it('counts provider changes and second-opinion cache lookups, and reads the cache size at scrape time', async () => {
     const m = newMetrics();
-    m.feeds.loaded('old', { version: 'v1', rows: 1, asOf: NOW });
-    m.feeds.refreshed('old', 'updated', 1);
-    m.feeds.unregister('old');
+    let size = 17;
+    m.feeds.providerChanged('removed');
+    m.feeds.cacheLookup('stale');
+    m.feeds.observeCache(() => size);
+    size = 18;
 
-    expect(await samples(m, 'rmdgate_feed_info')).toEqual({});
-    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({});
-    expect(m.feedStatus()).toEqual([]);
+    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toEqual({ 'change=removed': 1 });
+    expect(await samples(m, 'rmdgate_cache_lookups_total')).toEqual({ 'cache=rmd-second-opinion,result=stale': 1 });
+    expect(await samples(m, 'rmdgate_cache_entries')).toEqual({ 'cache=rmd-second-opinion': 18 });
   });
 });
 
-describe('the feed system bridge (app/feed-ports FeedMetrics)', () => {
-  const status: FeedSystemStatus = { feed: 'rmd', hasData: true, rows: 9, snapshotId: 'snap9', ageSeconds: 120, stale: false, pending: false, lastSuccessAt: NOW - 120_000 };
-
-  it('takes per-feed gauges from the observed status at scrape time', async () => {
+describe('config reload metrics', () => {
+  it('counts reload results and reports the last one', async () => {
     const m = newMetrics();
-    m.feedSystem.observeFeeds(() => [status], () => 0);
+    m.reloads.reloaded('failure');
 
-    expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 120 });
-    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=snap9': 1 });
-    expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 3600 });
-    expect(m.feedStatus()[0]).toMatchObject({ feed: 'rmd', rows: 9, asOf: NOW - 120_000 });
-  });
-
-  it('maps outcomes, provider changes, reloads and second-opinion cache lookups', async () => {
-    const m = newMetrics();
-    m.feedSystem.refreshed('rmd', 'not-modified', 0.1);
-    m.feedSystem.providerChanged('removed');
-    m.feedSystem.configReloaded('error');
-    m.feedSystem.cacheLookup('stale');
-    m.feedSystem.observeCache(() => 17);
-
-    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toMatchObject({ 'feed=rmd,result=not-modified': 1 });
-    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toEqual({ 'change=removed': 1 });
     expect(await samples(m, 'rmdgate_config_reloads_total')).toEqual({ 'result=success': 0, 'result=failure': 1 });
     expect(await samples(m, 'rmdgate_config_last_reload_success')).toEqual({ '': 0 });
-    expect(await samples(m, 'rmdgate_cache_lookups_total')).toEqual({ 'cache=rmd-second-opinion,result=stale': 1 });
-    expect(await samples(m, 'rmdgate_cache_entries')).toEqual({ 'cache=rmd-second-opinion': 17 });
-  });
+    m.reloads.reloaded('success');
 
-  it('counts providers in grace from the grace source', async () => {
-    const m = newMetrics();
-    m.watchWorld(() => buildWorld({ rmd: buildSnapshot([]) }));
-    m.feedSystem.observeFeeds(() => [], () => 1);
-
-    expect(await samples(m, 'rmdgate_providers')).toMatchObject({ 'rmd_status=missing': 0, 'rmd_status=in-grace': 1 });
+    expect(await samples(m, 'rmdgate_config_last_reload_success')).toEqual({ '': 1 });
   });
 });
 

@@ -43,13 +43,13 @@ describe('ops listener of a running rmdgate', () => {
     expect(res.headers.get('allow')).toBe('GET, HEAD');
   });
 
-  it('is ready with the front, RMD and CDR checks passing', async () => {
+  it('is ready with the front, feeds and CDR checks passing', async () => {
     const res = await fetch(`${t.opsUrl}/readyz`);
     const body = (await res.json()) as { status: string; failing: string[]; checks: Record<string, { ok: boolean }> };
 
     expect(res.status).toBe(200);
     expect(body.status).toBe('ready');
-    expect(Object.keys(body.checks)).toEqual(expect.arrayContaining(['front', 'rmd', 'cdr']));
+    expect(Object.keys(body.checks)).toEqual(['front', 'cdr', 'cdr-store', 'feeds']);
   });
 
   it('names a check registered by another component when it fails, and recovers when it is removed', async () => {
@@ -62,15 +62,15 @@ describe('ops listener of a running rmdgate', () => {
     expect((await fetch(`${t.opsUrl}/readyz`)).status).toBe(200);
   });
 
-  it('fails the rmd check once the RMD data is older than feeds.maxAgeHours', async () => {
+  it('fails the feeds check once the RMD data is older than feeds.maxAgeHours', async () => {
     clock.wall += 49 * HOUR;
     const res = await fetch(`${t.opsUrl}/readyz`);
     const body = (await res.json()) as { failing: string[]; checks: Record<string, { detail?: string }> };
     clock.wall -= 49 * HOUR;
 
     expect(res.status).toBe(503);
-    expect(body.failing).toEqual(['rmd']);
-    expect(body.checks['rmd']?.detail).toMatch(/^stale: rmd [0-9a-f]+, 25 rows, 17640\d s old \(max 172800 s\)$/);
+    expect(body.failing).toEqual(['feeds']);
+    expect(body.checks['feeds']?.detail).toMatch(/^rmd: 25 rows, age 49\.0h \(STALE\)/);
   });
 });
 

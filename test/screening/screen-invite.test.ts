@@ -2,10 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from '../../src/screening/ports.js';
 import { createInviteScreener, screeningErrorDecision, type InviteScreenerDeps } from '../../src/screening/screen-invite.js';
 import type { CdrRecord } from '../../src/screening/cdr-record.js';
+import type { Decision, InviteFacts } from '../../src/screening/model.js';
 import type { ScreeningWorld } from '../../src/screening/policy.js';
+import { answerStatus, toSipReply, type SipReply } from '../../src/sip/shared/sip-reply.js';
 import {
   DEFAULTS, buildEntry, buildFacts, buildPolicy, buildProvider, buildSnapshot, buildWorld, type PolicyOverrides,
 } from '../support/builders.js';
+
+interface Screened {
+  readonly decision: Decision;
+  readonly reply: SipReply;
+}
 
 class FakeCdrSink implements CdrSink {
   readonly records: CdrRecord[] = [];
@@ -84,7 +91,7 @@ class ManualClock implements Clock {
 const FIRST_SEQ = 1_700_000_000_000_000;
 
 interface Harness {
-  readonly screen: ReturnType<typeof createInviteScreener>;
+  readonly screen: (facts: InviteFacts) => Screened;
   readonly cdr: FakeCdrSink;
   readonly metrics: RecordingMetrics;
   readonly log: RecordingLogger;
@@ -109,10 +116,16 @@ function harness(opts: { world?: ScreeningWorld; logLevel?: string; screeningMs?
     log,
     clock,
     node: 'gate-test-1',
-    reply: { verdictHeader: 'X-RMDGate-Verdict' },
     firstSeq: FIRST_SEQ,
+    sipStatus: answerStatus,
   };
-  return { screen: createInviteScreener(deps), cdr, metrics, log, clock, setWorld: (w) => { world = w; } };
+  const screener = createInviteScreener(deps);
+  // As both fronts do: the decision, then its rendered answer.
+  const screen = (facts: InviteFacts): Screened => {
+    const decision = screener(facts);
+    return { decision, reply: toSipReply(decision, { verdictHeader: 'X-RMDGate-Verdict' }, facts.requestUri) };
+  };
+  return { screen, cdr, metrics, log, clock, setWorld: (w) => { world = w; } };
 }
 
 /** A world whose trunk table throws on lookup (a bug inside screening). */

@@ -1,7 +1,7 @@
 /**
  * Test fake of FrontMetrics that records every call, for asserting what a SIP front counted.
  */
-import type { FrontMetrics } from '../../src/screening/ports.js';
+import type { FrontMetrics } from '../../src/sip/shared/ports.js';
 
 /** One recorded counter call; `label` is the method, status or kind, `transport` the transport label. */
 export interface RecordedFrontMetric {

@@ -2,7 +2,7 @@
  * `GET /admin/traceback?calling=&called=&at=&tz=&window=[&format=json|csv]` as a plain request handler; the admin
  * listener mounts it behind its bearer token. Bad input → 400 naming the expected format; store failure → 503.
  */
-import type { RmdSnapshot } from '../../screening/model.js';
+import type { RmdSnapshot } from '../../screening/index.js';
 import { answerTraceback, parseTracebackRequest, type TracebackRequest } from './traceback.js';
 import type { TracebackOutcome } from './batch.js';
 import { formatOutcomes } from './format.js';

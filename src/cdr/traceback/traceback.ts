@@ -2,8 +2,7 @@
  * Answering a traceback: the ITG's (calling, called, time + zone) → stored calls in the window → who handed us
  * each call (source, trunk, upstream provider with its RMD filing and robocall-mitigation contact), and our decision.
  */
-import type { RmdFiling, RmdSnapshot } from '../../screening/model.js';
-import { toE164, toNumberKey, toPhoneNumber } from '../../screening/phone-number.js';
+import { type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
 import type { CdrQueryStore, StoredCdr } from '../ports.js';
 import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone, type Parsed } from './time.js';
 

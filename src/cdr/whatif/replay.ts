@@ -2,8 +2,7 @@
  * What-if replay: re-decides stored calls under a candidate world (config and/or RMD snapshot) with the pure core's
  * decide(), compares with the stored outcome, and groups the differences by change, trunk, provider and reason.
  */
-import type { Decision, InviteFacts, Transport } from '../../screening/model.js';
-import { decide, type ScreeningWorld } from '../../screening/policy.js';
+import { decide, type Decision, type InviteFacts, type ScreeningWorld, type Transport } from '../../screening/index.js';
 import type { StoredCdr } from '../ports.js';
 
 /** A call's effective outcome. */

@@ -1,19 +1,13 @@
 /**
- * SHA-256 of feed bodies away from the SIP event loop. A 5 MB RMD export costs ~3–4 ms of hashing; done on the main
- * thread (even in 128 KiB slices) it alone added ~0.7 ms to the p99 of the second a refresh ran in at 8,000 calls/s
- * (bench-feed with an unchanged body). A body in shared memory (shared-body.ts) is hashed by a worker thread in place:
- * the main thread neither hashes nor copies.
- *
- * Other bodies, small ones, and everything when the compiled worker is not there (tests run from sources) are hashed
- * inline in slices (`sha256Hex`).
+ * SHA-256 of feed bodies away from the SIP event loop. A body in shared memory (lib/shared-body.ts) is hashed in place
+ * by a worker thread: the main thread neither hashes nor copies it. Small bodies, and bodies not in shared memory,
+ * are hashed on the calling thread in slices (`sha256Hex`), one per event-loop turn. docs/feeds.md has the figures.
  */
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { entryOf, isShared, startWorker } from '../../lib/index.js';
 import { FeedError } from '../errors.js';
-import { isShared } from '../../lib/shared-body.js';
 
 /** Hashes feed bodies (sha256, hex). */
 export interface BodyHasher {
@@ -55,17 +49,16 @@ export const inlineHasher: BodyHasher = {
   close: async () => undefined,
 };
 
-const WORKER_URL = new URL('./hash-worker.js', import.meta.url);
+const WORKER = entryOf('./hash-worker.js', import.meta.url);
 
 /** Bodies below this size are hashed inline (≤ ~0.2 ms). */
 export const OFF_THREAD_MIN_BYTES = 256 * 1024;
 
 /**
  * A hasher with one lazily started worker thread (unref'd while idle, so it never keeps the process alive; restarted
- * after a crash). `worker: false` (or no compiled worker file) hashes inline.
+ * after a crash) for shared bodies of at least `minBytes`.
  */
-export function createBodyHasher(opts: { readonly worker?: 'auto' | boolean; readonly minBytes?: number } = {}): BodyHasher & { readonly usesWorker: boolean; readonly hashedOffThread: number } {
-  const usesWorker = opts.worker === true || (opts.worker !== false && existsSync(fileURLToPath(WORKER_URL)));
+export function createBodyHasher(opts: { readonly minBytes?: number } = {}): BodyHasher & { readonly hashedOffThread: number } {
   const minBytes = opts.minBytes ?? OFF_THREAD_MIN_BYTES;
   const pending = new Map<number, { resolve: (sha256: string) => void; reject: (e: unknown) => void }>();
   let worker: Worker | undefined;
@@ -79,7 +72,7 @@ export function createBodyHasher(opts: { readonly worker?: 'auto' | boolean; rea
     pending.clear();
   };
   const start = (): Worker => {
-    const w = new Worker(WORKER_URL);
+    const w = startWorker(WORKER);
     w.unref();
     w.on('message', (m: HashReply) => {
       const p = pending.get(m.id);
@@ -96,12 +89,11 @@ export function createBodyHasher(opts: { readonly worker?: 'auto' | boolean; rea
   };
 
   return {
-    usesWorker,
     get hashedOffThread() {
       return offThread;
     },
     hash(bytes) {
-      if (!usesWorker || bytes.length < minBytes || !isShared(bytes)) return sha256Hex(bytes);
+      if (bytes.length < minBytes || !isShared(bytes)) return sha256Hex(bytes);
       const w = (worker ??= start());
       const id = nextId++;
       return new Promise<string>((resolve, reject) => {

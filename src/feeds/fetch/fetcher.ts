@@ -3,12 +3,11 @@
  * comparison), http(s) sources go through fetchHttp. Read failures are DataFileError ERR_DATA_READ, as for data files.
  */
 import { stat } from 'node:fs/promises';
-import { FeedError } from '../errors.js';
+import { DataFileError, FeedError } from '../errors.js';
 import type { FeedFetcher, FeedSource, FetchOutcome } from '../ports.js';
-import { DataFileError } from '../rmd/csv.js';
 import { inlineHasher, type BodyHasher } from './body-hasher.js';
 import { fetchHttp, type FetchFn } from './http.js';
-import { readFileShared } from '../../lib/shared-body.js';
+import { readFileShared } from '../../lib/index.js';
 
 /** Options of {@link createFeedFetcher}. */
 export interface FeedFetcherOptions {

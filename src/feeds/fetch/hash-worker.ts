@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { setThreadPriority } from '../../lib/thread-priority.js';
+import { setThreadPriority } from '../../lib/index.js';
 import type { HashReply, HashRequest } from './body-hasher.js';
 
 setThreadPriority(constants.priority.PRIORITY_BELOW_NORMAL);

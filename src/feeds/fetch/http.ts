@@ -5,7 +5,7 @@
 import { FeedError } from '../errors.js';
 import type { FetchConditions, FetchOutcome } from '../ports.js';
 import { inlineHasher, type BodyHasher } from './body-hasher.js';
-import { concatShared } from '../../lib/shared-body.js';
+import { concatShared } from '../../lib/index.js';
 
 /** The fetch function (global fetch, or a proxy-aware one). */
 export type FetchFn = (input: string, init: RequestInit) => Promise<Response>;

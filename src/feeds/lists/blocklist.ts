@@ -4,10 +4,9 @@
  */
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node as YamlNode, Pair, YAMLMap } from 'yaml';
-import { LIST_KINDS } from '../../screening/model.js';
-import type { BlocklistEntry, ListKind } from '../../screening/model.js';
-import { dataFileErrorFrom, readCsvRecords } from '../rmd/csv.js';
-import type { DataFileProblem } from '../rmd/csv.js';
+import { type BlocklistEntry, LIST_KINDS, type ListKind } from '../../screening/index.js';
+import { readCsvRecords } from '../csv.js';
+import { dataFileErrorFrom, type DataFileProblem } from '../errors.js';
 
 /** Options for {@link parseBlocklist}. */
 export interface ParseBlocklistOptions {

@@ -2,10 +2,9 @@
  * What changed between two RMD snapshots: removed, newly listed, implementation class, roles, and recertification
  * overdue — for every filing, or only for configured providers. PURE: evaluation times arrive as arguments.
  */
-import { isRecertificationOverdue, recertificationDeadline as recertificationCycle } from '../../screening/recertification.js';
+import { isRecertificationOverdue, type Provider, recertificationDeadline as recertificationCycle, type RmdFiling, type RmdSnapshot } from '../../screening/index.js';
 
 export { isRecertificationOverdue } from '../../screening/recertification.js';
-import type { Provider, RmdFiling, RmdSnapshot } from '../../screening/model.js';
 
 /** The closed set of change kinds (the `change` metric label and the report's vocabulary). */
 export const RMD_CHANGE_KINDS = ['removed', 'listed', 'implementation-changed', 'roles-changed', 'recertification-overdue'] as const;

@@ -9,7 +9,7 @@
  *
  * It is built from the Maps `parseRmdCsv` (rmd-csv.ts) made, so it answers and iterates exactly as they do.
  */
-import type { RmdFiling, RmdSnapshot } from '../../screening/model.js';
+import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
 
 /** The tables of one key space: entries in iteration order and an open-addressing table over them (plain typed arrays). */
 export interface IndexTables {

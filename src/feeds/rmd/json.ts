@@ -4,7 +4,7 @@
  * cells) and normalised through the CSV parser itself. Only filings that carry the asked FRN are returned.
  */
 import { FeedError } from '../errors.js';
-import type { RmdFiling } from '../../screening/model.js';
+import type { RmdFiling } from '../../screening/index.js';
 import { RMD_COLUMN_ALIASES, parseRmdCsv } from './csv.js';
 import { fetchHttp, type FetchFn } from '../fetch/http.js';
 

@@ -1,26 +1,25 @@
 /**
- * Child-process entry of the RMD parser: parses RMD bodies away from the gate and sends the snapshot back as a delta
- * against the previous snapshot, one small message per pull from the gate (see rmd-worker-protocol.ts), so the event
- * loop that answers SIP never blocks on a 10,000-row parse and allocates only what changed.
+ * Child-process entry of the RMD parser: parses RMD bodies away from the gate and sends each snapshot back as a delta
+ * against the previous one, one small message per pull from the gate (parser-protocol.ts), so the event loop that
+ * answers SIP never blocks on a large parse and allocates only what changed.
  *
- * A process, not a worker thread: a parse allocates ~100 MB in ~0.1 s, and in the gate's own process that work — its
- * GC helper threads run at normal priority whatever the parsing thread's nice value, and it shares the gate's address
- * space — added ~1–2 ms to the gate's p99 in that second at 8,000 calls/s on a 2-vCPU host. This process runs every
- * one of its threads at the lowest priority and has its own memory.
+ * A process, not a worker thread: a parse allocates about 100 MB, and inside the gate's process its garbage collection
+ * would run on helper threads at normal priority, in the gate's heap. This process runs every thread at the lowest
+ * priority and has its own memory (docs/feeds.md has the measurements).
  */
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
 import { feedErrorCode } from '../errors.js';
-import type { RmdFiling } from '../../screening/model.js';
-import { setProcessPriority } from '../../lib/thread-priority.js';
+import type { RmdFiling } from '../../screening/index.js';
+import { setProcessPriority } from '../../lib/index.js';
 import { parseRmdFeed } from '../parse.js';
 import { buildFilingIndexes } from './filing-index.js';
-import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ToWorker, type WireError, type WorkerJob, type WorkerReply } from './parser-protocol.js';
+import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ParseJob, type ParserReply, type ToParser, type WireError } from './parser-protocol.js';
 
 /** The last snapshot sent: its id, and each filing with its index in file order (to find what changed). */
 let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly filing: RmdFiling; readonly index: number }> } | undefined;
 /** The messages of the job in progress not yet pulled by the main thread. */
-let outbox: { readonly id: number; readonly replies: WorkerReply[] } | undefined;
+let outbox: { readonly id: number; readonly replies: ParserReply[] } | undefined;
 
 function toWire(err: unknown): WireError {
   const e = err as Partial<WireError> & { name?: string; message?: string; retryable?: boolean };
@@ -45,7 +44,7 @@ function batches<T extends { readonly length: number; slice(start: number, end: 
 }
 
 /** Parses, diffs against the base and queues the job's messages (sent one per `more`). */
-function replies(job: WorkerJob, body: Buffer): WorkerReply[] {
+function replies(job: ParseJob, body: Buffer): ParserReply[] {
   try {
     const { snapshot, headers } = parseRmdFeed(body, job.job);
     const delta = base !== undefined && base.id === job.baseId ? base : undefined;
@@ -65,8 +64,8 @@ function replies(job: WorkerJob, body: Buffer): WorkerReply[] {
     const { byRmdNumber, byFrn } = buildFilingIndexes(snapshot);
     return [
       { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
-      ...batches(changed, FILINGS_PER_MESSAGE).map((filings): WorkerReply => ({ id, type: 'filings', filings })),
-      ...batches(order, ORDER_PER_MESSAGE).map((part): WorkerReply => ({ id, type: 'order', order: part })),
+      ...batches(changed, FILINGS_PER_MESSAGE).map((filings): ParserReply => ({ id, type: 'filings', filings })),
+      ...batches(order, ORDER_PER_MESSAGE).map((part): ParserReply => ({ id, type: 'order', order: part })),
       { id, type: 'index', byRmdNumber, byFrn },
       { id, type: 'done' },
     ];
@@ -115,7 +114,7 @@ const bodies = bodyReader(new Socket({ fd: BODY_FD, readable: true, writable: fa
 /** Jobs are handled one after the other (their bodies arrive in that order). */
 let jobs: Promise<void> = Promise.resolve();
 
-function handle(m: ToWorker): void {
+function handle(m: ToParser): void {
   if (m.type === 'job') {
     jobs = jobs.then(async () => {
       const body = await bodies.take(m.length);

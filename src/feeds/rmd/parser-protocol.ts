@@ -10,10 +10,9 @@
  *   sent as they are, so the main thread builds no Map of the snapshot (filing-index.ts).
  * Without a common base every filing is sent.
  */
-import { FeedError, type FeedErrorCode } from '../errors.js';
-import type { RmdFiling, RmdSnapshot } from '../../screening/model.js';
+import { DataFileError, FeedError, type DataFileErrorCode, type DataFileProblem, type FeedErrorCode } from '../errors.js';
+import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
 import { FilingIndex, type IndexTables } from './filing-index.js';
-import { DataFileError, type DataFileErrorCode, type DataFileProblem } from './csv.js';
 import type { FeedParseJob } from '../parse.js';
 
 /**
@@ -21,7 +20,7 @@ import type { FeedParseJob } from '../parse.js';
  * in job order: sending 5 MB over the IPC channel would serialise it on the SIP thread. `baseId` names the snapshot the
  * gate holds from this parser (for a delta answer).
  */
-export interface WorkerJob {
+export interface ParseJob {
   readonly type: 'job';
   readonly id: number;
   readonly length: number;
@@ -33,13 +32,13 @@ export interface WorkerJob {
 export const BODY_FD = 4;
 
 /** The gate has handled the last message of job `id` and takes the next. */
-export interface WorkerMore {
+export interface ParserMore {
   readonly type: 'more';
   readonly id: number;
 }
 
 /** What the gate sends the parser. */
-export type ToWorker = WorkerJob | WorkerMore;
+export type ToParser = ParseJob | ParserMore;
 
 /** An error as it crosses the process boundary. */
 export interface WireError {
@@ -60,7 +59,7 @@ export interface WireError {
  * in the base snapshot when unchanged, else `-1 - i` for the i-th sent filing); `index` (the lookup tables by RMD
  * number and by FRN over the rows in that order: filing-index.ts); `done` — or one `error`.
  */
-export type WorkerReply =
+export type ParserReply =
   | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null; readonly rows: number }
   | { readonly id: number; readonly type: 'filings'; readonly filings: RmdFiling[] }
   | { readonly id: number; readonly type: 'order'; readonly order: Int32Array }
@@ -116,9 +115,9 @@ export function revive(e: WireError): Error {
 }
 
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
-export function createAssembly(base: BaseSnapshot | undefined): { take(m: WorkerReply): void; finish(): { snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot } } {
-  let head: Extract<WorkerReply, { type: 'head' }> | undefined;
-  let index: Extract<WorkerReply, { type: 'index' }> | undefined;
+export function createAssembly(base: BaseSnapshot | undefined): { take(m: ParserReply): void; finish(): { snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot } } {
+  let head: Extract<ParserReply, { type: 'head' }> | undefined;
+  let index: Extract<ParserReply, { type: 'index' }> | undefined;
   const changed: RmdFiling[] = [];
   const filings: RmdFiling[] = [];
   const internal = (why: string): FeedError => new FeedError('ERR_FEED_INTERNAL', `RMD parser protocol: ${why}`);

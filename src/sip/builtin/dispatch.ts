@@ -1,11 +1,11 @@
 /**
  * Built-in SIP front: what to answer to one received message, independent of the socket it came on. Owns the
- * INVITE transaction cache and the call into the use case; sockets live in builtin-listeners.ts.
+ * INVITE transaction table and the call into screening; sockets live in listeners.ts.
  */
-import type { FrontMetrics, InviteHandler, Logger } from '../../screening/ports.js';
-import type { SipReply } from '../shared/sip-reply.js';
+import { createTtlByteTable, type TtlByteTable } from '../../lib/index.js';
+import type { InviteFacts, Logger } from '../../screening/index.js';
+import type { FrontMetrics, SipReply } from '../shared/index.js';
 import { type ArrivalMeta, toInviteFacts } from './facts.js';
-import { type ParsedSipMessage, isSipOrTelUri, parseSipMessage, salvageSipRequest } from './sip-parser.js';
 import {
   ACCEPT_HEADER,
   ALLOW_HEADER,
@@ -19,7 +19,11 @@ import {
   protocolReply,
   renderResponse,
 } from './response.js';
-import { CONFIRMED_TTL_UDP_MS, PENDING, type TransactionCache, createTransactionCache, inviteTransactionKey } from './transactions.js';
+import { type ParsedSipMessage, isSipOrTelUri, parseSipMessage, salvageSipRequest } from './sip-parser.js';
+import { CONFIRMED_TTL_UDP_MS, inviteTransactionKey } from './transactions.js';
+
+/** What the front calls once per new INVITE transaction (never for retransmissions): the final answer to send. */
+export type InviteHandler = (facts: InviteFacts) => SipReply;
 
 /** One received message and the way back to its sender. */
 export interface Inbound {
@@ -50,8 +54,6 @@ export interface SipDispatcher {
    * 513 (oversize) or 400 when the headers are routable. Never throws.
    */
   reject(inbound: Inbound, kind: MalformedKind): void;
-  /** Answers new INVITEs with 503 from now on; resolves when in-flight handlers settle or after `timeoutMs`. */
-  drain(timeoutMs: number): Promise<void>;
 }
 
 const METHOD_LABELS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER']);
@@ -65,10 +67,8 @@ export function methodLabel(method: string): string {
 
 interface DispatchState {
   readonly deps: SipDispatcherDeps;
-  readonly transactions: TransactionCache;
-  readonly inFlight: Set<Promise<void>>;
+  readonly transactions: TtlByteTable;
   readonly warnings: Map<MalformedKind, { at: number; suppressed: number }>;
-  draining: boolean;
 }
 
 function sourceOf(inbound: Inbound): Source {
@@ -106,13 +106,7 @@ function respond(state: DispatchState, inbound: Inbound, ctx: ResponseContext, r
 }
 
 /** Counts and logs a malformed message and answers it (400/416/513) when it is a routable non-ACK request. */
-function malformed(
-  state: DispatchState,
-  inbound: Inbound,
-  kind: MalformedKind,
-  msg: ParsedSipMessage | undefined,
-  ctx?: ResponseContext,
-): void {
+function malformed(state: DispatchState, inbound: Inbound, kind: MalformedKind, msg: ParsedSipMessage | undefined, ctx?: ResponseContext): void {
   state.deps.metrics.malformed(kind, inbound.meta.transport);
   warnMalformed(state, kind, inbound.meta);
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
@@ -120,69 +114,28 @@ function malformed(
   if (routable !== undefined) respond(state, inbound, routable, malformedReply(kind));
 }
 
+/** Sends the final answer of a new INVITE transaction and keeps its bytes for retransmissions. */
 function finish(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, reply: SipReply): void {
-  const valid = isFinalReply(reply);
-  if (!valid) state.deps.log.error({ status: reply.status }, 'invite handler returned no final reply');
-  state.transactions.set(key, respond(state, inbound, ctx, valid ? reply : protocolReply(500)));
-}
-
-function failed(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, err: unknown): void {
-  state.deps.log.error({ err }, 'invite handler failed');
-  finish(state, inbound, ctx, key, protocolReply(500));
-}
-
-/** Answers once the handler's promise settles; the promise is tracked so drain() can wait for it. */
-function settle(
-  state: DispatchState,
-  inbound: Inbound,
-  ctx: ResponseContext,
-  key: string,
-  pending: PromiseLike<SipReply>,
-): void {
-  const done = (fn: () => void): void => {
-    state.inFlight.delete(tracked);
-    try {
-      fn();
-    } catch (err) {
-      state.deps.log.error({ err }, 'sip response failed');
-    }
-  };
-  const tracked: Promise<void> = Promise.resolve(pending).then(
-    (reply) => done(() => finish(state, inbound, ctx, key, reply)),
-    (err: unknown) => done(() => failed(state, inbound, ctx, key, err)),
-  );
-  state.inFlight.add(tracked);
-}
-
-function isThenable(value: SipReply | PromiseLike<SipReply>): value is PromiseLike<SipReply> {
-  return typeof (value as Partial<PromiseLike<SipReply>>).then === 'function';
+  state.transactions.set(key, respond(state, inbound, ctx, reply));
 }
 
 /**
- * Calls the use case for a new INVITE transaction (RFC 3261 17.2.1), guarding against throws and rejections. The
- * transaction is marked PENDING only while an asynchronous handler runs: a synchronous one leaves no gap in which a
- * retransmission could arrive, so its final response is cached at once.
+ * Calls the screening handler for a new INVITE transaction (RFC 3261 17.2.1). The handler is synchronous, so no
+ * retransmission can arrive before the answer is cached; a throw, or a reply that is not final, is answered 500.
  */
-function callHandler(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext, key: string): void {
-  let result: SipReply | PromiseLike<SipReply>;
+function screenInvite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext, key: string): void {
+  let reply: SipReply;
   try {
-    result = state.deps.onInvite(toInviteFacts(msg, inbound.meta, state.deps.selectorHeaderNames));
+    reply = state.deps.onInvite(toInviteFacts(msg, inbound.meta, state.deps.selectorHeaderNames));
   } catch (err) {
-    state.transactions.set(key, PENDING);
-    failed(state, inbound, ctx, key, err);
-    return;
+    state.deps.log.error({ err }, 'invite handler failed');
+    reply = protocolReply(500);
   }
-  if (isThenable(result)) {
-    state.transactions.set(key, PENDING);
-    settle(state, inbound, ctx, key, result);
-    return;
+  if (!isFinalReply(reply)) {
+    state.deps.log.error({ status: reply.status }, 'invite handler returned no final reply');
+    reply = protocolReply(500);
   }
-  try {
-    finish(state, inbound, ctx, key, result);
-  } catch (err) {
-    state.transactions.set(key, PENDING); // as if it had been marked before the call: retransmissions get 100
-    throw err;
-  }
+  finish(state, inbound, ctx, key, reply);
 }
 
 function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext): void {
@@ -190,8 +143,7 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
   const cached = state.transactions.get(key);
   if (cached !== undefined) {
     state.deps.metrics.retransmission('INVITE', inbound.meta.transport);
-    const trying = (): Buffer => renderResponse(ctx, protocolReply(100), state.deps.serverHeader);
-    send(state, inbound, ctx, cached === PENDING ? trying() : cached);
+    send(state, inbound, ctx, cached);
   } else if (maxForwardsOf(msg) === 0) {
     finish(state, inbound, ctx, key, protocolReply(483));
   } else if (ctx.hasToTag) {
@@ -200,10 +152,8 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
   } else if (!isSipOrTelUri(msg.uri)) {
     malformed(state, inbound, 'request-uri', undefined);
     finish(state, inbound, ctx, key, malformedReply('request-uri'));
-  } else if (state.draining) {
-    finish(state, inbound, ctx, key, protocolReply(503));
   } else {
-    callHandler(state, inbound, msg, ctx, key);
+    screenInvite(state, inbound, msg, ctx, key);
   }
 }
 
@@ -216,8 +166,8 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
     case 'INVITE':
       return invite(state, inbound, msg, ctx);
     case 'ACK':
-      // The ACK of a non-2xx final response shares the INVITE's transaction key (RFC 3261 17.1.1.3).
-      state.transactions.confirm(inviteTransactionKey(ctx), inbound.meta.transport === 'udp' ? CONFIRMED_TTL_UDP_MS : 0);
+      // The ACK of a non-2xx final response shares the INVITE's transaction key (RFC 3261 17.1.1.3): Confirmed.
+      state.transactions.retain(inviteTransactionKey(ctx), inbound.meta.transport === 'udp' ? CONFIRMED_TTL_UDP_MS : 0);
       return;
     case 'CANCEL': {
       const known = state.transactions.has(inviteTransactionKey(ctx));
@@ -232,24 +182,12 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
   }
 }
 
-async function drain(state: DispatchState, timeoutMs: number): Promise<void> {
-  state.draining = true;
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, timeoutMs);
-  });
-  await Promise.race([Promise.allSettled([...state.inFlight]), deadline]);
-  clearTimeout(timer);
-}
-
 /** Creates the dispatcher; see {@link SipDispatcher}. */
 export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
   const state: DispatchState = {
     deps,
-    transactions: createTransactionCache({ ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, now: deps.now }),
-    inFlight: new Set(),
+    transactions: createTtlByteTable({ ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, now: deps.now }),
     warnings: new Map(),
-    draining: false,
   };
   const failedHandling = (err: unknown): void => deps.log.error({ err }, 'sip message handling failed');
   return {
@@ -272,6 +210,5 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
         failedHandling(err);
       }
     },
-    drain: (timeoutMs) => drain(state, timeoutMs),
   };
 }

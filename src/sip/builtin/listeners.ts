@@ -5,7 +5,7 @@
 import { type RemoteInfo, type Socket as UdpSocket, createSocket } from 'node:dgram';
 import { type LookupOneOptions, lookup as dnsLookup } from 'node:dns';
 import { type Socket, createServer, isIP, isIPv6 } from 'node:net';
-import type { Logger } from '../../screening/ports.js';
+import type { Logger } from '../../screening/index.js';
 import type { ArrivalMeta } from './facts.js';
 import type { Inbound, SipDispatcher } from './dispatch.js';
 import { createSipStreamFramer } from './framing.js';

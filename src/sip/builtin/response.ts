@@ -3,8 +3,8 @@
  * RFC 3581). Only Via, From, To, Call-ID and CSeq are ever copied from a request, and only sanitised.
  */
 import * as nodeCrypto from 'node:crypto';
-import type { SipReply } from '../shared/sip-reply.js';
-import { type ParsedSipMessage, type TopVia, headerParam, parseTopVia, sanitiseHeaderValue } from './sip-parser.js';
+import { headerParam, sanitiseHeaderValue, type SipReply } from '../shared/index.js';
+import { type ParsedSipMessage, type TopVia, parseTopVia } from './sip-parser.js';
 
 /** Closed set of `malformed` metric kinds. */
 export type MalformedKind =

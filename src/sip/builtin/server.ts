@@ -1,9 +1,10 @@
 /**
  * Built-in SIP front: the UDP and TCP listeners of the stateless redirect/reject server (RFC 3261, RFC 3581).
- * Wires listeners (builtin-listeners.ts) to the dispatcher (builtin-dispatch.ts) and owns start/stop.
+ * Wires the listeners (listeners.ts) to the dispatcher (dispatch.ts) and owns start/stop.
  */
-import type { FrontMetrics, InviteHandler, Logger } from '../../screening/ports.js';
-import { createSipDispatcher } from './dispatch.js';
+import type { Logger } from '../../screening/index.js';
+import type { FrontMetrics } from '../shared/index.js';
+import { createSipDispatcher, type InviteHandler } from './dispatch.js';
 import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
 
 export type { BoundListener } from './listeners.js';
@@ -44,17 +45,11 @@ export interface BuiltinSipServerOptions {
 export interface BuiltinSipServer {
   /** Binds every listener; rejects (closing what was bound) when one fails. Returns the actual addresses. */
   start(): Promise<readonly BoundListener[]>;
-  /**
-   * Answers new INVITEs with 503 while in-flight handlers settle (at most {@link STOP_DRAIN_MS}), then flushes
-   * queued responses and closes the UDP sockets, every TCP connection and the TCP listeners. Idempotent.
-   */
+  /** Flushes queued responses and closes the UDP sockets, every TCP connection and the TCP listeners. Idempotent. */
   stop(): Promise<void>;
   /** True between a successful start() and stop(). */
   isListening(): boolean;
 }
-
-/** Upper bound on how long stop() waits for in-flight INVITE handlers, ms. */
-export const STOP_DRAIN_MS = 2000;
 
 /** Creates the server; nothing is bound until start(). */
 export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSipServer {
@@ -97,7 +92,6 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
     stop() {
       stopping ??= (async () => {
         listening = false;
-        await dispatcher.drain(STOP_DRAIN_MS);
         await closeAll();
       })();
       return stopping;

@@ -1,11 +1,10 @@
 /**
  * drachtio front: turns drachtio-server's CDR events (`cdr:attempt|start|stop`) about proxied calls, and the front's
- * own fallbacks and silent drops, into DispositionRecords joined to the screening record by Call-ID.
+ * own silent drops, into DispositionRecords joined to the screening record by Call-ID.
  */
 import type Srf from 'drachtio-srf';
-import { CDR_SCHEMA_VERSION, type DispositionEvent, type DispositionRecord } from '../../screening/cdr-record.js';
-import type { Logger } from '../../screening/ports.js';
-import { sanitiseHeaderValue } from '../builtin/sip-parser.js';
+import { CDR_SCHEMA_VERSION, type DispositionEvent, type DispositionRecord, type Logger } from '../../screening/index.js';
+import { sanitiseHeaderValue } from '../shared/index.js';
 
 /** The parts of a CDR event's SIP message read here. */
 export type CdrSipMessage = Pick<Srf.SipMessage, 'get'> & { readonly status?: number; readonly method?: string };
@@ -29,11 +28,8 @@ export interface DispositionRecorderOptions {
 export interface DispositionRecorder {
   /** The front handed this call to drachtio-server's proxy; `callerTag` is the INVITE's From tag. */
   proxied(callId: string, callerTag: string | undefined): void;
-  /**
-   * Something the front itself did instead of sending the screened answer: `fallback` (fail mode after a missed
-   * deadline or a failed screening), `dropped` (no answer, silentDropUnknown), `canceled` (CANCEL before the answer).
-   */
-  own(callId: string, event: 'fallback' | 'dropped' | 'canceled', sipStatus: number | null, cause: string): void;
+  /** Something the front itself did instead of sending the screened answer: `dropped` (no answer, silentDropUnknown). */
+  own(callId: string, event: 'dropped', sipStatus: number | null, cause: string): void;
   onAttempt(source: string, time: string, msg: CdrSipMessage): void;
   onStart(source: string, time: string, role: string, msg: CdrSipMessage): void;
   onStop(source: string, time: string, reason: string, msg: CdrSipMessage): void;

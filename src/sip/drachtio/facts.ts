@@ -3,8 +3,8 @@
  * values for screening; it reuses the built-in front's sanitising and Identity splitting so both fronts agree.
  */
 import type Srf from 'drachtio-srf';
-import type { InviteFacts, Transport } from '../../screening/model.js';
-import { toFactsFromHeaders } from '../builtin/facts.js';
+import type { InviteFacts, Transport } from '../../screening/index.js';
+import { toFactsFromHeaders } from '../shared/index.js';
 
 const TRANSPORTS: ReadonlySet<string> = new Set<Transport>(['udp', 'tcp', 'tls', 'ws', 'wss']);
 

@@ -3,15 +3,15 @@
  * the INVITE handler, OPTIONS and the CDR listeners; the only file of this front that main.ts imports.
  */
 import Srf from 'drachtio-srf';
-import type { CdrSink, FrontMetrics, Logger } from '../../screening/ports.js';
-import type { ConfigFile } from '../../config/schema.js';
-import type { Decision, InviteFacts } from '../../screening/model.js';
-import type { ReplyOptions } from '../shared/sip-reply.js';
-import type { DrachtioMetrics } from '../../ops/metric-ports.js';
+import type { ConfigFile } from '../../config/index.js';
+import type { CdrSink, Decision, InviteFacts, Logger } from '../../screening/index.js';
+import { answerStatus, type FrontMetrics, type ReplyOptions } from '../shared/index.js';
 import { createDispositionRecorder, type CdrSipMessage, type DispositionRecorder } from './dispositions.js';
-import { createInviteHandler, type InviteSettings, type ScreenedInvite } from './invite.js';
+import { allowActionOf, createInviteHandler, type InviteSettings } from './invite.js';
 import { createDrachtioLink } from './link.js';
+import type { DrachtioMetrics } from './ports.js';
 import { sendReply } from './respond.js';
+import { endSession as srfEndSession } from './srf-internals.js';
 
 /** The `sip.drachtio` config section. */
 export type DrachtioConfig = ConfigFile['sip']['drachtio'];
@@ -26,15 +26,15 @@ export interface DrachtioFrontOptions {
   readonly config: DrachtioConfig;
   /** From the env var named by `secretEnv` (config/load.ts). */
   readonly secret: string | undefined;
-  readonly screen: (facts: InviteFacts) => ScreenedInvite | Promise<ScreenedInvite>;
-  readonly failure: (mode: 'open' | 'closed') => Decision;
+  /** The screening use case (synchronous, never throws). */
+  readonly screen: (facts: InviteFacts) => Decision;
   readonly reply: ReplyOptions;
   /** Lower-case trunk-narrowing header names (`sip.trunkHeader`). */
   readonly selectorHeaderNames: readonly string[];
   /** Where disposition records go (the CDR sink). */
   readonly cdr: Pick<CdrSink, 'write'>;
   readonly node: string;
-  readonly metrics: { readonly front: FrontMetrics; readonly drachtio: DrachtioMetrics; readonly screeningError: () => void };
+  readonly metrics: { readonly front: FrontMetrics; readonly drachtio: DrachtioMetrics };
   readonly log: Logger;
   /** Epoch ms. */
   readonly now: () => number;
@@ -72,7 +72,7 @@ export function createDrachtioFront(opts: DrachtioFrontOptions): DrachtioFront {
     node: opts.node, write: (r) => opts.cdr.write(r), now: opts.now, log,
     maxTracked: MAX_TRACKED_CALLS, maxTrackedAgeMs: MAX_TRACKED_AGE_MS, expectRelease: cfg.proxy.recordRoute,
   });
-  const endSession = (req: Srf.SrfRequest): void => (srf as unknown as { endSession(r: Srf.SrfRequest): void }).endSession(req);
+  const endSession = (req: Srf.SrfRequest): void => srfEndSession(srf, req);
   let started = false;
   return {
     async start() {
@@ -91,18 +91,9 @@ export function createDrachtioFront(opts: DrachtioFrontOptions): DrachtioFront {
 /** Routes are queued by drachtio-srf and sent (again) after every authentication. */
 function registerRoutes(srf: Srf, opts: DrachtioFrontOptions, dispositions: DispositionRecorder, endSession: (req: Srf.SrfRequest) => void, log: Logger): void {
   const cfg = opts.config;
-  const settings: InviteSettings = {
-    decisionDeadlineMs: cfg.decisionDeadlineMs,
-    onDeadline: cfg.onDeadline,
-    allowAction: cfg.allowAction,
-    trunkAllowAction: new Map(Object.entries(cfg.trunkAllowAction)),
-    proxy: cfg.proxy,
-    silentDropUnknown: cfg.silentDropUnknown,
-    selectorHeaderNames: opts.selectorHeaderNames,
-  };
+  const settings = inviteSettings(cfg, opts.selectorHeaderNames);
   srf.invite(createInviteHandler({
-    srf, endSession, screen: opts.screen, failure: opts.failure, settings, reply: opts.reply, dispositions,
-    metrics: opts.metrics.front, screeningError: opts.metrics.screeningError, log, now: opts.now,
+    srf, endSession, screen: opts.screen, settings, reply: opts.reply, dispositions, metrics: opts.metrics.front, log, now: opts.now,
   }));
   srf.use('options', (req, res) => {
     const transport = String(req.protocol ?? '');
@@ -123,4 +114,23 @@ function registerRoutes(srf: Srf, opts: DrachtioFrontOptions, dispositions: Disp
   srf.on('cdr:attempt', (source, time, msg) => guard('attempt', () => dispositions.onAttempt(source, time, msg as CdrSipMessage)));
   srf.on('cdr:start', (source, time, role, msg) => guard('start', () => dispositions.onStart(source, time, role, msg as CdrSipMessage)));
   srf.on('cdr:stop', (source, time, reason, msg) => guard('stop', () => dispositions.onStop(source, time, reason, msg as CdrSipMessage)));
+}
+
+function inviteSettings(cfg: DrachtioConfig, selectorHeaderNames: readonly string[]): InviteSettings {
+  return {
+    allowAction: cfg.allowAction,
+    trunkAllowAction: new Map(Object.entries(cfg.trunkAllowAction)),
+    proxy: cfg.proxy,
+    silentDropUnknown: cfg.silentDropUnknown,
+    selectorHeaderNames,
+  };
+}
+
+/**
+ * The status the CDR of a screened call records with this front: the answer's status, except 100 for an allowed call
+ * it proxies (the final status is in its disposition record).
+ */
+export function drachtioSipStatus(cfg: DrachtioConfig): (decision: Decision) => number {
+  const settings = inviteSettings(cfg, []);
+  return (decision) => (decision.kind === 'allow' && allowActionOf(settings, decision.evidence.trunkId) === 'proxy' ? 100 : answerStatus(decision));
 }

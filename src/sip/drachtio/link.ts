@@ -3,10 +3,11 @@
  * (`srf.listen`) — with the connected gauge, rate-limited failure logs and a stop that leaves no socket or timer.
  */
 import type { EventEmitter } from 'node:events';
-import type { Server, Socket } from 'node:net';
+import type { Server } from 'node:net';
 import type Srf from 'drachtio-srf';
-import type { Logger } from '../../screening/ports.js';
-import type { DrachtioMetrics } from '../../ops/metric-ports.js';
+import type { Logger } from '../../screening/index.js';
+import type { DrachtioMetrics } from './ports.js';
+import { outboundServer, srfSockets, stopReconnecting } from './srf-internals.js';
 
 /** A repeated link failure (refused, wrong secret) is logged on the first attempt and then once per this many. */
 export const LINK_LOG_EVERY = 20;
@@ -36,16 +37,6 @@ export interface DrachtioLink {
   isConnected(): boolean;
   /** Stops reconnecting or listening and closes every socket (waits at most ~1 s). Idempotent. */
   stop(): Promise<void>;
-}
-
-/** drachtio-srf internals stop() needs: it has no API to stop between reconnect attempts (disconnect() then throws). */
-interface SrfInternals {
-  readonly _app?: {
-    readonly client?: {
-      readonly mapServer?: Map<Socket, unknown>;
-      readonly wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null }; server?: Server; socket?: Socket };
-    };
-  };
 }
 
 /** Creates the link for `srf`; nothing happens until start(). */
@@ -129,24 +120,16 @@ function listenOutbound(srf: Srf, opts: DrachtioLinkOptions, log: Logger): Promi
 }
 
 async function stopLink(srf: Srf, mode: DrachtioLinkOptions['mode']): Promise<void> {
-  const client = (srf as unknown as SrfInternals)._app?.client;
-  const wp = client?.wp;
-  if (wp) {
-    wp.closing = true;
-    if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
-    if (wp.reconnectVars) wp.reconnectVars.retryTimer = null;
-    // a reconnect attempt still connecting is not in mapServer yet
-    if (wp.socket && !client?.mapServer?.has(wp.socket)) wp.socket.destroy();
-  }
+  stopReconnecting(srf);
   const closing = closeSockets(srf);
-  if (mode === 'outbound' && wp?.server?.listening) await new Promise<void>((resolve) => wp.server!.close(() => resolve()));
+  const server = mode === 'outbound' ? outboundServer(srf) : undefined;
+  if (server?.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
   await closing;
 }
 
 /** Ends every socket drachtio-srf holds and waits (bounded) for them to close, then destroys the stragglers. */
 function closeSockets(srf: Srf): Promise<void> {
-  const sockets = [...((srf as unknown as SrfInternals)._app?.client?.mapServer?.keys() ?? [])];
-  return Promise.all(sockets.map((socket) => new Promise<void>((resolve) => {
+  return Promise.all(srfSockets(srf).map((socket) => new Promise<void>((resolve) => {
     if (socket.destroyed) return resolve();
     const timer = setTimeout(() => socket.destroy(), CLOSE_WAIT_MS);
     socket.once('close', () => (clearTimeout(timer), resolve()));

@@ -1,25 +1,13 @@
 /**
- * drachtio front: puts a core SipReply on the wire through drachtio-srf's Response without ever throwing. The one
- * place that knows which statuses drachtio-srf 5.0.29 can send at all (its `sip-status` map lacks 607 and 608).
+ * drachtio front: puts a SipReply on the wire through drachtio-srf's Response without ever throwing; a status
+ * drachtio-srf cannot send (srf-internals.ts) becomes 603.
  */
-import { createRequire } from 'node:module';
 import type Srf from 'drachtio-srf';
-import type { SipReply } from '../shared/sip-reply.js';
-
-const require = createRequire(import.meta.url);
-/** The very map lib/response.js checks (`status in status_codes`), resolved from drachtio-srf's own location. */
-const SRF_STATUS_CODES = createRequire(require.resolve('drachtio-srf'))('sip-status') as Readonly<Record<string, string>>;
+import type { SipReply } from '../shared/index.js';
+import { isSendableStatus } from './srf-internals.js';
 
 /** The parts of a drachtio-srf response used here. */
 export type SrfReplyTarget = Pick<Srf.SrfResponse, 'send' | 'finalResponseSent'>;
-
-/**
- * Whether drachtio-srf's `Response#send` accepts `status`. It throws for codes missing from `sip-status` 0.1.0
- * (607, 608, ...) before it looks at the reason phrase, so an explicit phrase does not help.
- */
-export function isSendableStatus(status: number): boolean {
-  return Number.isInteger(status) && status in SRF_STATUS_CODES;
-}
 
 /** SipReply headers as drachtio-srf wants them: one entry per name, repeated names joined with ', ' (Contact lists). */
 export function toSrfHeaders(headers: SipReply['headers']): Record<string, string> {

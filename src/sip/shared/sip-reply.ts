@@ -2,7 +2,7 @@
  * The SIP answer for a decision, as plain data both fronts put on the wire identically.
  * PURE.
  */
-import type { Decision } from '../../screening/model.js';
+import type { Decision } from '../../screening/index.js';
 
 /** A final response to send: status, reason phrase and extra headers (in order). */
 export interface SipReply {
@@ -36,8 +36,16 @@ export function toSipReply(decision: Decision, opts: ReplyOptions, requestUri = 
   });
   const verdict = decision.wouldBlock && decision.reason !== undefined ? `would-block;reason=${decision.reason}` : 'allow';
   headers.push([opts.verdictHeader, verdict]);
-  return { status: 302, phrase: 'Moved Temporarily', headers };
+  return { status: REDIRECT_STATUS, phrase: 'Moved Temporarily', headers };
 }
+
+/** Status of the answer {@link toSipReply} renders: the reject answer's, or 302 for an allowed call. */
+export function answerStatus(decision: Decision): number {
+  return decision.kind === 'reject' ? decision.answer.status : REDIRECT_STATUS;
+}
+
+/** Allowed calls are redirected with this status (the drachtio front may proxy them instead). */
+export const REDIRECT_STATUS = 302;
 
 const USER_RE = /^[A-Za-z0-9\-_.!~*'()%&=+$,;?/]{1,128}$/;
 

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCdrSinks } from '../../../src/cdr/sinks.js';
-import type { StoreSink } from '../../../src/cdr/worker-sink.js';
+import type { StoreSink } from '../../../src/cdr/ports.js';
+import { answerStatus } from '../../../src/sip/shared/sip-reply.js';
 import { createInviteScreener } from '../../../src/screening/screen-invite.js';
 import { buildFacts, buildWorld } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
@@ -47,9 +48,9 @@ describe.skipIf(!mounted)('sqlite CDR store on a full disk (2 MB tmpfs)', () => 
     const world = buildWorld();
     const screen = createInviteScreener({
       world: () => world, cdr: sink!, metrics: { screened: () => undefined, screeningError: () => undefined }, log: silentLog,
-      clock: { now: () => Date.now(), monotonicMs: () => performance.now() }, node: 'gate-1', reply: { verdictHeader: 'X-RMDGate-Verdict' }, firstSeq: 1,
+      clock: { now: () => Date.now(), monotonicMs: () => performance.now() }, node: 'gate-1', firstSeq: 1, sipStatus: answerStatus,
     });
-    const decideCalls = (n: number): number[] => Array.from({ length: n }, (_, i) => screen(buildFacts({ callId: `full-${i}`, receivedAt: Date.now() })).reply.status);
+    const decideCalls = (n: number): number[] => Array.from({ length: n }, (_, i) => answerStatus(screen(buildFacts({ callId: `full-${i}`, receivedAt: Date.now() }))));
 
     const statuses: number[] = [];
     let unhealthy = false;

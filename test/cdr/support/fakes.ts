@@ -2,7 +2,7 @@
  * Fakes for store tests: loggers, counting CdrSinkMetrics and an in-memory traceback store.
  */
 import type { Logger } from '../../../src/screening/ports.js';
-import type { CdrSinkMetrics } from '../../../src/cdr/jsonl-sink.js';
+import type { CdrSinkMetrics } from '../../../src/cdr/ports.js';
 import { toKeyValue } from '../../../src/cdr/columns.js';
 import type { CallQuery, CdrQueryStore, StoredCdr } from '../../../src/cdr/ports.js';
 import type { CdrRecord } from '../../../src/screening/cdr-record.js';

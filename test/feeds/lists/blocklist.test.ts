@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBlocklist } from '../../../src/feeds/lists/blocklist.js';
 import type { ParseBlocklistOptions } from '../../../src/feeds/lists/blocklist.js';
-import { loadBlocklistFile, loadRmdFile } from '../../../src/feeds/load-files.js';
-import { DataFileError } from '../../../src/feeds/rmd/csv.js';
+import { loadListFile, loadRmdFile } from '../../../src/feeds/load.js';
+import { DataFileError } from '../../../src/feeds/errors.js';
 import type { BlocklistEntry } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
 
@@ -156,7 +156,7 @@ describe('parseBlocklist: CSV', () => {
 
 describe('config/samples/lists', () => {
   it('fcc-k4.yaml designates Tallgrass Telecom LLC plus a name-only and an FRN-only entry', async () => {
-    const entries = await loadBlocklistFile(sample('lists/fcc-k4.yaml'), 'fcc-k4', 'k4');
+    const entries = await loadListFile(sample('lists/fcc-k4.yaml'), 'fcc-k4', 'k4');
     expect(entries[0]).toEqual({
       id: 'fcc-k4:tallgrass', list: 'fcc-k4', kind: 'k4', rmdNumber: 'RMD0990003', frn: '0099000003', name: 'Tallgrass Telecom LLC',
       source: 'DA 26-9999 (fictional)', effectiveAt: day(2026, 1, 15), note: 'Fictional K4 notice naming the sample provider Tallgrass Telecom LLC.',
@@ -169,14 +169,14 @@ describe('config/samples/lists', () => {
   });
 
   it('operator.csv has three operator entries, one expired on 2025-12-31 and one keyed by RMD number', async () => {
-    const entries = await loadBlocklistFile(sample('lists/operator.csv'), 'operator', 'operator');
+    const entries = await loadListFile(sample('lists/operator.csv'), 'operator', 'operator');
     expect(entries.map((e) => e.kind)).toEqual(['operator', 'operator', 'operator']);
     expect(entries.filter((e) => e.expiresAt === day(2025, 12, 31)).map((e) => e.id)).toEqual(['operator:cedar-trial']);
     expect(entries.filter((e) => e.rmdNumber !== undefined).map((e) => e.rmdNumber)).toEqual(['RMD0990010']);
   });
 
   it('fdo.yaml has one fdo entry', async () => {
-    const entries = await loadBlocklistFile(sample('lists/fdo.yaml'), 'fcc-fdo');
+    const entries = await loadListFile(sample('lists/fdo.yaml'), 'fcc-fdo');
     expect(entries.map((e) => [e.id, e.kind, e.name])).toEqual([['fcc-fdo:nightjar', 'fdo', 'Nightjar Routing Ltd']]);
   });
 
@@ -184,9 +184,9 @@ describe('config/samples/lists', () => {
     const rmd = await loadRmdFile(sample('rmd.csv'), 0);
     const all = (
       await Promise.all([
-        loadBlocklistFile(sample('lists/fcc-k4.yaml'), 'fcc-k4'),
-        loadBlocklistFile(sample('lists/fdo.yaml'), 'fcc-fdo'),
-        loadBlocklistFile(sample('lists/operator.csv'), 'operator'),
+        loadListFile(sample('lists/fcc-k4.yaml'), 'fcc-k4'),
+        loadListFile(sample('lists/fdo.yaml'), 'fcc-fdo'),
+        loadListFile(sample('lists/operator.csv'), 'operator'),
       ])
     ).flat();
     const harborline = all.filter((e) => e.rmdNumber === 'RMD0990001' || e.frn === '0099000001' || /harborline/i.test(e.name ?? ''));
@@ -195,13 +195,13 @@ describe('config/samples/lists', () => {
   });
 });
 
-describe('loadBlocklistFile', () => {
+describe('loadListFile', () => {
   it.each([
     ['an unsupported extension', 'list.txt', 'unsupported blocklist file type (use .yaml, .yml or .csv)'],
     ['a missing file', 'missing.yaml', 'cannot read data file: file not found'],
   ])('refuses %s with ERR_DATA_READ naming the path', async (_label, name, text) => {
     const path = fixture(name);
-    const err = await loadBlocklistFile(path, 'x').catch((e: unknown) => e);
+    const err = await loadListFile(path, 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DataFileError);
     expect(err).toMatchObject({ code: 'ERR_DATA_READ', file: path, message: `${path}: ${text}` });
   });

@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { loadRmdFile } from '../../../src/feeds/load-files.js';
-import { DataFileError, RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';
+import { loadRmdFile } from '../../../src/feeds/load.js';
+import { RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';
+import { DataFileError } from '../../../src/feeds/errors.js';
 import type { RmdFiling, RmdSnapshot } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
 

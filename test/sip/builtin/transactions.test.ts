@@ -1,210 +1,39 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIRMED_TTL_UDP_MS, PENDING, createTransactionCache } from '../../../src/sip/builtin/transactions.js';
+import { checkRequest } from '../../../src/sip/builtin/response.js';
+import { parseSipMessage } from '../../../src/sip/builtin/sip-parser.js';
+import { inviteTransactionKey } from '../../../src/sip/builtin/transactions.js';
+import { sipMessage } from '../../support/sip-text.js';
 
-const bytes = (s: string): Buffer => Buffer.from(s);
-
-function table(opts: { ttlMs?: number; max?: number } = {}) {
-  const clock = { t: 1_000_000 };
-  const cache = createTransactionCache({ ttlMs: opts.ttlMs ?? 32_000, max: opts.max ?? 200_000, now: () => clock.t });
-  return { cache, clock };
+function keyOf(text: string): string {
+  const msg = parseSipMessage(text);
+  if (msg === undefined) throw new Error('unparsable');
+  const check = checkRequest(msg, { address: '192.0.2.10', port: 5060 });
+  if (check.ctx === undefined) throw new Error('unroutable');
+  return inviteTransactionKey(check.ctx);
 }
 
-describe('INVITE transaction table', () => {
-  it('answers with the stored state until the TTL has passed, then forgets it', () => {
-    const { cache, clock } = table({ ttlMs: 32_000 });
-    cache.set('a', bytes('302'));
-    clock.t += 32_000;
-    expect(cache.get('a')?.toString()).toBe('302');
-    expect(cache.has('a')).toBe(true);
-    clock.t += 1;
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.has('a')).toBe(false);
-    expect(cache.size).toBe(0);
+const withVia = (via: string): string => sipMessage().replace(/^Via: .*$/m, `Via: ${via}`);
+
+describe('inviteTransactionKey', () => {
+  it('is the same for a retransmission and for its CANCEL (same branch, sent-by, Call-ID and CSeq number)', () => {
+    const invite = sipMessage();
+    const cancel = invite.replace('INVITE sip:', 'CANCEL sip:').replace('CSeq: 7 INVITE', 'CSeq: 7 CANCEL');
+    expect(keyOf(cancel)).toBe(keyOf(invite));
   });
 
-  it('drops expired entries without anyone reading them (the table holds one TTL of traffic, not max)', () => {
-    const { cache, clock } = table({ ttlMs: 32_000, max: 200_000 });
-    for (let i = 0; i < 1000; i++) cache.set(`old${i}`, bytes('x'));
-    clock.t += 32_001;
-    cache.set('new', bytes('y'));
-    expect(cache.size).toBe(1);
+  it.each([
+    { name: 'another branch', text: withVia('SIP/2.0/UDP 192.0.2.10:5060;branch=z9hG4bK-2;rport') },
+    { name: 'another sent-by port', text: withVia('SIP/2.0/UDP 192.0.2.10:5070;branch=z9hG4bK-1;rport') },
+    { name: 'another Call-ID', text: sipMessage().replace('Call-ID: call-1@example.net', 'Call-ID: call-2@example.net') },
+    { name: 'another CSeq number', text: sipMessage().replace('CSeq: 7 INVITE', 'CSeq: 8 INVITE') },
+  ])('differs for $name (RFC 3261 branch matching)', ({ text }) => {
+    expect(keyOf(text)).not.toBe(keyOf(sipMessage()));
   });
 
-  it('keeps a confirmed transaction for the Timer I it is given, then drops it', () => {
-    const { cache, clock } = table();
-    cache.set('a', bytes('603'));
-    clock.t += 1000;
-    cache.confirm('a', CONFIRMED_TTL_UDP_MS);
-    clock.t += CONFIRMED_TTL_UDP_MS;
-    expect(cache.get('a')?.toString()).toBe('603');
-    clock.t += 1;
-    expect(cache.get('a')).toBeUndefined();
-    expect(cache.size).toBe(0);
-  });
-
-  it('drops a transaction at once when confirmed with 0 (TCP) and leaves pending or unknown keys alone', () => {
-    const { cache } = table();
-    cache.set('tcp', bytes('302'));
-    cache.confirm('tcp', 0);
-    expect(cache.has('tcp')).toBe(false);
-    cache.set('pending', PENDING);
-    cache.confirm('pending', 0);
-    cache.confirm('pending', CONFIRMED_TTL_UDP_MS);
-    expect(cache.get('pending')).toBe(PENDING);
-    cache.confirm('unknown', CONFIRMED_TTL_UDP_MS);
-    expect(cache.has('unknown')).toBe(false);
-    expect(cache.size).toBe(1);
-  });
-
-  it('a pending transaction answered later starts its TTL again', () => {
-    const { cache, clock } = table({ ttlMs: 10_000 });
-    cache.set('a', PENDING);
-    clock.t += 9_000;
-    cache.set('a', bytes('302'));
-    clock.t += 9_000;
-    expect(cache.get('a')?.toString()).toBe('302');
-    expect(cache.size).toBe(1);
-  });
-
-  it('an unconfirmed transaction does not keep the confirmed ones behind it alive', () => {
-    const { cache, clock } = table({ ttlMs: 32_000 });
-    cache.set('lost-ack', bytes('302')); // its ACK never comes: kept the full 32 s
-    for (let s = 0; s < 20; s++) {
-      for (let i = 0; i < 500; i++) {
-        cache.set(`c${s}-${i}`, bytes('302'));
-        cache.confirm(`c${s}-${i}`, CONFIRMED_TTL_UDP_MS);
-      }
-      clock.t += 1000;
-    }
-    // 20 s of 500 calls/s: only the last ~5 s of confirmed calls and the unconfirmed one are live.
-    expect(cache.get('lost-ack')?.toString()).toBe('302');
-    expect(cache.size).toBeLessThanOrEqual(6 * 500 + 1);
-    expect(cache.size).toBeGreaterThanOrEqual(5 * 500);
-  });
-
-  it('beyond max drops the entry closest to expiry', () => {
-    const { cache, clock } = table({ ttlMs: 32_000, max: 3 });
-    cache.set('long1', bytes('1'));
-    clock.t += 1;
-    cache.set('short', bytes('2'));
-    cache.confirm('short', CONFIRMED_TTL_UDP_MS); // expires first although set later
-    clock.t += 1;
-    cache.set('long2', bytes('3'));
-    cache.set('long3', bytes('4'));
-    expect(cache.size).toBe(3);
-    expect(cache.has('short')).toBe(false);
-    expect(['long1', 'long2', 'long3'].every((k) => cache.has(k))).toBe(true);
-    cache.set('long4', bytes('5'));
-    expect(cache.has('long1')).toBe(false);
-    expect(cache.size).toBe(3);
-  });
-
-  it('stays bounded over a long run at a steady rate (queues compact)', () => {
-    const { cache, clock } = table({ ttlMs: 32_000, max: 200_000 });
-    for (let ms = 0; ms < 120_000; ms += 10) {
-      for (let i = 0; i < 8; i++) {
-        const key = `${ms}-${i}`;
-        cache.set(key, bytes('302'));
-        if (i !== 0) cache.confirm(key, CONFIRMED_TTL_UDP_MS); // one call in eight never ACKed
-      }
-      clock.t += 10;
-    }
-    // 800 calls/s: 700/s confirmed for 5 s + 100/s unconfirmed for 32 s
-    expect(cache.size).toBeLessThanOrEqual(700 * 5 + 100 * 32 + 16);
-    expect(cache.size).toBeGreaterThanOrEqual(700 * 5 + 100 * 32 - 800);
-    // slots are reused: the slab holds what one TTL of traffic needs, not what two minutes sent
-    expect(cache.slabBytes).toBeLessThanOrEqual(2 * 256 * 1024 + (700 * 5 + 100 * 32 + 800) * 256);
-  });
-});
-
-describe('INVITE transaction table: storage', () => {
-  it('returns a copy: a slot reused later does not change bytes already handed out', () => {
-    const { cache } = table();
-    cache.set('a', bytes('SIP/2.0 302 Moved Temporarily'));
-    const out = cache.get('a') as Buffer;
-    cache.confirm('a', 0);
-    cache.set('b', bytes('SIP/2.0 603 Decline........'));
-    expect(out.toString()).toBe('SIP/2.0 302 Moved Temporarily');
-    expect((cache.get('b') as Buffer).toString()).toBe('SIP/2.0 603 Decline........');
-  });
-
-  it('keeps keys with non-ASCII bytes and responses of every size class apart', () => {
-    const { cache } = table();
-    const sizes = [0, 1, 200, 255, 300, 1000, 5000, 70_000, 130_000];
-    sizes.forEach((n, i) => cache.set(`k\0é${i}\0ünïcode`, Buffer.alloc(n, 65 + i)));
-    sizes.forEach((n, i) => {
-      const got = cache.get(`k\0é${i}\0ünïcode`) as Buffer;
-      expect(got.length).toBe(n);
-      expect(got.every((b) => b === 65 + i)).toBe(true);
-    });
-    expect(cache.get('k\0e0\0unicode')).toBeUndefined();
-  });
-
-  it('does not keep an entry larger than the largest slot (its retransmissions are screened again)', () => {
-    const { cache } = table();
-    cache.set('huge', Buffer.alloc(200_000));
-    expect(cache.has('huge')).toBe(false);
-    expect(cache.size).toBe(0);
-  });
-
-  it('a very long key (a long Call-ID) is stored and found', () => {
-    const { cache } = table();
-    const key = `b\0z9hG4bK1\0host:5060\0${'x'.repeat(5000)}\0${1}`;
-    cache.set(key, bytes('302'));
-    expect(cache.get(key)?.toString()).toBe('302');
-    expect(cache.has(key.slice(0, -1) + '2')).toBe(false);
-  });
-
-  it('agrees with a reference model over random sets, confirms, reads and clock steps (index deletions included)', () => {
-    let seed = 42;
-    const rand = (n: number): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed % n;
-    };
-    const { cache, clock } = table({ ttlMs: 3_000, max: 500 });
-    const model = new Map<string, { v: string | typeof PENDING; exp: number }>();
-    const modelLive = (k: string): { v: string | typeof PENDING; exp: number } | undefined => {
-      const e = model.get(k);
-      if (e !== undefined && clock.t > e.exp) model.delete(k);
-      return model.get(k);
-    };
-    for (let step = 0; step < 30_000; step++) {
-      const k = `key-${rand(400)}`;
-      const op = rand(10);
-      if (op < 4) {
-        const pending = rand(5) === 0;
-        const v = pending ? PENDING : `resp-${step}-${'y'.repeat(rand(600))}`;
-        cache.set(k, pending ? PENDING : bytes(v as string));
-        model.set(k, { v, exp: clock.t + 3_000 });
-      } else if (op < 6) {
-        const ttl = rand(3) === 0 ? 0 : 1_000;
-        cache.confirm(k, ttl);
-        const e = modelLive(k);
-        if (e !== undefined && e.v !== PENDING) {
-          if (ttl === 0) model.delete(k);
-          else e.exp = clock.t + ttl;
-        }
-      } else if (op < 9) {
-        const got = cache.get(k);
-        const e = modelLive(k);
-        expect(got === PENDING ? PENDING : got?.toString()).toBe(e?.v);
-      } else {
-        clock.t += rand(400);
-      }
-      // the max bound (500) is never reached with 400 keys, so the model needs no eviction
-    }
-    for (const k of [...model.keys()]) modelLive(k);
-    expect(cache.size).toBe(model.size);
-  });
-
-  it('beyond max keeps exactly max entries, all readable', () => {
-    const { cache, clock } = table({ ttlMs: 32_000, max: 1000 });
-    for (let i = 0; i < 5000; i++) {
-      cache.set(`k${i}`, bytes(`v${i}`));
-      clock.t += 1;
-    }
-    expect(cache.size).toBe(1000);
-    for (let i = 4000; i < 5000; i++) expect(cache.get(`k${i}`)?.toString()).toBe(`v${i}`);
-    expect(cache.has('k3999')).toBe(false);
+  it('matches a branch without the magic cookie by Call-ID, From tag, CSeq and the top Via (RFC 2543)', () => {
+    const old = withVia('SIP/2.0/UDP 192.0.2.10:5060;branch=1234');
+    expect(keyOf(old)).toBe(keyOf(old));
+    expect(keyOf(old.replace('tag=f1', 'tag=f2'))).not.toBe(keyOf(old));
+    expect(keyOf(old)).not.toBe(keyOf(sipMessage()));
   });
 });

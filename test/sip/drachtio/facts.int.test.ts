@@ -9,7 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../../src/config/load.js';
 import { ROOT } from '../../support/prometheus.js';
 import { toInviteFacts as builtinFacts } from '../../../src/sip/builtin/facts.js';
-import { MAX_HEADER_VALUE_CHARS, parseSipMessage } from '../../../src/sip/builtin/sip-parser.js';
+import { parseSipMessage } from '../../../src/sip/builtin/sip-parser.js';
+import { MAX_HEADER_VALUE_CHARS } from '../../../src/sip/shared/header-values.js';
 import { toInviteFacts as drachtioFacts, type SrfInvite } from '../../../src/sip/drachtio/facts.js';
 
 const jwt = (n: number): string => `eyJhbGciOiJFUzI1NiJ9.eyJvcmlnIjp7InRuIjoi${n}In19.c2lnbmF0dXJl${n}`;

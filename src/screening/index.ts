@@ -1,0 +1,24 @@
+/**
+ * The screening core's public surface: the vocabulary (model), the compiled world and decide(), the use case that
+ * records each decision, and the pure helpers other subsystems share (numbers, addresses, reasons, CDR records,
+ * provider status). Pure: nothing here does I/O or reads a clock or the environment.
+ */
+export { CDR_SCHEMA_VERSION, toCdrRecord, type CallRecord, type CdrContext, type CdrRecord, type DispositionEvent, type DispositionRecord } from './cdr-record.js';
+export { parseAddress, parseCidr, toAddressKey, type ParsedAddress, type ParsedCidr } from './ip-address.js';
+export {
+  LIST_KINDS, REASONS,
+  type Action, type BlocklistEntry, type Decision, type Evidence, type ImplementationClass, type InviteFacts, type ListKind, type Mode, type Provider,
+  type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
+} from './model.js';
+export { decodePassport, type PassportClaims } from './passport.js';
+export { toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
+export { compileWorld, decide, type Policy, type ProviderState, type ReasonPolicy, type ScreeningWorld, type WorldInputs } from './policy.js';
+export type { CdrRawFields, CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from './ports.js';
+export { PROVIDER_RMD_STATUSES, countProviderRmdStatuses, toProviderRmdStatus, type ProviderRmdStatus } from './provider-status.js';
+export { isRecertificationOverdue, recertificationDeadline } from './recertification.js';
+export {
+  DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS, REJECT_STATUSES, toRejectAnswer,
+  type AnswerStyle, type ReasonSetting, type Redress, type RejectStatus,
+} from './reject-reasons.js';
+export { createInviteScreener, screeningErrorDecision, type InviteScreener, type InviteScreenerDeps } from './screen-invite.js';
+export { createWorldHolder, type WorldHolder } from './world-holder.js';

@@ -1,0 +1,5 @@
+/**
+ * The built-in stateless SIP redirect/reject server (UDP and TCP), parsing with drachtio-srf's own SIP parser.
+ */
+export type { InviteHandler } from './dispatch.js';
+export { createBuiltinSipServer, type BoundListener, type BuiltinListen, type BuiltinSipServer, type BuiltinSipServerOptions } from './server.js';

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { isRecertificationOverdue, recertificationDeadline } from '../../src/screening/recertification.js';
+
+const NOV_2026 = Date.UTC(2026, 10, 23);
+const FEB_2026 = Date.UTC(2026, 1, 15);
+
+describe('recertificationDeadline', () => {
+  it.each([
+    { name: 'none before the first deadline (March 1, 2026)', now: FEB_2026, expected: undefined },
+    { name: 'March 1 of this year once it has passed', now: NOV_2026, expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
+    { name: "last year's before March 1", now: Date.UTC(2027, 1, 28), expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
+    { name: 'the new one from March 1', now: Date.UTC(2027, 2, 1), expected: { deadline: '2027-03-01', windowOpens: '2027-02-01' } },
+  ])('gives $name', ({ now, expected }) => {
+    expect(recertificationDeadline(now)).toEqual(expected);
+  });
+});
+
+describe('isRecertificationOverdue', () => {
+  it.each([
+    { name: 'recertified inside the 2026 window', lastRecertified: '2026-02-20', lastUpdated: '2026-02-20', overdue: false },
+    { name: 'recertified before the window opened', lastRecertified: '2025-06-01', lastUpdated: '2025-06-01', overdue: true },
+    { name: 'never recertified, last filed before the deadline', lastRecertified: '', lastUpdated: '2025-09-18', overdue: true },
+    { name: 'never recertified, first filed after the deadline', lastRecertified: '', lastUpdated: '2026-06-01', overdue: false },
+  ])('is $overdue when $name', ({ lastRecertified, lastUpdated, overdue }) => {
+    expect(isRecertificationOverdue({ lastRecertified, lastUpdated }, NOV_2026)).toBe(overdue);
+  });
+
+  it('is never overdue before the first deadline', () => {
+    expect(isRecertificationOverdue({ lastRecertified: '', lastUpdated: '2020-01-01' }, FEB_2026)).toBe(false);
+  });
+});
