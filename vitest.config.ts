@@ -11,7 +11,16 @@ const excludeTiers = TIERS.map((t) => `test/**/*.${t}.test.ts`);
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: excludeTiers, environment: 'node' } },
+      {
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: excludeTiers,
+          environment: 'node',
+          // Micro-benchmarks of lib/ (npm run bench:lib): each against a reference in the same run.
+          benchmark: { include: ['test/lib/**/*.bench.ts'] },
+        },
+      },
       {
         test: {
           name: 'integration',

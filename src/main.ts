@@ -161,7 +161,8 @@ async function startFeeds(
   const reload = (): Promise<ReloadResult> => reloader.reload();
   const onHup = (): void => void reload();
   if (deps.signals) process.on('SIGHUP', onHup);
-  const watcher = deps.watchConfig ? watchFile(loaded.file, CONFIG_WATCH_DEBOUNCE_MS, () => void reload(), log) : undefined;
+  const onWatchError = (err: unknown, when: 'start' | 'watch'): void => log.warn({ file: loaded.file, err }, when === 'start' ? 'config watch not started' : 'config watch stopped');
+  const watcher = deps.watchConfig ? watchFile(loaded.file, CONFIG_WATCH_DEBOUNCE_MS, () => void reload(), onWatchError) : undefined;
   return {
     reload,
     refresh: (feed) => system.refresh(feed),

@@ -22,83 +22,98 @@ export interface JsonlCdrSinkOptions {
 
 /** A daily-file JSON-lines CDR sink. */
 export function createJsonlCdrSink(opts: JsonlCdrSinkOptions): CdrSink & { readonly queued: () => number } {
-  const batchSize = opts.batchSize ?? 2000;
-  let queue: { day: string; line: string }[] = [];
-  let current: { day: string; fh: FileHandle } | undefined;
-  let draining: Promise<void> | undefined;
-  let closed = false;
-  let dirReady: Promise<unknown> | undefined;
-  const timer = setInterval(() => void drain(), opts.flushIntervalMs);
-  timer.unref();
+  const sink = new JsonlSink(opts);
+  return { write: (r) => sink.write(r), flush: () => sink.flush(), close: () => sink.close(), queued: () => sink.queued() };
+}
 
-  function write(record: CallRecord): void {
-    if (closed) return opts.metrics.lost(1, 'closed');
-    if (queue.length >= opts.maxQueue) return opts.metrics.lost(1, 'queue-full');
-    queue.push({ day: dayOf(record), line: JSON.stringify(record) + '\n' });
-    if (queue.length >= batchSize) void drain();
+/** Records queued as lines per UTC day; one append per batch of one day; the day's file stays open until the day changes. */
+class JsonlSink {
+  private readonly batchSize: number;
+  private queue: { day: string; line: string }[] = [];
+  private current: { day: string; fh: FileHandle } | undefined;
+  private draining: Promise<void> | undefined;
+  private closed = false;
+  private dirReady: Promise<unknown> | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly opts: JsonlCdrSinkOptions) {
+    this.batchSize = opts.batchSize ?? 2000;
+    this.timer = setInterval(() => void this.drain(), opts.flushIntervalMs);
+    this.timer.unref();
   }
 
-  function drain(): Promise<void> {
-    draining ??= drainLoop().finally(() => (draining = undefined));
-    return draining;
+  write(record: CallRecord): void {
+    if (this.closed) return this.opts.metrics.lost(1, 'closed');
+    if (this.queue.length >= this.opts.maxQueue) return this.opts.metrics.lost(1, 'queue-full');
+    this.queue.push({ day: dayOf(record), line: JSON.stringify(record) + '\n' });
+    if (this.queue.length >= this.batchSize) void this.drain();
   }
 
-  async function drainLoop(): Promise<void> {
-    while (queue.length > 0) {
-      const batch = takeBatch();
-      const started = opts.monotonicMs();
+  async flush(): Promise<void> {
+    while (this.queue.length > 0 || this.draining) await this.drain();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    this.closed = true;
+    await this.closeCurrent();
+  }
+
+  queued(): number {
+    return this.queue.length;
+  }
+
+  private drain(): Promise<void> {
+    this.draining ??= this.drainLoop().finally(() => (this.draining = undefined));
+    return this.draining;
+  }
+
+  private async drainLoop(): Promise<void> {
+    const { metrics, log } = this.opts;
+    while (this.queue.length > 0) {
+      const batch = this.takeBatch();
+      const started = this.opts.monotonicMs();
       try {
-        const fh = await fileFor(batch.day);
+        const fh = await this.fileFor(batch.day);
         await fh.appendFile(batch.text);
-        opts.metrics.written(batch.count);
-        opts.metrics.writeSeconds((opts.monotonicMs() - started) / 1000);
+        metrics.written(batch.count);
+        metrics.writeSeconds((this.opts.monotonicMs() - started) / 1000);
       } catch (err) {
-        opts.metrics.lost(batch.count, 'write-error');
-        opts.log.error({ err, records: batch.count, dir: opts.dir }, 'cdr write failed');
-        await closeCurrent();
+        metrics.lost(batch.count, 'write-error');
+        log.error({ err, records: batch.count, dir: this.opts.dir }, 'cdr write failed');
+        await this.closeCurrent();
       }
-      opts.metrics.queueDepth(queue.length);
+      metrics.queueDepth(this.queue.length);
     }
   }
 
-  function takeBatch(): { day: string; text: string; count: number } {
-    const day = queue[0]!.day;
+  /** The longest run of queued lines of one day, at most batchSize. */
+  private takeBatch(): { day: string; text: string; count: number } {
+    const day = this.queue[0]!.day;
     let n = 0;
-    while (n < queue.length && n < batchSize && queue[n]!.day === day) n++;
-    const items = queue.slice(0, n);
-    queue = queue.slice(n);
+    while (n < this.queue.length && n < this.batchSize && this.queue[n]!.day === day) n++;
+    const items = this.queue.slice(0, n);
+    this.queue = this.queue.slice(n);
     return { day, text: items.map((i) => i.line).join(''), count: n };
   }
 
-  async function fileFor(day: string): Promise<FileHandle> {
-    if (current?.day === day) return current.fh;
-    await closeCurrent();
-    dirReady ??= mkdir(opts.dir, { recursive: true });
-    await dirReady;
-    const fh = await open(join(opts.dir, `cdr-${day}.jsonl`), 'a');
-    current = { day, fh };
+  private async fileFor(day: string): Promise<FileHandle> {
+    if (this.current?.day === day) return this.current.fh;
+    await this.closeCurrent();
+    this.dirReady ??= mkdir(this.opts.dir, { recursive: true });
+    await this.dirReady;
+    const fh = await open(join(this.opts.dir, `cdr-${day}.jsonl`), 'a');
+    this.current = { day, fh };
     return fh;
   }
 
-  async function closeCurrent(): Promise<void> {
-    const c = current;
-    current = undefined;
-    dirReady = undefined;
+  private async closeCurrent(): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    this.dirReady = undefined;
     await c?.fh.close().catch(() => undefined);
   }
-
-  async function flush(): Promise<void> {
-    while (queue.length > 0 || draining) await drain();
-  }
-
-  async function close(): Promise<void> {
-    clearInterval(timer);
-    await flush();
-    closed = true;
-    await closeCurrent();
-  }
-
-  return { write, flush, close, queued: () => queue.length };
 }
 
 const DAY = /^\d{4}-\d{2}-\d{2}/;

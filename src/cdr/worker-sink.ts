@@ -34,7 +34,7 @@ export interface WorkerCdrSinkOptions {
 export async function startWorkerCdrSink(opts: WorkerCdrSinkOptions): Promise<StoreSink> {
   const worker = startWorker(opts.entry, { workerData: opts.workerData });
   await waitReady(worker, opts.name);
-  return createPump(worker, opts);
+  return new WorkerPump(worker, opts);
 }
 
 function waitReady(worker: Worker, name: string): Promise<void> {
@@ -60,138 +60,152 @@ function waitReady(worker: Worker, name: string): Promise<void> {
   });
 }
 
-function createPump(worker: Worker, opts: WorkerCdrSinkOptions): StoreSink {
-  const batchSize = opts.batchSize ?? 200;
-  let queue: CdrEnvelope[] = [];
-  const inflight = new Map<number, number>();
-  const waiters = new Map<number, () => void>();
-  let inflightCount = 0;
-  let nextId = 1;
-  let alive = true;
-  let closed = false;
-  let pumping = false;
-  let state: SinkHealth = { ok: true, detail: `${opts.name} store running` };
-  let lastErrorLog = 0;
-  let lastLoss: { at: number; error: string } | undefined;
-  const timer = setInterval(() => pump(), opts.flushIntervalMs);
-  timer.unref();
-  worker.unref();
+/** Records per posted chunk by default: under 1 ms of structured clone per chunk. */
+const DEFAULT_BATCH = 200;
+/** A write error is logged at most this often, ms (every loss is counted). */
+const ERROR_LOG_INTERVAL_MS = 10_000;
 
-  worker.on('message', (m: FromStoreWorker) => onMessage(m));
-  worker.on('error', (err) => opts.log.error({ err, sink: opts.name }, 'cdr store worker failed'));
-  worker.on('exit', (code) => onExit(code));
+/**
+ * The main-thread pump of one store worker: a queue of envelopes, chunks in flight (acknowledged by the worker with
+ * what was written or lost), and health (failing while the worker is gone or for `unhealthyForMs` after a loss).
+ */
+class WorkerPump implements StoreSink {
+  private queue: CdrEnvelope[] = [];
+  private readonly inflight = new Map<number, number>();
+  private readonly waiters = new Map<number, () => void>();
+  private inflightCount = 0;
+  private nextId = 1;
+  private alive = true;
+  private closed = false;
+  private pumping = false;
+  private state: SinkHealth;
+  private lastErrorLog = 0;
+  private lastLoss: { at: number; error: string } | undefined;
+  private readonly batchSize: number;
+  private readonly timer: NodeJS.Timeout;
 
-  function onMessage(m: FromStoreWorker): void {
-    if (m.t === 'ack') {
-      inflightCount -= inflight.get(m.id) ?? 0;
-      inflight.delete(m.id);
-      if (m.written > 0) opts.metrics.written(m.written);
-      if (m.lost > 0) onLost(m.lost, m.error);
-      opts.metrics.writeSeconds(m.seconds);
-      opts.metrics.queueDepth(queue.length + inflightCount);
-    } else if (m.t === 'done') {
-      waiters.get(m.id)?.();
-      waiters.delete(m.id);
-    } else if (m.t === 'health') {
-      state = { ok: m.ok, detail: m.detail };
-    } else if (m.t === 'log') {
-      opts.log[m.level]({ sink: opts.name, ...m.fields }, m.msg);
-    }
+  constructor(private readonly worker: Worker, private readonly opts: WorkerCdrSinkOptions) {
+    this.batchSize = opts.batchSize ?? DEFAULT_BATCH;
+    this.state = { ok: true, detail: `${opts.name} store running` };
+    this.timer = setInterval(() => this.pump(), opts.flushIntervalMs);
+    this.timer.unref();
+    worker.unref();
+    worker.on('message', (m: FromStoreWorker) => this.onMessage(m));
+    worker.on('error', (err) => opts.log.error({ err, sink: opts.name }, 'cdr store worker failed'));
+    worker.on('exit', (code) => this.onExit(code));
   }
 
-  function onLost(n: number, error: string | undefined): void {
-    opts.metrics.lost(n, 'write-error');
-    const now = Date.now();
-    lastLoss = { at: now, error: error ?? 'write error' };
-    if (now - lastErrorLog < 10_000) return;
-    lastErrorLog = now;
-    opts.log.error({ sink: opts.name, records: n, error }, 'cdr store write failed; records lost');
-  }
-
-  function onExit(code: number): void {
-    alive = false;
-    if (inflightCount > 0) opts.metrics.lost(inflightCount, 'write-error');
-    if (!closed) {
-      state = { ok: false, detail: `${opts.name} store worker exited (code ${code})` };
-      opts.log.error({ sink: opts.name, code, lost: inflightCount + queue.length }, 'cdr store worker exited');
-      if (queue.length > 0) opts.metrics.lost(queue.length, 'write-error');
-      queue = [];
-    }
-    inflight.clear();
-    inflightCount = 0;
-    for (const w of waiters.values()) w();
-    waiters.clear();
-  }
-
-  /** Failing while the worker is gone or for `unhealthyForMs` after a loss (no flapping between chunks; recovers without traffic). */
-  function health(): SinkHealth {
-    if (!alive) return { ok: false, detail: state.detail };
-    const ago = lastLoss === undefined ? Infinity : Date.now() - lastLoss.at;
-    if (ago < (opts.unhealthyForMs ?? 10_000)) return { ok: false, detail: `records lost ${Math.round(ago / 1000)} s ago: ${lastLoss!.error}` };
-    return state;
-  }
-
-  function postChunk(): void {
-    const items = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-    queue = items === queue ? [] : queue.slice(batchSize);
-    const id = nextId++;
-    inflight.set(id, items.length);
-    inflightCount += items.length;
-    worker.postMessage({ t: 'batch', id, items });
-  }
-
-  /** Posts one chunk now and the rest on later event-loop turns (bounded work per turn). */
-  function pump(): void {
-    if (pumping || !alive || queue.length === 0) return;
-    postChunk();
-    if (queue.length === 0) return;
-    pumping = true;
-    setImmediate(() => {
-      pumping = false;
-      pump();
-    });
-  }
-
-  function write(record: CallRecord, raw?: CdrRawFields): void {
+  write(record: CallRecord, raw?: CdrRawFields): void {
     // The stores hold screening rows only; other record types (drachtio dispositions) are kept by the JSON-lines sink.
     if (record.type !== 'screening') return;
-    if (closed || !alive) return opts.metrics.lost(1, closed ? 'closed' : 'write-error');
-    if (queue.length + inflightCount >= opts.maxQueue) return opts.metrics.lost(1, 'queue-full');
-    queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
-    if (queue.length >= batchSize && !pumping) pump();
+    if (this.closed || !this.alive) return this.opts.metrics.lost(1, this.closed ? 'closed' : 'write-error');
+    if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.opts.metrics.lost(1, 'queue-full');
+    this.queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
+    if (this.queue.length >= this.batchSize && !this.pumping) this.pump();
   }
 
-  async function request(t: 'sync' | 'close'): Promise<void> {
-    if (alive) worker.ref();
-    while (alive && queue.length > 0) {
-      postChunk();
-      await nextTurn();
-    }
-    if (!alive) return;
-    const id = nextId++;
-    const done = new Promise<void>((resolve) => waiters.set(id, resolve));
-    worker.postMessage({ t, id });
-    await done;
-    if (alive) worker.unref();
+  flush(): Promise<void> {
+    return this.request('sync');
   }
 
   /** Drains, lets the worker finish (bounded by closeTimeoutMs, then terminated) and waits for its exit. */
-  async function close(): Promise<void> {
-    if (closed) return;
-    clearInterval(timer);
-    const exited = alive ? new Promise<void>((resolve) => worker.once('exit', () => resolve())) : Promise.resolve();
-    const deadline = setTimeout(() => void worker.terminate(), opts.closeTimeoutMs ?? 30_000);
-    await request('close');
-    closed = true;
+  async close(): Promise<void> {
+    if (this.closed) return;
+    clearInterval(this.timer);
+    const exited = this.alive ? new Promise<void>((resolve) => this.worker.once('exit', () => resolve())) : Promise.resolve();
+    const deadline = setTimeout(() => void this.worker.terminate(), this.opts.closeTimeoutMs ?? 30_000);
+    await this.request('close');
+    this.closed = true;
     await exited;
     clearTimeout(deadline);
   }
 
-  return {
-    write,
-    flush: () => request('sync'),
-    close,
-    health,
-    queued: () => queue.length + inflightCount,
-  };
+  /** Failing while the worker is gone or for `unhealthyForMs` after a loss (no flapping between chunks; recovers without traffic). */
+  health(): SinkHealth {
+    if (!this.alive) return { ok: false, detail: this.state.detail };
+    const ago = this.lastLoss === undefined ? Infinity : Date.now() - this.lastLoss.at;
+    if (this.lastLoss !== undefined && ago < (this.opts.unhealthyForMs ?? 10_000)) return { ok: false, detail: `records lost ${Math.round(ago / 1000)} s ago: ${this.lastLoss.error}` };
+    return this.state;
+  }
+
+  queued(): number {
+    return this.queue.length + this.inflightCount;
+  }
+
+  private onMessage(m: FromStoreWorker): void {
+    if (m.t === 'ack') {
+      this.inflightCount -= this.inflight.get(m.id) ?? 0;
+      this.inflight.delete(m.id);
+      if (m.written > 0) this.opts.metrics.written(m.written);
+      if (m.lost > 0) this.onLost(m.lost, m.error);
+      this.opts.metrics.writeSeconds(m.seconds);
+      this.opts.metrics.queueDepth(this.queued());
+    } else if (m.t === 'done') {
+      this.waiters.get(m.id)?.();
+      this.waiters.delete(m.id);
+    } else if (m.t === 'health') {
+      this.state = { ok: m.ok, detail: m.detail };
+    } else if (m.t === 'log') {
+      this.opts.log[m.level]({ sink: this.opts.name, ...m.fields }, m.msg);
+    }
+  }
+
+  private onLost(n: number, error: string | undefined): void {
+    this.opts.metrics.lost(n, 'write-error');
+    const now = Date.now();
+    this.lastLoss = { at: now, error: error ?? 'write error' };
+    if (now - this.lastErrorLog < ERROR_LOG_INTERVAL_MS) return;
+    this.lastErrorLog = now;
+    this.opts.log.error({ sink: this.opts.name, records: n, error }, 'cdr store write failed; records lost');
+  }
+
+  private onExit(code: number): void {
+    this.alive = false;
+    if (this.inflightCount > 0) this.opts.metrics.lost(this.inflightCount, 'write-error');
+    if (!this.closed) {
+      this.state = { ok: false, detail: `${this.opts.name} store worker exited (code ${code})` };
+      this.opts.log.error({ sink: this.opts.name, code, lost: this.inflightCount + this.queue.length }, 'cdr store worker exited');
+      if (this.queue.length > 0) this.opts.metrics.lost(this.queue.length, 'write-error');
+      this.queue = [];
+    }
+    this.inflight.clear();
+    this.inflightCount = 0;
+    for (const w of this.waiters.values()) w();
+    this.waiters.clear();
+  }
+
+  private postChunk(): void {
+    const items = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
+    this.queue = items === this.queue ? [] : this.queue.slice(this.batchSize);
+    const id = this.nextId++;
+    this.inflight.set(id, items.length);
+    this.inflightCount += items.length;
+    this.worker.postMessage({ t: 'batch', id, items });
+  }
+
+  /** Posts one chunk now and the rest on later event-loop turns (bounded work per turn). */
+  private pump(): void {
+    if (this.pumping || !this.alive || this.queue.length === 0) return;
+    this.postChunk();
+    if (this.queue.length === 0) return;
+    this.pumping = true;
+    setImmediate(() => {
+      this.pumping = false;
+      this.pump();
+    });
+  }
+
+  private async request(t: 'sync' | 'close'): Promise<void> {
+    if (this.alive) this.worker.ref();
+    while (this.alive && this.queue.length > 0) {
+      this.postChunk();
+      await nextTurn();
+    }
+    if (!this.alive) return;
+    const id = this.nextId++;
+    const done = new Promise<void>((resolve) => this.waiters.set(id, resolve));
+    this.worker.postMessage({ t, id });
+    await done;
+    if (this.alive) this.worker.unref();
+  }
 }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
-import { ConfigError, parseConfig, type ConfigFile } from './schema.js';
+import { type ConfigFile } from './schema.js';
+import { ConfigError, parseConfig } from './parse.js';
 
 /** A loaded config: the validated file, its folder, and a content hash used as the config version. */
 export interface LoadedConfig {

@@ -1,11 +1,11 @@
 /**
  * Config hot reload (SIGHUP, config file change, admin endpoint): read and validate the whole file, then hand it to
- * the feed system, which swaps config and data in one world. On any error the running config stays; every problem is
- * logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are reported and not applied.
+ * whoever applies it (the feed system, which swaps config and data in one world). On any error the running config
+ * stays; every problem is logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are
+ * reported and not applied.
  */
-import type { ConfigFile } from './schema.js';
-import type { FeedMetrics, PreparedConfig } from '../feeds/index.js';
 import type { Logger } from '../screening/index.js';
+import type { ConfigFile } from './schema.js';
 
 /** The outcome of one reload. */
 export interface ReloadResult {

@@ -3,7 +3,8 @@
  * no two trunks are indistinguishable, 603+ has a redress method. Pure; returns every problem.
  */
 import { parseCidr, toAddressKey } from '../screening/index.js';
-import type { ConfigFile, ConfigProblem } from './schema.js';
+import type { ConfigFile } from './schema.js';
+import type { ConfigProblem } from './parse.js';
 
 /** Returns all semantic problems (empty when the config is consistent). */
 export function checkSemantics(cfg: ConfigFile): ConfigProblem[] {

@@ -8,7 +8,7 @@ import { graceSet, sameIds } from './grace.js';
 import { RMD_FEED, type GraceState } from './ports.js';
 import type { InForce } from './refresh.js';
 import type { PreparedConfig } from './plan.js';
-import { composeWorld, type WorldConfigPart } from './world.js';
+import { composeWorld } from './world.js';
 
 /** What is published: the inputs of the world in force. */
 export interface Published {

@@ -50,91 +50,106 @@ function emptyRuntime(spec: FeedSpec): FeedRuntime {
 
 /** Creates the manager; nothing runs until prepare/commit. */
 export function createFeedManager(deps: FeedManagerDeps): FeedManager {
-  let active = new Map<string, FeedRuntime>();
-  const timers = new Map<string, { cancel(): void }>();
-  let stopped = false;
+  return new Manager(deps);
+}
 
-  const report = (result: RefreshResult, rt: FeedRuntime): void => {
-    deps.metrics.refreshed(result.feed, result.outcome, result.seconds);
-    if (result.code !== undefined) deps.metrics.failed(result.feed, result.code);
-    logResult(deps, result);
-    deps.onResult(result, rt);
-  };
+class Manager implements FeedManager {
+  private active = new Map<string, FeedRuntime>();
+  private readonly timers = new Map<string, { cancel(): void }>();
+  private stopped = false;
 
-  const run = (rt: FeedRuntime, retries?: number): Promise<RefreshResult> => {
-    rt.inflight ??= refreshFeed(rt, deps, retries).then((result) => {
+  constructor(private readonly deps: FeedManagerDeps) {}
+
+  async prepare(specs: readonly FeedSpec[], mode: 'boot' | 'reload'): Promise<FeedSet> {
+    const runtimes = new Map<string, FeedRuntime>();
+    const added = new Set<string>();
+    for (const spec of specs) {
+      const existing = this.active.get(spec.name);
+      if (existing !== undefined && sameSpec(existing.spec, spec)) runtimes.set(spec.name, existing);
+      else {
+        runtimes.set(spec.name, await this.load(spec, mode));
+        added.add(spec.name);
+      }
+    }
+    return { runtimes, added };
+  }
+
+  commit(set: FeedSet): void {
+    for (const [name, timer] of this.timers) {
+      if (set.runtimes.get(name) === this.active.get(name)) continue;
+      timer.cancel();
+      this.timers.delete(name);
+    }
+    const previous = this.active;
+    this.active = new Map(set.runtimes);
+    for (const rt of this.active.values()) {
+      if (previous.get(rt.spec.name) === rt) continue;
+      const neverTried = rt.lastSuccessAt === 0 && rt.lastError === undefined;
+      this.schedule(rt, neverTried ? 0 : undefined);
+    }
+  }
+
+  refresh(name?: string): Promise<RefreshResult[]> {
+    const chosen = name === undefined ? [...this.active.values()] : [this.active.get(name)].filter((r): r is FeedRuntime => r !== undefined);
+    return Promise.all(chosen.map((rt) => this.run(rt)));
+  }
+
+  runtimes(): ReadonlyMap<string, FeedRuntime> {
+    return this.active;
+  }
+
+  status(): FeedStatus[] {
+    return [...this.active.values()].map((rt) => statusOf(rt, this.deps));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    await Promise.allSettled([...this.active.values()].map((rt) => rt.inflight));
+  }
+
+  private report(result: RefreshResult, rt: FeedRuntime): void {
+    this.deps.metrics.refreshed(result.feed, result.outcome, result.seconds);
+    if (result.code !== undefined) this.deps.metrics.failed(result.feed, result.code);
+    logResult(this.deps, result);
+    this.deps.onResult(result, rt);
+  }
+
+  /** Runs a refresh of `rt`, or joins the one running. */
+  private run(rt: FeedRuntime, retries?: number): Promise<RefreshResult> {
+    rt.inflight ??= refreshFeed(rt, this.deps, retries).then((result) => {
       rt.inflight = undefined;
-      report(result, rt);
+      this.report(result, rt);
       return result;
     });
     return rt.inflight;
-  };
+  }
 
-  const schedule = (rt: FeedRuntime, delayMs?: number): void => {
-    timers.get(rt.spec.name)?.cancel();
-    if (stopped) return;
-    const { refreshMs, jitterFraction } = deps.settings();
+  private schedule(rt: FeedRuntime, delayMs?: number): void {
+    this.timers.get(rt.spec.name)?.cancel();
+    if (this.stopped) return;
+    const { refreshMs, jitterFraction } = this.deps.settings();
     const interval = rt.current === undefined ? Math.min(refreshMs, NO_DATA_RETRY_MS) : refreshMs;
-    const ms = delayMs ?? Math.round(interval * (1 + deps.random() * jitterFraction));
-    timers.set(rt.spec.name, deps.timers.setTimeout(() => {
-      if (active.get(rt.spec.name) !== rt) return;
-      void run(rt).then(() => schedule(rt));
+    const ms = delayMs ?? Math.round(interval * (1 + this.deps.random() * jitterFraction));
+    this.timers.set(rt.spec.name, this.deps.timers.setTimeout(() => {
+      if (this.active.get(rt.spec.name) !== rt) return;
+      void this.run(rt).then(() => this.schedule(rt));
     }, ms));
-  };
+  }
 
-  const load = async (spec: FeedSpec, mode: 'boot' | 'reload'): Promise<FeedRuntime> => {
+  /** A new runtime for `spec`: state dir, then seed, then (file feeds, or http ones still without data) a refresh. */
+  private async load(spec: FeedSpec, mode: 'boot' | 'reload'): Promise<FeedRuntime> {
     const rt = emptyRuntime(spec);
-    await loadStored(rt, deps);
-    if (rt.current === undefined && spec.seedPath !== undefined) await loadSeed(rt, deps, spec.seedPath);
+    await loadStored(rt, this.deps);
+    if (rt.current === undefined && spec.seedPath !== undefined) await loadSeed(rt, this.deps, spec.seedPath);
     if (spec.source.kind === 'http' && rt.current !== undefined) return rt;
-    const result = await run(rt, 0);
+    const result = await this.run(rt, 0);
     if (rt.current === undefined && (mode === 'reload' || spec.source.kind === 'file')) {
       throw result.error ?? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`);
     }
     return rt;
-  };
-
-  return {
-    async prepare(specs, mode) {
-      const runtimes = new Map<string, FeedRuntime>();
-      const added = new Set<string>();
-      for (const spec of specs) {
-        const existing = active.get(spec.name);
-        if (existing !== undefined && sameSpec(existing.spec, spec)) runtimes.set(spec.name, existing);
-        else {
-          runtimes.set(spec.name, await load(spec, mode));
-          added.add(spec.name);
-        }
-      }
-      return { runtimes, added };
-    },
-    commit(set) {
-      for (const [name, timer] of timers) {
-        if (set.runtimes.get(name) === active.get(name)) continue;
-        timer.cancel();
-        timers.delete(name);
-      }
-      const previous = active;
-      active = new Map(set.runtimes);
-      for (const rt of active.values()) {
-        if (previous.get(rt.spec.name) === rt) continue;
-        const neverTried = rt.lastSuccessAt === 0 && rt.lastError === undefined;
-        schedule(rt, neverTried ? 0 : undefined);
-      }
-    },
-    async refresh(name) {
-      const chosen = name === undefined ? [...active.values()] : [active.get(name)].filter((r): r is FeedRuntime => r !== undefined);
-      return Promise.all(chosen.map((rt) => run(rt)));
-    },
-    runtimes: () => active,
-    status: () => [...active.values()].map((rt) => statusOf(rt, deps)),
-    async stop() {
-      stopped = true;
-      for (const t of timers.values()) t.cancel();
-      timers.clear();
-      await Promise.allSettled([...active.values()].map((rt) => rt.inflight));
-    },
-  };
+  }
 }
 
 async function loadStored(rt: FeedRuntime, deps: FeedManagerDeps): Promise<void> {

@@ -3,14 +3,14 @@
  * and config changes — all published through the world composer, which swaps one whole ScreeningWorld per change.
  */
 import type { Provider, WorldHolder } from '../screening/index.js';
-import { createWorldComposer, rmdOf, type Published } from './composer.js';
+import { createWorldComposer, rmdOf, type Published, type WorldComposer } from './composer.js';
 import type { PreparedConfig } from './plan.js';
 import { pruneGrace } from './grace.js';
-import { createFeedManager, type FeedSet } from './manager.js';
+import { createFeedManager, type FeedManager, type FeedSet } from './manager.js';
 import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type SecondOpinionLookup, type Timers } from './ports.js';
 import type { FeedCollaborators, FeedRuntime, InForce, RefreshResult } from './refresh.js';
-import { applyRmdChange, persistGrace } from './rmd-events.js';
-import { createSecondOpinionRunner } from './second-opinion.js';
+import { applyRmdChange, persistGrace, type RmdEventDeps } from './rmd-events.js';
+import { createSecondOpinionRunner, type SecondOpinionRunner } from './second-opinion.js';
 import { createStaleAlarm, readinessOf } from './status.js';
 import { referencedProviders, summariseWorld, type FeedWorldSummary } from './world.js';
 import { filingOf } from './rmd/diff.js';
@@ -62,128 +62,174 @@ export const systemTimers: Timers = {
 
 /** Boots every feed, compiles the first world and starts the timers. */
 export async function startFeedSystem(deps: FeedSystemDeps, initial: PreparedConfig): Promise<FeedSystem> {
-  const { clock, log } = deps;
-  const staged = new WeakMap<FeedRuntime, RefreshResult>();
-  const background = new Set<Promise<unknown>>();
-  const alarm = createStaleAlarm(log);
-  const eventDeps = { store: deps.store, metrics: deps.metrics, log };
-  let stopped = false;
-  let secondOpinionAt = 0;
-  let settingsFrom = initial;
-  const track = (p: Promise<unknown>): void => {
-    background.add(p);
-    void p.finally(() => background.delete(p));
-  };
-  const runner = deps.secondOpinion === undefined ? undefined : createSecondOpinionRunner({
-    lookup: deps.secondOpinion, metrics: deps.metrics, log, onChange: () => composer.install(composer.published(), 'second opinion changed'),
-  });
-  const composer = createWorldComposer({ clock, log, extras: () => runner?.extras() ?? [] });
-  const inScope = (c: PreparedConfig): Provider[] => referencedProviders(c.part);
+  const system = new LiveFeedSystem(deps, initial);
+  await system.boot(initial);
+  return system;
+}
 
-  const rmdChange = (previous: InForce | undefined, next: InForce, c: PreparedConfig, g: GraceState): GraceState => {
+/**
+ * The feed system: a manager of feed runtimes, a composer publishing the world, the RMD change events and grace
+ * state, and the background work (reports, grace writes, second-opinion runs) tracked until stop().
+ */
+class LiveFeedSystem implements FeedSystem {
+  private readonly composer: WorldComposer;
+  private readonly manager: FeedManager;
+  private readonly runner: SecondOpinionRunner | undefined;
+  private readonly alarm: ReturnType<typeof createStaleAlarm>;
+  private readonly eventDeps: RmdEventDeps;
+  /** Updated results of runtimes staged by a reload not yet committed: the previous data their RMD diff starts from. */
+  private readonly staged = new WeakMap<FeedRuntime, RefreshResult>();
+  private readonly background = new Set<Promise<unknown>>();
+  private stopped = false;
+  private secondOpinionAt = 0;
+  private settingsFrom: PreparedConfig;
+  private housekeeping: { cancel(): void } | undefined;
+
+  constructor(private readonly deps: FeedSystemDeps, initial: PreparedConfig) {
+    const { clock, log } = deps;
+    this.settingsFrom = initial;
+    this.alarm = createStaleAlarm(log);
+    this.eventDeps = { store: deps.store, metrics: deps.metrics, log };
+    this.runner = deps.secondOpinion === undefined ? undefined : createSecondOpinionRunner({
+      lookup: deps.secondOpinion, metrics: deps.metrics, log, onChange: () => this.composer.install(this.composer.published(), 'second opinion changed'),
+    });
+    this.composer = createWorldComposer({ clock, log, extras: () => this.runner?.extras() ?? [] });
+    this.manager = createFeedManager({
+      fetcher: deps.fetcher, parser: deps.parser, store: deps.store, clock, timers: deps.timers, random: deps.random, log,
+      settings: () => this.settingsFrom.plan.settings, stopped: () => this.stopped, metrics: deps.metrics,
+      onResult: (result, rt) => this.onResult(result, rt),
+    });
+  }
+
+  async boot(initial: PreparedConfig): Promise<void> {
+    const boot = await this.manager.prepare(initial.plan.specs, 'boot');
+    this.installSet(boot, initial, { cfg: initial, data: new Map(), grace: await this.deps.store.readGrace() }, 'boot');
+    this.checkStale();
+    this.runSecondOpinion();
+    this.deps.metrics.observeFeeds(() => this.manager.status());
+    lateAnswersRerun(this.deps, () => this.stopped, () => this.runSecondOpinion());
+    const again = (): void => {
+      this.tick();
+      if (!this.stopped) this.housekeeping = this.deps.timers.setTimeout(again, HOUSEKEEPING_MS);
+    };
+    this.housekeeping = this.deps.timers.setTimeout(again, HOUSEKEEPING_MS);
+  }
+
+  get holder(): WorldHolder {
+    return this.composer.holder();
+  }
+
+  config(): PreparedConfig {
+    return this.composer.published().cfg;
+  }
+
+  summary(): FeedWorldSummary {
+    const published = this.composer.published();
+    return summariseWorld(this.composer.holder().current(), published.cfg.part, listEntries(published));
+  }
+
+  async apply(next: PreparedConfig): Promise<void> {
+    this.installSet(await this.manager.prepare(next.plan.specs, 'reload'), next, this.composer.published(), `config ${next.version}`);
+    const local = [...this.manager.runtimes().values()].filter((rt) => rt.spec.source.kind === 'file' || rt.pending);
+    await Promise.all(local.map((rt) => this.manager.refresh(rt.spec.name)));
+    this.runSecondOpinion();
+  }
+
+  async refresh(feed?: string): Promise<readonly FeedRefreshReport[]> {
+    const results = await this.manager.refresh(feed);
+    const { data } = this.composer.published();
+    return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId }));
+  }
+
+  readiness(): { ok: boolean; detail: string } {
+    return readinessOf(this.manager.status());
+  }
+
+  status(): readonly FeedStatus[] {
+    return this.manager.status();
+  }
+
+  tick(): void {
+    if (this.stopped) return;
+    this.checkStale();
+    this.composer.reevaluate();
+    if (this.deps.clock.now() - this.secondOpinionAt >= this.composer.published().cfg.plan.secondOpinion.intervalMs) this.runSecondOpinion();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.housekeeping?.cancel();
+    await this.manager.stop();
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.background.add(p);
+    void p.finally(() => this.background.delete(p));
+  }
+
+  private inScope(c: PreparedConfig): Provider[] {
+    return referencedProviders(c.part);
+  }
+
+  /** The grace state after an RMD change (diff logged and counted, report and grace written in the background). */
+  private rmdChange(previous: InForce | undefined, next: InForce, c: PreparedConfig, g: GraceState): GraceState {
     if (previous?.data.kind !== 'rmd' || next.data.kind !== 'rmd' || previous.meta.sha256 === next.meta.sha256) return g;
-    const input = { previous: previous.data.snapshot, previousAt: previous.meta.fetchedAt, next: next.data.snapshot, providers: inScope(c), grace: g, now: clock.now() };
-    const { grace: nextGrace, written } = applyRmdChange(input, eventDeps);
-    track(written);
-    return nextGrace;
-  };
+    const input = { previous: previous.data.snapshot, previousAt: previous.meta.fetchedAt, next: next.data.snapshot, providers: this.inScope(c), grace: g, now: this.deps.clock.now() };
+    const { grace, written } = applyRmdChange(input, this.eventDeps);
+    this.track(written);
+    return grace;
+  }
 
-  const runSecondOpinion = (): void => {
-    const { cfg, data } = composer.published();
+  private runSecondOpinion(): void {
+    const { cfg, data } = this.composer.published();
     const rmd = rmdOf(data);
-    if (runner === undefined || rmd === undefined || stopped) return;
-    secondOpinionAt = clock.now();
-    track(runner.run(inScope(cfg).filter((p) => p.rmdRequired && filingOf(p, rmd) === undefined), rmd.id));
-  };
+    if (this.runner === undefined || rmd === undefined || this.stopped) return;
+    this.secondOpinionAt = this.deps.clock.now();
+    this.track(this.runner.run(this.inScope(cfg).filter((p) => p.rmdRequired && filingOf(p, rmd) === undefined), rmd.id));
+  }
 
-  const checkStale = (): void => alarm.check(manager.status(), composer.published().cfg.plan.settings.maxAgeMs / 3_600_000);
+  private checkStale(): void {
+    this.alarm.check(this.manager.status(), this.composer.published().cfg.plan.settings.maxAgeMs / 3_600_000);
+  }
 
-  const onResult = (result: RefreshResult, rt: FeedRuntime): void => {
-    if (stopped) return;
-    if (manager.runtimes().get(rt.spec.name) !== rt) {
-      if (result.outcome === 'updated') staged.set(rt, result);
+  /** A refresh settled: publish new data (or a newer confirmation), or re-evaluate the time inputs. */
+  private onResult(result: RefreshResult, rt: FeedRuntime): void {
+    if (this.stopped) return;
+    if (this.manager.runtimes().get(rt.spec.name) !== rt) {
+      if (result.outcome === 'updated') this.staged.set(rt, result);
       return;
     }
-    checkStale();
-    const p = composer.published();
+    this.checkStale();
+    const p = this.composer.published();
     if (result.outcome !== 'updated' || result.next === undefined) {
       const shown = p.data.get(result.feed);
       if (result.outcome === 'not-modified' && rt.current !== undefined && rt.current.data === shown?.data) {
-        composer.republish({ ...p, data: new Map(p.data).set(result.feed, rt.current) });
-      } else composer.reevaluate();
+        this.composer.republish({ ...p, data: new Map(p.data).set(result.feed, rt.current) });
+      } else this.composer.reevaluate();
       return;
     }
-    const grace = rmdChange(p.data.get(result.feed), result.next, p.cfg, p.grace);
-    composer.install({ cfg: p.cfg, data: new Map(p.data).set(result.feed, result.next), grace }, `feed ${result.feed} updated`);
-    if (result.feed === RMD_FEED) runSecondOpinion();
-  };
+    const grace = this.rmdChange(p.data.get(result.feed), result.next, p.cfg, p.grace);
+    this.composer.install({ cfg: p.cfg, data: new Map(p.data).set(result.feed, result.next), grace }, `feed ${result.feed} updated`);
+    if (result.feed === RMD_FEED) this.runSecondOpinion();
+  }
 
-  const manager = createFeedManager({
-    fetcher: deps.fetcher, parser: deps.parser, store: deps.store, clock, timers: deps.timers, random: deps.random, log,
-    settings: () => settingsFrom.plan.settings, stopped: () => stopped, metrics: deps.metrics, onResult,
-  });
-
-  const installSet = (set: FeedSet, cfg: PreparedConfig, before: Published | undefined, why: string): void => {
+  /** Puts a staged feed set and its config in force in one world (boot and reloads). */
+  private installSet(set: FeedSet, cfg: PreparedConfig, before: Published | undefined, why: string): void {
     const data = new Map<string, InForce>();
     const start = before?.grace ?? {};
-    let grace = pruneGrace(start, new Set(inScope(cfg).map((p) => p.id)));
+    let grace = pruneGrace(start, new Set(this.inScope(cfg).map((p) => p.id)));
     for (const [name, rt] of set.runtimes) {
       const value = set.added.has(name) ? rt.current : before?.data.get(name);
       if (value === undefined) continue;
       data.set(name, value);
-      if (name === RMD_FEED && set.added.has(name)) grace = rmdChange(before?.data.get(name) ?? staged.get(rt)?.previous, value, cfg, grace);
+      if (name === RMD_FEED && set.added.has(name)) grace = this.rmdChange(before?.data.get(name) ?? this.staged.get(rt)?.previous, value, cfg, grace);
     }
-    composer.install({ cfg, data, grace }, why);
-    settingsFrom = cfg;
-    manager.commit(set);
-    if (grace !== start) track(persistGrace(eventDeps, grace));
-  };
-
-  const boot = await manager.prepare(initial.plan.specs, 'boot');
-  installSet(boot, initial, { cfg: initial, data: new Map(), grace: await deps.store.readGrace() }, 'boot');
-  checkStale();
-  runSecondOpinion();
-  deps.metrics.observeFeeds(() => manager.status());
-  lateAnswersRerun(deps, () => stopped, runSecondOpinion);
-
-  const tick = (): void => {
-    if (stopped) return;
-    checkStale();
-    composer.reevaluate();
-    if (clock.now() - secondOpinionAt >= composer.published().cfg.plan.secondOpinion.intervalMs) runSecondOpinion();
-  };
-  let housekeeping = deps.timers.setTimeout(function again() {
-    tick();
-    if (!stopped) housekeeping = deps.timers.setTimeout(again, HOUSEKEEPING_MS);
-  }, HOUSEKEEPING_MS);
-
-  return {
-    get holder(): WorldHolder {
-      return composer.holder();
-    },
-    config: () => composer.published().cfg,
-    summary: () => summariseWorld(composer.holder().current(), composer.published().cfg.part, listEntries(composer.published())),
-    async apply(next) {
-      installSet(await manager.prepare(next.plan.specs, 'reload'), next, composer.published(), `config ${next.version}`);
-      const local = [...manager.runtimes().values()].filter((rt) => rt.spec.source.kind === 'file' || rt.pending);
-      await Promise.all(local.map((rt) => manager.refresh(rt.spec.name)));
-      runSecondOpinion();
-    },
-    async refresh(feed) {
-      const results = await manager.refresh(feed);
-      const { data } = composer.published();
-      return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId }));
-    },
-    readiness: () => readinessOf(manager.status()),
-    status: () => manager.status(),
-    tick,
-    async stop() {
-      stopped = true;
-      housekeeping.cancel();
-      await manager.stop();
-      while (background.size > 0) await Promise.allSettled([...background]);
-    },
-  };
+    this.composer.install({ cfg, data, grace }, why);
+    this.settingsFrom = cfg;
+    this.manager.commit(set);
+    if (grace !== start) this.track(persistGrace(this.eventDeps, grace));
+  }
 }
 
 /** Entries per blocklist in force. */

@@ -4,10 +4,12 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { Logger } from '../screening/index.js';
 
-/** Starts watching; close() stops it. Watch errors are logged and end the watch (reload by SIGHUP still works). */
-export function watchFile(file: string, debounceMs: number, onChange: () => void, log: Logger): { close(): void } {
+/**
+ * Starts watching; close() stops it. A watch that cannot start or fails later ends, and `onError` hears why (`start`
+ * or `watch`); the caller's other triggers (e.g. SIGHUP) keep working.
+ */
+export function watchFile(file: string, debounceMs: number, onChange: () => void, onError: (err: unknown, when: 'start' | 'watch') => void): { close(): void } {
   const name = basename(file);
   let timer: NodeJS.Timeout | undefined;
   let watcher: FSWatcher | undefined;
@@ -19,11 +21,11 @@ export function watchFile(file: string, debounceMs: number, onChange: () => void
       timer.unref();
     });
     watcher.on('error', (err) => {
-      log.warn({ file, err }, 'config watch stopped');
       watcher?.close();
+      onError(err, 'watch');
     });
   } catch (err) {
-    log.warn({ file, err }, 'config watch not started');
+    onError(err, 'start');
   }
   return {
     close() {

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { listDayFiles, openDayFileForRead } from '../../src/cdr/sqlite/day-files.js';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
 import { TS_EXEC_ARGV } from '../support/ts-entry.js';
-import { buildCdr } from './support/build-cdr.js';
+import { buildCdr } from '../support/builders.js';
 
 const CHILD = fileURLToPath(new URL('./support/cdr-writer-child.ts', import.meta.url));
 const RATE = 5000;

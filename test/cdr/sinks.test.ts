@@ -11,7 +11,7 @@ import { toCdrRecord } from '../../src/screening/cdr-record.js';
 import { decide } from '../../src/screening/policy.js';
 import { buildFacts, buildWorld } from '../support/builders.js';
 import { cdrConfig } from './support/cdr-config.js';
-import { countingMetrics, silentLog } from './support/fakes.js';
+import { countingMetrics, silentLog } from '../support/fakes.js';
 
 describe('JSON-lines CDR sink health', () => {
   const dirs: string[] = [];

@@ -2,11 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
 import { TS_EXEC_ARGV } from '../support/ts-entry.js';
-import { AT, buildCdr } from '../cdr/support/build-cdr.js';
+import { AT, buildCdr } from '../support/builders.js';
 import { repoPath } from '../support/paths.js';
 
 const CLI = repoPath('src/cli.ts');

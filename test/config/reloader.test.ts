@@ -3,8 +3,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createConfigReloader, problemsOf, withRunningValues, type ConfigReloaderDeps } from '../../src/config/reloader.js';
-import type { Logger } from '../../src/screening/ports.js';
-import { ConfigError, parseConfig, type ConfigFile } from '../../src/config/schema.js';
+import { type ConfigFile } from '../../src/config/schema.js';
+import { ConfigError, parseConfig } from '../../src/config/parse.js';
+import { recordingLog } from '../support/fakes.js';
 
 const base = {
   sip: { defaultRoute: ['sip:127.0.0.1:5070'], listen: [{ transport: 'udp', address: '127.0.0.1', port: 5060 }] },
@@ -17,12 +18,6 @@ const cfg = (patch: (c: Record<string, any>) => void = () => undefined): ConfigF
   patch(raw);
   return parseConfig(raw);
 };
-
-function logger(lines: { level: string; obj: object; msg?: string }[]): Logger {
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, ...(msg === undefined ? {} : { msg }) });
-  const log: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => log, isLevelEnabled: () => true };
-  return log;
-}
 
 describe('withRunningValues', () => {
   it('keeps listener, log, admin and state-dir values from the running config and names them', () => {
@@ -53,12 +48,12 @@ describe('problemsOf', () => {
 
 describe('createConfigReloader', () => {
   function harness(load: ConfigReloaderDeps['load']) {
-    const lines: { level: string; obj: object; msg?: string }[] = [];
+    const lines: { level: string; obj: object; msg: string | undefined }[] = [];
     const counts: string[] = [];
     let current = 'v0';
     const order: string[] = [];
     const reloader = createConfigReloader({
-      load, running: cfg(), log: logger(lines),
+      load, running: cfg(), log: recordingLog(lines),
       metrics: { reloaded: (r) => void counts.push(r), configInForce: (v) => void counts.push(`in force ${v}`) },
       currentVersion: () => current,
       apply: async (_config, version) => {

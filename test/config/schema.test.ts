@@ -1,15 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { parseConfigText } from '../../src/config/load.js';
-import { ConfigError, formatPath, parseConfig, type ConfigProblem } from '../../src/config/schema.js';
+import { ConfigError, formatPath, parseConfig, type ConfigProblem } from '../../src/config/parse.js';
 import { repoPath } from '../support/paths.js';
 
 const EXAMPLE_PATH = repoPath('config/example.yaml');
 const EXAMPLE_TEXT = readFileSync(EXAMPLE_PATH, 'utf8');
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- raw config documents are deliberately untyped here */
 type RawConfig = Record<string, any>;
 
 /** The smallest valid config: two providers (one by RMD number + FRN, one by FRN only) and a trunk each. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/schema.js';
+import { parseConfig } from '../../src/config/parse.js';
 import { toPolicy, toProviders, toReasonSettings, toTrunks } from '../../src/config/to-world-inputs.js';
 
 function config(extra: Record<string, unknown> = {}): ReturnType<typeof parseConfig> {

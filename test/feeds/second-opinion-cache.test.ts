@@ -4,11 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSecondOpinionCache } from '../../src/feeds/second-opinion-cache.js';
-import type { Logger } from '../../src/screening/ports.js';
 import type { RmdFiling } from '../../src/screening/model.js';
 import { buildFiling } from '../support/builders.js';
+import { silentLog as quiet } from '../support/fakes.js';
 
-const quiet: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: () => quiet, isLevelEnabled: () => false };
 const FILING = buildFiling({ frn: '0000000007', rmdNumber: 'RMD0000007' });
 
 function harness(answer: (frn: string) => Promise<RmdFiling | undefined>, deadlineMs = 1000) {

@@ -35,7 +35,7 @@ function invite(callId: string, port: number): string {
 
 /** The two configs: the trunk from 127.0.0.2 belongs to a listed provider (v1) or to one missing from the RMD (v2). */
 function versions(dir: string): { text: string; version: string }[] {
-  const base = configYaml({ rmd: 'rmd.csv' }).replace(/^  listen: \[.*\]$/m, '  listen: [{ transport: udp, address: 127.0.0.1, port: 0 }]');
+  const base = configYaml({ rmd: 'rmd.csv' }).replace(/^ {2}listen: \[.*\]$/m, '  listen: [{ transport: udp, address: 127.0.0.1, port: 0 }]');
   const v2 = base.replace('{ id: t-listed, provider: p-listed,', '{ id: t-listed, provider: p-missing,');
   return [base, v2].map((text) => ({ text, version: parseConfigText(text, join(dir, 'gate.yaml')).version }));
 }

@@ -9,14 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Logger } from '../../src/screening/ports.js';
 import { createAdminServer, type AdminRoute } from '../../src/ops/admin-server.js';
 import { createBearerCheck } from '../../src/ops/bearer-auth.js';
 import { findBinary } from '../support/prometheus.js';
 import { type TestApp, startTestApp } from '../support/app-harness.js';
+import { silentLog as silent } from '../support/fakes.js';
 
 const TOKEN = 'correct-horse-battery-staple-0123456789';
-const silent: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => silent, isLevelEnabled: () => false };
 
 describe('bearer check', () => {
   const check = createBearerCheck(TOKEN);

@@ -343,10 +343,6 @@ function statusOf(sipText: string): { status: number; reason: string } {
   return { status: Number(m?.[1] ?? 0), reason: m?.[2] ?? '' };
 }
 
-interface Waiter {
-  readonly check: () => boolean;
-}
-
 interface ServerTxn {
   readonly id: string;
   readonly conn: ConnImpl;

@@ -4,9 +4,9 @@
  * spool segments once it answers again. Inserts are idempotent on (node, seq): replays never duplicate.
  */
 import { parseEnvelopeLines, toEnvelopeLine, type CdrEnvelope } from '../columns.js';
-import { openCdrSpool } from './spool.js';
-import { createPgTarget, type PgTargetOptions } from './target.js';
 import { postToMain, workerLog, type BatchResult, type StoreWorkerHandler } from '../worker-protocol.js';
+import { openCdrSpool, type CdrSpool } from './spool.js';
+import { createPgTarget, type PgTarget, type PgTargetOptions } from './target.js';
 
 /** Settings of the PostgreSQL store worker (its workerData). */
 export interface PgShipperOptions extends PgTargetOptions {
@@ -23,179 +23,211 @@ export interface PgShipperOptions extends PgTargetOptions {
 /** Creates the shipper: opens the spool (leftover segments are replayed) without needing the database to be up. */
 export async function createPgShipper(o: PgShipperOptions): Promise<StoreWorkerHandler> {
   const spool = await openCdrSpool(o.spoolDir);
-  const target = createPgTarget(o);
-  const segmentBytes = o.segmentBytes ?? 8 * 1024 * 1024;
-  const maxPending = o.maxPendingRecords ?? 50_000;
-  const s = { backlog: (await spool.closedSegments()).length > 0, spoolOk: true, epoch: 0 };
-  let pending: { items: readonly CdrEnvelope[]; segment: string }[] = [];
-  let pendingRecords = 0;
-  const unshipped = new Map<string, number>();
-  const closedLive = new Set<string>();
-  let shipping: Promise<void> | undefined;
-  let replaying: Promise<void> | undefined;
-  const lock = createLock();
-  const timer = setInterval(() => (s.backlog ? void replay(Number.POSITIVE_INFINITY) : kickShip()), o.retryIntervalMs);
-  timer.unref();
+  const shipper = new PgShipper(o, spool, createPgTarget(o), (await spool.closedSegments()).length > 0);
+  return { batch: (items) => shipper.batch(items), sync: () => undefined, close: () => shipper.close() };
+}
 
-  function report(): void {
-    const db = s.backlog ? 'postgres unavailable, replaying from spool' : 'postgres up';
-    postToMain({ t: 'health', ok: s.spoolOk || !s.backlog, detail: `${db}; spool ${o.spoolDir} ${s.spoolOk ? 'ok' : 'failing'}` });
+/** A batch spooled and waiting for its insert, and the spool segment it was written to. */
+interface PendingBatch {
+  readonly items: readonly CdrEnvelope[];
+  readonly segment: string;
+}
+
+/** Batches inserted per statement group while shipping live. */
+const GROUP_BATCHES = 16;
+
+/**
+ * Two modes: **live** (batches are spooled, then shipped in order by one loop; a segment is deleted once all its
+ * batches are in) and **backlog** (the database failed or fell behind: nothing ships live, a timer replays the closed
+ * segments, and once none is left the active one is shipped under the lock and live shipping resumes). `epoch` changes
+ * on every mode switch, so a loop of the old mode stops at its next step.
+ */
+class PgShipper {
+  private readonly segmentBytes: number;
+  private readonly maxPending: number;
+  private spoolOk = true;
+  private epoch = 0;
+  private pending: PendingBatch[] = [];
+  private pendingRecords = 0;
+  /** Batches of each segment not yet inserted. */
+  private readonly unshipped = new Map<string, number>();
+  /** Rotated segments whose batches are still shipping; deleted when the last one is in. */
+  private readonly closedLive = new Set<string>();
+  private shipping: Promise<void> | undefined;
+  private replaying: Promise<void> | undefined;
+  private readonly lock = createLock();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly o: PgShipperOptions,
+    private readonly spool: CdrSpool,
+    private readonly target: PgTarget,
+    private backlog: boolean,
+  ) {
+    this.segmentBytes = o.segmentBytes ?? 8 * 1024 * 1024;
+    this.maxPending = o.maxPendingRecords ?? 50_000;
+    this.timer = setInterval(() => (this.backlog ? void this.replay(Number.POSITIVE_INFINITY) : this.kickShip()), o.retryIntervalMs);
+    this.timer.unref();
   }
 
-  function enterBacklog(err: unknown): void {
-    s.epoch++;
-    if (!s.backlog) workerLog('error', 'cdr postgres unavailable; spooling', { err: err instanceof Error ? err.message : String(err), spoolDir: o.spoolDir });
-    s.backlog = true;
-    pending = [];
-    pendingRecords = 0;
-    unshipped.clear();
-    closedLive.clear();
-    void target.close();
-    report();
-  }
-
-  async function batch(items: readonly CdrEnvelope[]): Promise<BatchResult> {
+  /** Spools a batch (durable when this resolves) and queues it for shipping. */
+  async batch(items: readonly CdrEnvelope[]): Promise<BatchResult> {
     const lines = items.map((e) => toEnvelopeLine(e.r, e.x));
-    return lock(async () => {
+    return this.lock(async () => {
       let spoolError: unknown;
-      await spool.append(lines).catch((err: unknown) => void (spoolError = err ?? new Error('spool write failed')));
-      if (s.spoolOk !== (spoolError === undefined)) {
-        s.spoolOk = spoolError === undefined;
-        report();
+      await this.spool.append(lines).catch((err: unknown) => void (spoolError = err ?? new Error('spool write failed')));
+      if (this.spoolOk !== (spoolError === undefined)) {
+        this.spoolOk = spoolError === undefined;
+        this.report();
       }
-      if (spoolError !== undefined) return direct(items, spoolError);
-      if (!s.backlog) queueForShipping(items, spool.activePath() ?? '');
-      await rotateIfFull();
+      if (spoolError !== undefined) return this.direct(items, spoolError);
+      if (!this.backlog) this.queueForShipping(items, this.spool.activePath() ?? '');
+      await this.rotateIfFull();
       return { written: items.length, lost: 0 };
     });
   }
 
+  /** Ships for at most `closeDrainMs`; what is left stays spooled for the next start. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    const deadline = Date.now() + (this.o.closeDrainMs ?? 10_000);
+    for (let i = 0; i < 10_000 && Date.now() < deadline && (this.backlog || this.pending.length > 0); i++) {
+      if (this.backlog) await this.replay(deadline);
+      else await (this.shipping ?? (this.kickShip(), this.shipping));
+      if (this.backlog && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(this.o.retryIntervalMs, 500)));
+    }
+    await this.lock(async () => {
+      const clean = !this.backlog && this.pending.length === 0;
+      await this.spool.close(clean);
+      if (!clean) workerLog('warn', 'cdr spool not fully shipped at close; it is replayed at the next start', { spoolDir: this.o.spoolDir, pendingRecords: this.pendingRecords });
+    });
+    await this.target.close();
+  }
+
+  private report(): void {
+    const db = this.backlog ? 'postgres unavailable, replaying from spool' : 'postgres up';
+    postToMain({ t: 'health', ok: this.spoolOk || !this.backlog, detail: `${db}; spool ${this.o.spoolDir} ${this.spoolOk ? 'ok' : 'failing'}` });
+  }
+
+  private enterBacklog(err: unknown): void {
+    this.epoch++;
+    if (!this.backlog) workerLog('error', 'cdr postgres unavailable; spooling', { err: err instanceof Error ? err.message : String(err), spoolDir: this.o.spoolDir });
+    this.backlog = true;
+    this.pending = [];
+    this.pendingRecords = 0;
+    this.unshipped.clear();
+    this.closedLive.clear();
+    void this.target.close();
+    this.report();
+  }
+
   /** Spool unusable (e.g. disk full): insert directly while the database is up, else the batch is lost. */
-  async function direct(items: readonly CdrEnvelope[], spoolError: unknown): Promise<BatchResult> {
-    if (!s.backlog) {
+  private async direct(items: readonly CdrEnvelope[], spoolError: unknown): Promise<BatchResult> {
+    if (!this.backlog) {
       try {
-        await target.insert(items);
+        await this.target.insert(items);
         return { written: items.length, lost: 0 };
       } catch (err) {
-        enterBacklog(err);
+        this.enterBacklog(err);
       }
     }
     return { written: 0, lost: items.length, error: `spool write failed: ${spoolError instanceof Error ? spoolError.message : String(spoolError)}` };
   }
 
-  function queueForShipping(items: readonly CdrEnvelope[], segment: string): void {
-    unshipped.set(segment, (unshipped.get(segment) ?? 0) + 1);
-    pending.push({ items, segment });
-    pendingRecords += items.length;
-    if (pendingRecords > maxPending) enterBacklog(new Error(`database too slow: over ${maxPending} records waiting`));
-    else kickShip();
+  private queueForShipping(items: readonly CdrEnvelope[], segment: string): void {
+    this.unshipped.set(segment, (this.unshipped.get(segment) ?? 0) + 1);
+    this.pending.push({ items, segment });
+    this.pendingRecords += items.length;
+    if (this.pendingRecords > this.maxPending) this.enterBacklog(new Error(`database too slow: over ${this.maxPending} records waiting`));
+    else this.kickShip();
   }
 
-  async function rotateIfFull(): Promise<void> {
-    if (spool.activeBytes() < segmentBytes) return;
-    const path = await spool.rotate();
-    if (path === undefined || s.backlog) return;
-    if ((unshipped.get(path) ?? 0) > 0) closedLive.add(path);
-    else await spool.remove(path);
+  private async rotateIfFull(): Promise<void> {
+    if (this.spool.activeBytes() < this.segmentBytes) return;
+    const path = await this.spool.rotate();
+    if (path === undefined || this.backlog) return;
+    if ((this.unshipped.get(path) ?? 0) > 0) this.closedLive.add(path);
+    else await this.spool.remove(path);
   }
 
-  function kickShip(): void {
-    if (!s.backlog && pending.length > 0) shipping ??= shipLoop().finally(() => (shipping = undefined));
+  private kickShip(): void {
+    if (!this.backlog && this.pending.length > 0) this.shipping ??= this.shipLoop().finally(() => (this.shipping = undefined));
   }
 
   /** Inserts pending batches in order (several per statement group), deleting segments whose batches are all in. */
-  async function shipLoop(): Promise<void> {
-    const epoch = s.epoch;
-    for (let i = 0; i < 1_000_000 && s.epoch === epoch && pending.length > 0; i++) {
-      let n = 0;
-      while (n < pending.length && n < 16) n++;
-      const group = pending.slice(0, n);
+  private async shipLoop(): Promise<void> {
+    const epoch = this.epoch;
+    for (let i = 0; i < 1_000_000 && this.epoch === epoch && this.pending.length > 0; i++) {
+      const group = this.pending.slice(0, GROUP_BATCHES);
       try {
-        await target.insert(group.flatMap((g) => g.items));
+        await this.target.insert(group.flatMap((g) => g.items));
       } catch (err) {
-        if (s.epoch === epoch) enterBacklog(err);
+        if (this.epoch === epoch) this.enterBacklog(err);
         return;
       }
-      if (s.epoch !== epoch) return;
-      pending = pending.slice(n);
-      for (const g of group) await shipped(g.items.length, g.segment);
+      if (this.epoch !== epoch) return;
+      this.pending = this.pending.slice(group.length);
+      for (const g of group) await this.shipped(g.items.length, g.segment);
     }
   }
 
-  async function shipped(records: number, segment: string): Promise<void> {
-    pendingRecords -= records;
-    const left = (unshipped.get(segment) ?? 1) - 1;
-    if (left > 0) return void unshipped.set(segment, left);
-    unshipped.delete(segment);
-    if (closedLive.delete(segment)) await lock(() => spool.remove(segment));
+  private async shipped(records: number, segment: string): Promise<void> {
+    this.pendingRecords -= records;
+    const left = (this.unshipped.get(segment) ?? 1) - 1;
+    if (left > 0) return void this.unshipped.set(segment, left);
+    this.unshipped.delete(segment);
+    if (this.closedLive.delete(segment)) await this.lock(() => this.spool.remove(segment));
   }
 
   /** Ships every spooled segment while the database answers; back to live shipping once the spool is empty. */
-  function replay(deadline: number): Promise<void> {
-    if (!s.backlog) return Promise.resolve();
-    replaying ??= replayRounds(deadline).finally(() => (replaying = undefined));
-    return replaying;
+  private replay(deadline: number): Promise<void> {
+    if (!this.backlog) return Promise.resolve();
+    this.replaying ??= this.replayRounds(deadline).finally(() => (this.replaying = undefined));
+    return this.replaying;
   }
 
-  async function replayRounds(deadline: number): Promise<void> {
+  private async replayRounds(deadline: number): Promise<void> {
     try {
-      await target.ready();
+      await this.target.ready();
       for (let round = 0; round < 10_000 && Date.now() < deadline; round++) {
-        if (await lock(switchIfDrained)) return workerLog('info', 'cdr postgres available; spool replayed', { spoolDir: o.spoolDir });
-        for (const path of await spool.closedSegments()) {
+        if (await this.lock(() => this.switchIfDrained())) return workerLog('info', 'cdr postgres available; spool replayed', { spoolDir: this.o.spoolDir });
+        for (const path of await this.spool.closedSegments()) {
           if (Date.now() >= deadline) return;
-          const items = await readSegment(path);
-          for (let i = 0; i < items.length; i += o.batchSize * 4) await target.insert(items.slice(i, i + o.batchSize * 4));
-          await lock(() => spool.remove(path));
+          const items = await this.readSegment(path);
+          const step = this.o.batchSize * 4;
+          for (let i = 0; i < items.length; i += step) await this.target.insert(items.slice(i, i + step));
+          await this.lock(() => this.spool.remove(path));
         }
       }
     } catch (err) {
-      enterBacklog(err);
+      this.enterBacklog(err);
     }
   }
 
   /** Under the lock: with no closed segment left, ships the active one and leaves backlog (no batch can slip by). */
-  async function switchIfDrained(): Promise<boolean> {
-    if ((await spool.closedSegments()).length > 0) {
-      await spool.rotate();
+  private async switchIfDrained(): Promise<boolean> {
+    if ((await this.spool.closedSegments()).length > 0) {
+      await this.spool.rotate();
       return false;
     }
-    const last = await spool.rotate();
+    const last = await this.spool.rotate();
     if (last !== undefined) {
-      await target.insert(await readSegment(last));
-      await spool.remove(last);
+      await this.target.insert(await this.readSegment(last));
+      await this.spool.remove(last);
     }
-    s.backlog = false;
-    s.epoch++;
-    report();
+    this.backlog = false;
+    this.epoch++;
+    this.report();
     return true;
   }
 
-  async function readSegment(path: string): Promise<CdrEnvelope[]> {
-    const { lines, torn } = await spool.readSegment(path);
+  private async readSegment(path: string): Promise<CdrEnvelope[]> {
+    const { lines, torn } = await this.spool.readSegment(path);
     if (torn > 0) workerLog('warn', 'cdr spool segment had a torn last line (never acknowledged)', { path });
     const { envelopes, bad } = parseEnvelopeLines(lines);
     if (bad > 0) workerLog('warn', 'cdr spool lines unparsable; skipped', { path, lines: bad });
     return envelopes;
   }
-
-  async function close(): Promise<void> {
-    clearInterval(timer);
-    const deadline = Date.now() + (o.closeDrainMs ?? 10_000);
-    for (let i = 0; i < 10_000 && Date.now() < deadline && (s.backlog || pending.length > 0); i++) {
-      if (s.backlog) await replay(deadline);
-      else await (shipping ?? (kickShip(), shipping));
-      if (s.backlog && Date.now() < deadline) await new Promise((r) => setTimeout(r, Math.min(o.retryIntervalMs, 500)));
-    }
-    await lock(async () => {
-      const clean = !s.backlog && pending.length === 0;
-      await spool.close(clean);
-      if (!clean) workerLog('warn', 'cdr spool not fully shipped at close; it is replayed at the next start', { spoolDir: o.spoolDir, pendingRecords });
-    });
-    await target.close();
-  }
-
-  return { batch, sync: () => undefined, close };
 }
 
 /** A promise-chain mutex: fn runs after every earlier call settled. */

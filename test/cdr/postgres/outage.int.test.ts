@@ -9,9 +9,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCdrSinks } from '../../../src/cdr/sinks.js';
 import { pgUnavailableReason, startTestPostgres, type TestPostgres } from '../../support/postgres.js';
-import { buildCdr } from '../support/build-cdr.js';
+import { buildCdr } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
-import { countingMetrics, silentLog } from '../support/fakes.js';
+import { countingMetrics, silentLog } from '../../support/fakes.js';
 
 const OUTAGE_S = Number(process.env['PG_OUTAGE_SECONDS'] ?? '5');
 const RATE = Number(process.env['PG_OUTAGE_RATE'] ?? '3000');

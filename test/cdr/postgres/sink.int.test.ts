@@ -8,9 +8,9 @@ import { createCdrSinks } from '../../../src/cdr/sinks.js';
 import { createPgCdrReader } from '../../../src/cdr/postgres/query.js';
 import { answerTraceback, parseTracebackRequest } from '../../../src/cdr/traceback/traceback.js';
 import { pgUnavailableReason, startTestPostgres, type TestPostgres } from '../../support/postgres.js';
-import { AT, buildCdr, buildCdrs } from '../support/build-cdr.js';
+import { AT, buildCdr, buildCdrs } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
-import { countingMetrics, silentLog } from '../support/fakes.js';
+import { countingMetrics, silentLog } from '../../support/fakes.js';
 
 const skip = pgUnavailableReason();
 if (skip) console.warn(`NOTICE: skipping PostgreSQL CDR store tests: ${skip}`);

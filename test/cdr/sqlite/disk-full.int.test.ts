@@ -13,7 +13,7 @@ import { answerStatus } from '../../../src/sip/shared/sip-reply.js';
 import { createInviteScreener } from '../../../src/screening/screen-invite.js';
 import { buildFacts, buildWorld } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
-import { countingMetrics, recordingLog, silentLog } from '../support/fakes.js';
+import { countingMetrics, recordingLog, silentLog } from '../../support/fakes.js';
 
 function mountTmpfs(dir: string, size: string, remount = false): boolean {
   try {

@@ -6,9 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCdrSinks } from '../../../src/cdr/sinks.js';
 import { createSqliteCdrReader } from '../../../src/cdr/sqlite/query.js';
 import { listDayFiles } from '../../../src/cdr/sqlite/day-files.js';
-import { AT, buildCdr, buildCdrs } from '../support/build-cdr.js';
+import { AT, buildCdr, buildCdrs } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
-import { countingMetrics, silentLog } from '../support/fakes.js';
+import { countingMetrics, silentLog } from '../../support/fakes.js';
 
 const DAY_MS = 86_400_000;
 

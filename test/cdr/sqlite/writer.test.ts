@@ -6,7 +6,7 @@ import { CDR_COLUMNS, fromCdrRow, toCdrRow, type CdrEnvelope } from '../../../sr
 import { createSqliteCdrReader } from '../../../src/cdr/sqlite/query.js';
 import { applyRetention, dayFilePath, listDayFiles, openDayFileForRead } from '../../../src/cdr/sqlite/day-files.js';
 import { createSqliteWriter } from '../../../src/cdr/sqlite/writer.js';
-import { AT, buildCdr, buildCdrs } from '../support/build-cdr.js';
+import { AT, buildCdr, buildCdrs } from '../../support/builders.js';
 
 const DAY_MS = 86_400_000;
 

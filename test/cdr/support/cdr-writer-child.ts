@@ -4,9 +4,9 @@
  * Usage: node <ts loader> cdr-writer-child.ts DIR RATE FLUSH_MS
  */
 import { createCdrSinks } from '../../../src/cdr/sinks.js';
-import { buildCdr } from './build-cdr.js';
+import { buildCdr } from '../../support/builders.js';
 import { cdrConfig } from './cdr-config.js';
-import { countingMetrics, silentLog } from './fakes.js';
+import { countingMetrics, silentLog } from '../../support/fakes.js';
 
 const [dir, rateText, flushText] = process.argv.slice(2);
 const rate = Number(rateText);

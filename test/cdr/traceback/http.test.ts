@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createTracebackHandler } from '../../../src/cdr/traceback/http.js';
 import type { CdrQueryStore } from '../../../src/cdr/ports.js';
 import { buildSnapshot } from '../../support/builders.js';
-import { buildCdr } from '../support/build-cdr.js';
-import { memoryStore, stored } from '../support/fakes.js';
+import { buildCdr } from '../../support/builders.js';
+import { memoryStore, stored } from '../../support/fakes.js';
 
 const url = (q: string): URL => new URL(`http://127.0.0.1/admin/traceback?${q}`);
 const handler = createTracebackHandler({ store: memoryStore([stored(buildCdr())]), rmd: () => buildSnapshot() });

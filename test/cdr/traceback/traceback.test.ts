@@ -4,8 +4,8 @@ import { parseBatchCsv } from '../../../src/cli/traceback-batch-csv.js';
 import { formatOutcomes } from '../../../src/cdr/traceback/format.js';
 import { answerTraceback, parseNumber, parseTracebackRequest, type TracebackRequest } from '../../../src/cdr/traceback/traceback.js';
 import { buildFiling, buildSnapshot } from '../../support/builders.js';
-import { AT, buildCdr } from '../support/build-cdr.js';
-import { memoryStore, stored } from '../support/fakes.js';
+import { AT, buildCdr } from '../../support/builders.js';
+import { memoryStore, stored } from '../../support/fakes.js';
 
 const SNAPSHOT = buildSnapshot([buildFiling({ contactName: 'Pat Example', contactPhone: '+12025550100' })], { id: 'snap0000deadbeef' });
 const REQUEST: TracebackRequest = { calling: '+13035550100', called: '+12025550123', at: '2026-11-20T14:05:00-05:00' };

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatWhatIf } from '../../../src/cdr/whatif/format.js';
 import { replayCalls, toReplayFacts } from '../../../src/cdr/whatif/replay.js';
 import { buildEntry, buildPolicy, buildTrunk, buildWorld } from '../../support/builders.js';
-import { buildCdr } from '../support/build-cdr.js';
-import { stored } from '../support/fakes.js';
+import { buildCdr } from '../../support/builders.js';
+import { stored } from '../../support/fakes.js';
 
 const allowed = (seq: number, over = {}) => stored(buildCdr({ seq, callId: `c${seq}`, ...over }));
 const CTX = { since: 'S', until: 'U', store: 'sqlite /x', configFile: 'candidate.yaml', configVersion: 'v2', rmdSnapshotId: 'snap' };

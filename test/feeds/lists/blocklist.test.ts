@@ -2,7 +2,6 @@
  * Blocklist parsing (YAML and CSV): defaults, normalisation, collected validation problems with lines, and the sample lists.
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseBlocklist } from '../../../src/feeds/lists/blocklist.js';
 import type { ParseBlocklistOptions } from '../../../src/feeds/lists/blocklist.js';

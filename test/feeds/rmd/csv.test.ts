@@ -3,7 +3,6 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadRmdFile } from '../../../src/feeds/load.js';
 import { RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type FrameEvent, createSipStreamFramer, findContentLength } from '../../../src/sip/builtin/framing.js';
-import { CRLF, sipMessage } from '../../support/sip-text.js';
+import { sipMessage } from '../../support/sip-text.js';
 
 function push(framer: ReturnType<typeof createSipStreamFramer>, ...chunks: string[]): FrameEvent[] {
   return chunks.flatMap((chunk) => framer.push(Buffer.from(chunk, 'utf8')));

@@ -10,35 +10,17 @@ import {
 } from '../../../src/sip/builtin/server.js';
 import { type RecordingFrontMetrics, createRecordingFrontMetrics } from '../../support/recording-front-metrics.js';
 import {
-  type SipResponse,
   type SipTestClient,
   connectTcpSipClient,
   createUdpSipClient,
   newBranch,
-  parseSipResponse,
   sipRequest,
 } from '../../support/sip-client.js';
+import { recordingLog } from '../../support/fakes.js';
 
 const MAX_MESSAGE_BYTES = 4096;
 
-interface LogLine {
-  readonly level: string;
-  readonly obj: object;
-  readonly msg: string | undefined;
-}
-
-function recordingLogger(lines: LogLine[]): Logger {
-  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
-  const log: Logger = {
-    debug: at('debug'),
-    info: at('info'),
-    warn: at('warn'),
-    error: at('error'),
-    child: () => log,
-    isLevelEnabled: () => true,
-  };
-  return log;
-}
+type LogLine = { level: string; msg: string | undefined; obj: object };
 
 const ALLOW_REPLY: SipReply = {
   status: 302,
@@ -107,7 +89,7 @@ describe('built-in SIP server', () => {
   const handler = createTestHandler();
   let clock = 1_700_000_000_000;
   const server = createBuiltinSipServer(
-    serverOptions(metrics, recordingLogger(logLines), handler.onInvite, { now: () => clock }),
+    serverOptions(metrics, recordingLog(logLines), handler.onInvite, { now: () => clock }),
   );
   const clients: SipTestClient[] = [];
   let udpPort = 0;
@@ -461,7 +443,7 @@ describe('built-in SIP server limits and shutdown', () => {
 
   async function startServer(overrides: Partial<BuiltinSipServerOptions>): Promise<[BuiltinSipServer, number, number]> {
     const handler = createTestHandler();
-    const server = createBuiltinSipServer(serverOptions(createRecordingFrontMetrics(), recordingLogger([]), handler.onInvite, overrides));
+    const server = createBuiltinSipServer(serverOptions(createRecordingFrontMetrics(), recordingLog([]), handler.onInvite, overrides));
     const bound = await server.start();
     return [server, bound.find((b) => b.transport === 'udp')?.port ?? 0, bound.find((b) => b.transport === 'tcp')?.port ?? 0];
   }

@@ -5,7 +5,6 @@
 import { join } from 'node:path';
 import Srf from 'drachtio-srf';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Logger } from '../../../src/screening/ports.js';
 import { createDispositionRecorder } from '../../../src/sip/drachtio/dispositions.js';
 import { createInviteHandler, type InviteHandlerDeps } from '../../../src/sip/drachtio/invite.js';
 import { createDrachtioLink } from '../../../src/sip/drachtio/link.js';
@@ -17,6 +16,7 @@ import { createDrachtioStandin, type AppConn, type DrachtioStandin } from '../..
 import { ROOT } from '../../support/prometheus.js';
 import { createRecordingFrontMetrics, type RecordingFrontMetrics } from '../../support/recording-front-metrics.js';
 import { SECRET, drachtioConfigYaml, inviteText } from './harness.js';
+import { silentLog as silent } from '../../support/fakes.js';
 
 const ROUTE = 'sip:127.0.0.1:5070;transport=udp';
 const REPLY = { verdictHeader: 'X-RMDGate-Verdict' };
@@ -25,7 +25,6 @@ const UNKNOWN: Decision = { kind: 'reject', reason: 'unknown-trunk', evidence: {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent, isLevelEnabled: () => false };
 
 interface Rig {
   readonly standin: DrachtioStandin;

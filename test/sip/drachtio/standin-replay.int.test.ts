@@ -4,7 +4,6 @@
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import Srf from 'drachtio-srf';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,11 +1,11 @@
 /**
- * Fakes for store tests: loggers, counting CdrSinkMetrics and an in-memory traceback store.
+ * Hand-written fakes shared by the tests: loggers (silent, recording), counting CDR sink metrics and an in-memory
+ * traceback store.
  */
-import type { Logger } from '../../../src/screening/ports.js';
-import type { CdrSinkMetrics } from '../../../src/cdr/ports.js';
-import { toKeyValue } from '../../../src/cdr/columns.js';
-import type { CallQuery, CdrQueryStore, StoredCdr } from '../../../src/cdr/ports.js';
-import type { CdrRecord } from '../../../src/screening/cdr-record.js';
+import { toKeyValue } from '../../src/cdr/columns.js';
+import type { CallQuery, CdrQueryStore, CdrSinkMetrics, StoredCdr } from '../../src/cdr/ports.js';
+import type { CdrRecord } from '../../src/screening/cdr-record.js';
+import type { Logger } from '../../src/screening/ports.js';
 
 /** A logger that drops everything. */
 export const silentLog: Logger = {
