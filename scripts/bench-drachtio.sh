@@ -37,8 +37,8 @@ SIP_TARGET=${DRACHTIO_SIP_ADDRESS:-${DRACHTIO_ADDRESS%%:*}:5060}
 CLK_TCK=$(getconf CLK_TCK)
 ROUTE="sip:127.0.0.1:${UAS_PORT};transport=udp"
 case "$MODE" in
-  redirect) UAC=test/e2e/scenarios/uac-allowed-expect-302.xml ;;
-  proxy) UAC=test/e2e/scenarios/uac-proxied-expect-200.xml ;;
+  redirect) UAC=test/sip/drachtio/scenarios/uac-allowed-expect-302.xml ;;
+  proxy) UAC=test/sip/drachtio/scenarios/uac-proxied-expect-200.xml ;;
   *) fail "BENCH_MODE must be redirect or proxy" ;;
 esac
 [[ -f dist/cli.js ]] || npm run build >/dev/null
@@ -99,7 +99,7 @@ run_one() { # name command...
   wait_for 30 "ready_$name" || fail "$name did not become ready (see output below)"$'\n'"$(tail -20 "$work/$name.log")"
   local uas=""
   if [[ $MODE == proxy ]]; then
-    sipp -sf test/e2e/scenarios/uas-180-200.xml -i 127.0.0.1 -p "$UAS_PORT" -m $((WARMUP + CALLS)) -nostdin \
+    sipp -sf test/sip/drachtio/scenarios/uas-180-200.xml -i 127.0.0.1 -p "$UAS_PORT" -m $((WARMUP + CALLS)) -nostdin \
       -timeout "$((DURATION_S + 90))s" >/dev/null 2>&1 &
     uas=$!
     pids+=("$uas")

@@ -22,7 +22,7 @@ const WINDOWS = Number(process.env.WINDOWS ?? 16);
 const BURST = 50;
 const WARMUP_S = 2;
 const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
-const SCENARIO = join(ROOT, 'test/sipp/scenarios/uac-allowed-expect-302.xml');
+const SCENARIO = join(ROOT, 'test/sip/builtin/scenarios/uac-allowed-expect-302.xml');
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
 function configText(cdrDir) {

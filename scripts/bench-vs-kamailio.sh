@@ -23,7 +23,7 @@
 # Env: RATES ("1000 2000 4000 6000 8000 12000"), STEP_SECONDS (5), LOG_LEVELS ("info"; e.g. "info warn"), SIP_PORT (5060),
 #      OTHER_MAX (10, % of a core), REPEATS (1), SKIP_KAMAILIO (0), SKIP_BUILD (0), KEEP_CDR (0), NODE_ARGS (extra node
 #      flags for rmdgate, e.g. --cpu-prof), GATE_DIST (built rmdgate to run, default dist/; e.g. an older build for A/B),
-#      BENCH_SRC (/work/shared/bench/kamailio or ../shared/bench/kamailio),
+#      BENCH_SRC (default: ../shared/bench/kamailio next to this repository),
 #      OUT (${TMPDIR:-/tmp}/rmdgate-bench/vs-kamailio-STAMP: outside the work tree, whose var/ other test runs clean), PROBE_RATE (50), WARMUP_SECONDS (3) / WARMUP_RATE (1000): unmeasured JIT warm-up
 #      of each freshly started rmdgate, PORT_WAIT (120 s: how long to wait for someone else's listener on SIP_PORT),
 #      PROFILE_RATE (4000), PROFILE_SECONDS (10), PROFILE_TOP (30).
@@ -54,7 +54,7 @@ PORT_WAIT="${PORT_WAIT:-120}"
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 OUT="${OUT:-${TMPDIR:-/tmp}/rmdgate-bench/vs-kamailio-$STAMP}"
 if [ -z "${BENCH_SRC:-}" ]; then
-  for d in "$ROOT/../shared/bench/kamailio" /work/shared/bench/kamailio; do [ -f "$d/run.sh" ] && { BENCH_SRC="$(cd "$d" && pwd)"; break; }; done
+  [ -f "$ROOT/../shared/bench/kamailio/run.sh" ] && BENCH_SRC="$(cd "$ROOT/../shared/bench/kamailio" && pwd)"
 fi
 [ -f "${BENCH_SRC:-}/run.sh" ] || { echo "Kamailio bench folder not found (set BENCH_SRC)" >&2; exit 2; }
 export PROBE_RATE
@@ -216,8 +216,8 @@ const group = (n) => {
   const u = n.callFrame.url;
   if (!u) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : 'native';
   for (const [re, g] of [[/drachtio-srf/, 'drachtio-srf parser'], [/prom-client/, 'prom-client'], [/pino|sonic-boom|redact/, 'pino'],
-    [/lru-cache/, 'lru-cache'], [/dist\/adapters\/sip\//, 'built-in front (src/adapters/sip)'], [/dist\/core\//, 'core (src/core)'],
-    [/dist\/app\//, 'app (src/app)'], [/dist\/adapters\/(store|cdr)\//, 'cdr sinks'], [/dist\/adapters\/metrics\//, 'metrics adapter']]) if (re.test(u)) return g;
+    [/lru-cache/, 'lru-cache'], [/dist\/sip\//, 'SIP fronts (src/sip)'], [/dist\/screening\//, 'screening (src/screening)'],
+    [/dist\/lib\//, 'lib (src/lib)'], [/dist\/cdr\//, 'cdr sinks (src/cdr)'], [/dist\/ops\//, 'metrics (src/ops)'], [/dist\/feeds\//, 'feeds (src/feeds)']]) if (re.test(u)) return g;
   if (u.startsWith('node:') || !u.includes('/')) return `node:${u.replace(/^node:/, '').split('/')[0]}`;
   return short(u).split('/')[0];
 };

@@ -18,7 +18,7 @@
  * Usage: node scripts/kamailio-data-to-rmdgate.mjs --out DIR [--data DIR] [--bench DIR] [--sip-address 127.0.0.1]
  *          [--sip-port 5060] [--no-tcp] [--ops-port 19464] [--admin-port 19465] [--log-level info] [--core 127.0.0.1:5080]
  *   --data   folder with trunks.csv, blocklist.csv, rmd.csv (default: <bench>/data)
- *   --bench  the Kamailio bench folder (default: ../shared/bench/kamailio next to this repo, else /work/shared/bench/kamailio);
+ *   --bench  the Kamailio bench folder (default: ../shared/bench/kamailio next to this repo);
  *            when the data is missing its gen_data.sh is run there, or in a temporary copy when the folder is read-only
  */
 import { execFileSync } from 'node:child_process';
@@ -56,7 +56,7 @@ if (!loopback(args['sip-address']) || !loopback(args.core.split(':')[0])) {
 
 /** Finds the bench folder and its data; runs gen_data.sh (in a temp copy when the folder is read-only) when missing. */
 function locateData() {
-  const candidates = [args.bench, resolve(here, '../../shared/bench/kamailio'), '/work/shared/bench/kamailio'].filter(Boolean);
+  const candidates = [args.bench, resolve(here, '../../shared/bench/kamailio')].filter(Boolean);
   const bench = candidates.find((d) => existsSync(join(d, 'gen_data.sh')));
   const data = args.data ?? (bench ? join(bench, 'data') : undefined);
   const complete = (d) => d && ['trunks.csv', 'blocklist.csv', 'rmd.csv'].every((f) => existsSync(join(d, f)));

@@ -4,9 +4,8 @@
  * Owns the process: signals, exit codes and fatal-error handling.
  */
 import { parseArgs } from 'node:util';
-import { ConfigError, configFileFromEnv, loadConfig, toConfigJsonSchema } from './config/index.js';
-import { DataFileError, loadWorldOnce, type FeedWorldSummary } from './feeds/index.js';
-import { start } from './main.js';
+import { ConfigError, configFileFromEnv, toConfigJsonSchema } from './config/index.js';
+import { DataFileError } from './feeds/index.js';
 import { VERSION } from './version.js';
 
 const USAGE = `rmdgate ${VERSION} — SIP ingress gate: screens INVITEs against the FCC RMD and blocklists
@@ -32,10 +31,10 @@ Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Readonly<Record<string, Command>> = {
-  serve: async (args) => serve(configArg(args).file),
+  serve: async (args) => (await import('./cli/serve.js')).serveCommand(configArg(args).file),
   check: async (args) => {
     const { file, json } = configArg(args);
-    return check(file, json);
+    return (await import('./cli/check.js')).checkCommand(file, json);
   },
   schema: async () => print(JSON.stringify(toConfigJsonSchema(), null, 2), 0),
   traceback: async (args) => (await import('./cli/traceback.js')).tracebackCommand(args),
@@ -62,43 +61,6 @@ function configArg(args: string[]): { file: string; json: boolean } {
 
 /** A command-line usage mistake: printed with the usage text, exit code 2. */
 export class UsageError extends Error {}
-
-async function check(file: string, json: boolean): Promise<number> {
-  const loaded = await loadConfig(file);
-  const { summary } = await loadWorldOnce(loaded, { now: Date.now() });
-  if (json) return print(JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary }, null, 2), 0);
-  return print(formatSummary(file, loaded.version, summary), 0);
-}
-
-function formatSummary(file: string, version: string, s: FeedWorldSummary): string {
-  const lines = [
-    `${file}: OK (config version ${version})`,
-    `  trunks:       ${s.trunks}`,
-    `  providers:    ${s.providers}`,
-    `  RMD rows:     ${s.rmdRows} (snapshot ${s.rmdSnapshotId})`,
-    `  list entries: ${Object.entries(s.listEntries).map(([n, c]) => `${n}=${c}`).join(', ') || 'none'}`,
-    `  providers missing from the RMD: ${s.providersMissingFromRmd.length === 0 ? 'none' : ''}`,
-    ...s.providersMissingFromRmd.map((p) => `    - ${p.id} (${p.name}; rmdNumber ${p.rmdNumber ?? '-'}, frn ${p.frn ?? '-'})`),
-    `  providers on a designation list: ${s.providersDesignated.length === 0 ? 'none' : ''}`,
-    ...s.providersDesignated.map((p) => `    - ${p.id}: ${p.entries.join(', ')}`),
-  ];
-  return lines.join('\n');
-}
-
-async function serve(file: string): Promise<number> {
-  const loaded = await loadConfig(file);
-  const app = await start(loaded);
-  await new Promise<void>((resolve) => {
-    const onSignal = (): void => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
-      void app.stop().then(resolve);
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
-  });
-  return 0;
-}
 
 function print(text: string, code: number): number {
   (code === 0 ? process.stdout : process.stderr).write(text + '\n');

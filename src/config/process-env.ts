@@ -2,9 +2,9 @@
  * Makes `process.env` a plain object holding a copy of the environment.
  *
  * drachtio-srf's SIP parser (used unchanged by both fronts) reads `process.env.DRACHTIO_PRESERVE_HEADER_NAMES` for
- * every header line it parses. On Node 20 each read of the real `process.env` is a native getenv() under a lock
- * (≈ 260 ns here against ≈ 40 ns for a plain object), about 20 reads per INVITE + ACK: ≈ 5 µs per call, 4–5 % of the
- * event loop at 8,000 calls/s. rmdgate reads its environment only while it starts (config/load.ts), so nothing is lost:
+ * every header line it parses, about 20 times per INVITE + ACK. Each read of the real `process.env` is a native
+ * getenv() under a lock, several times a plain object's property read (docs/benchmarks.md has the cost per call).
+ * rmdgate reads its environment only while it starts (config/load.ts), so nothing is lost:
  * the copy holds the same values (DRACHTIO_PRESERVE_HEADER_NAMES included), child processes inherit it, and a later
  * assignment to `process.env.X` is seen by this process as before.
  */

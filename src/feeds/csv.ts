@@ -18,8 +18,8 @@ const CSV_OPTIONS = { header: false, skipEmptyLines: false, delimiter: ',' } as 
 /**
  * Reads CSV text (UTF-8 BOM tolerated, quoted multi-line fields, LF/CRLF, ragged rows) into raw string records,
  * dropping rows whose fields are all blank. Syntax errors (an unterminated quote) become DataFileError
- * `ERR_DATA_PARSE` at the line where the offending record starts. Uses papaparse: csv-parse took 200–400 ms on a
- * 10,000-row export here against papaparse's 40–100 ms, and a feed swap has a 200 ms budget.
+ * `ERR_DATA_PARSE` at the line where the offending record starts. papaparse parses a full export several times
+ * faster than csv-parse (docs/feeds.md), which matters against the refresh budget.
  */
 export function readCsvRecords(input: string | Buffer, file: string): CsvRecords {
   const text = withoutBom(input);

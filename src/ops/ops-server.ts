@@ -31,8 +31,8 @@ export interface OpsServer {
 
 /**
  * The registry's text exposition, built one metric per event-loop turn: the same text as `registry.metrics()`, which
- * serialises every metric (≈ 40 with the default process metrics, 2–7 ms in all) in one go on the loop that answers
- * SIP. Here SIP traffic is served between metrics, so a scrape never holds the loop for more than one metric.
+ * serialises every metric in one go (milliseconds with the default process metrics) on the loop that answers SIP.
+ * Here SIP traffic is served between metrics, so a scrape never holds the loop for more than one metric.
  */
 export async function exposeMetrics(registry: Registry): Promise<string> {
   if (registry.contentType !== Registry.PROMETHEUS_CONTENT_TYPE) return registry.metrics();

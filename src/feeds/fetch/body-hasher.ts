@@ -27,12 +27,12 @@ export interface HashReply {
   readonly sha256: string;
 }
 
-/** Bytes hashed per event-loop turn: about 0.1–0.3 ms of SHA-256, so a 5 MB feed never holds the SIP loop. */
+/** Bytes hashed per event-loop turn: a fraction of a millisecond of SHA-256, so a large feed never holds the SIP loop. */
 const HASH_SLICE_BYTES = 128 * 1024;
 
 /**
  * sha256 hex of bytes, hashed in slices with a yield to the event loop between them. (WebCrypto's digest runs on the
- * libuv pool but first copies the whole input on the calling thread: ≈ 2–4 ms in one piece for a 5 MB RMD export.)
+ * libuv pool but first copies the whole input on the calling thread, in one piece.)
  */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const hash = createHash('sha256');
@@ -51,7 +51,7 @@ export const inlineHasher: BodyHasher = {
 
 const WORKER = entryOf('./hash-worker.js', import.meta.url);
 
-/** Bodies below this size are hashed inline (≤ ~0.2 ms). */
+/** Bodies below this size are hashed inline (cheaper than a round trip to the worker). */
 export const OFF_THREAD_MIN_BYTES = 256 * 1024;
 
 /**

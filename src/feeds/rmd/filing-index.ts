@@ -2,12 +2,11 @@
  * Read-only lookup of RMD filings by RMD number and by FRN, kept in typed arrays instead of Maps, so the parser process
  * can build it and hand it over as a few flat arrays (no object graph to deserialise).
  *
- * Why: the live snapshot used to be indexed on the SIP thread with two Maps of 10,000+ entries per refresh — a few ms of
- * work and ~1 MB of backing stores born in the young generation and promoted, which is what made a refresh at 8,000
- * calls/s meet a scavenge or mark-compact in its own second. With this index the SIP thread only lays out the filings
- * array (mostly the objects of the previous snapshot) and wraps the tables.
+ * Why: indexing a snapshot in Maps on the SIP thread allocates backing stores of 10,000+ entries per refresh, which
+ * then die in the old generation and cost the SIP loop a garbage collection in the refresh's second. With this index
+ * the SIP thread only lays out the filings array (mostly the objects of the previous snapshot) and wraps the tables.
  *
- * It is built from the Maps `parseRmdCsv` (rmd-csv.ts) made, so it answers and iterates exactly as they do.
+ * It is built from the Maps `parseRmdCsv` (rmd/csv.ts) made, so it answers and iterates exactly as they do.
  */
 import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
 

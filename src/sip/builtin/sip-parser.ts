@@ -73,8 +73,8 @@ function addHeader(headers: Map<string, string>, rawName: string, value: string)
 /**
  * Parses one complete SIP message with drachtio-srf's own parser (lazy mode) and normalises the header names, so
  * lookups never depend on the parser's case rules (it keeps `X-`/`P-` names as written). Returns undefined when the
- * parser rejects the text or throws. A one-pass re-implementation measured about 6 µs per INVITE faster here
- * (docs/benchmarks.md) but was not kept: the product parses with drachtio-srf's parser, as both fronts must agree.
+ * parser rejects the text or throws. Both fronts parse with drachtio-srf's parser, so they agree on every message
+ * (docs/benchmarks.md weighs a one-pass parser against it).
  */
 export function parseSipMessage(text: string): ParsedSipMessage | undefined {
   let parsed: UntypedSipMessage | undefined;
