@@ -24,19 +24,38 @@ export interface CdrSpool {
   close(discard: boolean): Promise<void>;
 }
 
-const SEGMENT = /^spool-\d{15}-\d{6}\.jsonl$/;
+const SEGMENT = /^spool-(\d{15})-(\d{6})\.jsonl$/;
+
+/** Segment names: `spool-<ms>-<n>.jsonl`, each after every existing one in name order (replay order). */
+function segmentName(stamp: { ms: number; n: number }): string {
+  return `spool-${String(stamp.ms).padStart(15, '0')}-${String(stamp.n).padStart(6, '0')}.jsonl`;
+}
+
+/** The stamp of the last segment in `dir` (by name), or a zero stamp. */
+async function lastStamp(dir: string): Promise<{ ms: number; n: number }> {
+  let last = { ms: 0, n: 0 };
+  for (const name of await readdir(dir)) {
+    const m = SEGMENT.exec(name);
+    if (m === null) continue;
+    const stamp = { ms: Number(m[1]), n: Number(m[2]) };
+    if (stamp.ms > last.ms || (stamp.ms === last.ms && stamp.n > last.n)) last = stamp;
+  }
+  return last;
+}
 
 /** Opens (creating) the spool directory. Existing segments are left for replay. */
 export async function openCdrSpool(dir: string): Promise<CdrSpool> {
   await mkdir(dir, { recursive: true });
   let active: { path: string; fh: FileHandle; bytes: number } | undefined;
-  let counter = 0;
+  let last = await lastStamp(dir);
 
+  /** A new segment named after every existing one (so a new run never appends to, or sorts before, a leftover). */
   async function openActive(): Promise<NonNullable<typeof active>> {
     if (active) return active;
-    const name = `spool-${String(Date.now()).padStart(15, '0')}-${String(counter++ % 1_000_000).padStart(6, '0')}.jsonl`;
-    const path = join(dir, name);
-    const fh = await open(path, 'a');
+    const now = Date.now();
+    last = now > last.ms ? { ms: now, n: 0 } : { ms: last.ms, n: last.n + 1 };
+    const path = join(dir, segmentName(last));
+    const fh = await open(path, 'ax');
     await syncDir(dir);
     active = { path, fh, bytes: 0 };
     return active;

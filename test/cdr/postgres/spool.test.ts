@@ -53,4 +53,18 @@ describe('CDR spool', () => {
     expect(leftovers).toHaveLength(1);
     expect(readdirSync(dir)).toEqual([basename(leftovers[0]!)]);
   });
+
+  it('never appends to a leftover segment, even when a new run opens one in the same millisecond', async () => {
+    for (let run = 0; run < 20; run++) {
+      const spool = await openCdrSpool(dir);
+      await spool.append([`run ${run}`]);
+      await spool.close(false);
+    }
+
+    const reader = await openCdrSpool(dir);
+    const segments = await reader.closedSegments();
+    const contents = await Promise.all(segments.map((path) => reader.readSegment(path)));
+
+    expect(contents).toEqual(Array.from({ length: 20 }, (_, i) => ({ lines: [`run ${i}`], torn: 0 })));
+  });
 });
