@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchGateConfig } from './bench-gate-config.mjs';
 import { cpuSample, hostCpuBetween, udpDrops } from './host-cpu.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -31,25 +32,6 @@ const ROUNDS = Number(values.rounds);
 const CLK_TCK = 100;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 
-function configText(dir) {
-  return `mode: enforce
-sip:
-  listen: [ { transport: udp, address: 127.0.0.1, port: 0 } ]
-  defaultRoute: [ "sip:127.0.0.1:5070;transport=udp" ]
-data:
-  rmd: { path: ${JSON.stringify(join(ROOT, 'config/samples/rmd.csv'))} }
-feeds: { stateDir: ${JSON.stringify(join(dir, 'state'))} }
-providers:
-  - { id: harborline, name: Harborline Communications LLC, rmdNumber: RMD0990001, frn: "0099000001" }
-trunks:
-  - { id: harborline-1, provider: harborline, sources: [127.0.0.1/32] }
-cdr: { dir: ${JSON.stringify(join(dir, 'cdr'))} }
-log: { level: ${values['log-level']} }
-ops: { listen: false }
-admin: { listen: false }
-`;
-}
-
 function cpuTicks(pid) {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return Number(f[11]) + Number(f[12]); // utime + stime
@@ -57,7 +39,7 @@ function cpuTicks(pid) {
 
 /** Starts one build's gate; resolves with its pid, UDP port and a stop function. */
 async function startGate(dist, dir) {
-  writeFileSync(join(dir, 'gate.yaml'), configText(dir));
+  writeFileSync(join(dir, 'gate.yaml'), benchGateConfig({ dir, logLevel: values['log-level'] }));
   const child = spawn(process.execPath, [join(dist, 'cli.js'), 'serve', '--config', join(dir, 'gate.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
   let buffered = '';
   const port = await new Promise((ok, fail) => {

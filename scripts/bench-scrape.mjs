@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseConfigText } from '../dist/config/load.js';
 import { start } from '../dist/main.js';
+import { benchGateConfig } from './bench-gate-config.mjs';
 import { cpuSample, hostCpuBetween, udpDrops } from './host-cpu.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -24,26 +25,6 @@ const WARMUP_S = 2;
 const SIPP = process.env.SIPP ?? '/usr/bin/sipp';
 const SCENARIO = join(ROOT, 'test/sip/builtin/scenarios/uac-allowed-expect-302.xml');
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-function configText(cdrDir) {
-  const example = join(ROOT, 'config/example.yaml');
-  return `mode: enforce
-sip:
-  listen: [ { transport: udp, address: 127.0.0.1, port: 0 } ]
-  defaultRoute: [ "sip:127.0.0.1:5070;transport=udp" ]
-data:
-  rmd: { path: ${JSON.stringify(join(ROOT, 'config/samples/rmd.csv'))} }
-providers:
-  - { id: harborline, name: Harborline Communications LLC, rmdNumber: RMD0990001, frn: "0099000001" }
-trunks:
-  - { id: harborline-1, provider: harborline, sources: [127.0.0.1/32] }
-cdr: { dir: ${JSON.stringify(cdrDir)} }
-log: { level: warn }
-ops: { listen: { address: 127.0.0.1, port: 0 } }
-admin: { listen: false }
-# derived from ${example}
-`;
-}
 
 /** A child process that GETs /metrics once a second while switched on (IPC 'on' / 'off'); reports scrapes and bytes. */
 function startScraper(url) {
@@ -110,7 +91,7 @@ let loadRunning = false;
 async function main() {
   const dir = await mkdtemp(join(tmpdir(), 'rmdgate-bench-scrape-'));
   const sink = new Writable({ write: (_c, _e, done) => done() });
-  const app = await start(parseConfigText(configText(join(dir, 'cdr')), join(ROOT, 'config/bench-scrape.yaml'), {}), { logDestination: sink });
+  const app = await start(parseConfigText(benchGateConfig({ dir, ops: true }), join(ROOT, 'config/bench-scrape.yaml'), {}), { logDestination: sink });
   const scraper = startScraper(`http://127.0.0.1:${app.ops.port}/metrics`);
   // Time the exposition on the gate's event loop while the load runs. /metrics serialises one metric per event-loop
   // turn (exposeMetrics in ops-server.ts): each slice's wall time is main-thread CPU; a scrape's cost is their sum.

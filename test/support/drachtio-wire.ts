@@ -508,3 +508,11 @@ export function buildCdrStart(source: CdrSource, time: string, role: string, sip
 export function buildCdrStop(source: CdrSource, time: string, reason: string, sip: string, msgId = newMsgId()): string {
   return `${msgId}|cdr:stop|${source}|${time}|${reason}${CRLF}${sip}`;
 }
+
+/** srf CDR events (`cdr:attempt|start|stop` with their arguments, the SIP message last) as comparable lines: times dropped. */
+export function cdrSummary(cdrs: readonly { readonly event: string; readonly args: readonly unknown[] }[]): string[] {
+  return cdrs.map((c) => {
+    const msg = c.args[c.args.length - 1] as { method?: string; status?: number };
+    return [c.event, ...c.args.slice(0, -1).filter((a) => !STACK_TIME_RE.test(String(a))), msg.method ?? msg.status].join(' ');
+  });
+}

@@ -9,6 +9,7 @@ import { loadListFile, loadRmdFile } from '../../../src/feeds/load.js';
 import { DataFileError } from '../../../src/feeds/errors.js';
 import type { BlocklistEntry } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
+import { thrown } from '../../support/thrown.js';
 
 const fixture = (name: string): string => repoPath('test/fixtures/lists', name);
 const sample = (name: string): string => repoPath('config/samples', name);
@@ -23,16 +24,7 @@ function yaml(text: string, opts: Partial<ParseBlocklistOptions> = {}): Blocklis
   return parseBlocklist(text, { file: 'inline.yaml', list: 'inline', format: 'yaml', ...opts });
 }
 
-/** Runs `fn`, which must throw a DataFileError, and returns it. */
-function dataError(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DataFileError) return err;
-    throw err;
-  }
-  throw new Error('expected a DataFileError');
-}
+const dataError = (fn: () => unknown): DataFileError => thrown(DataFileError, fn);
 
 describe('parseBlocklist: YAML', () => {
   it('builds entries with file-level defaults, normalised keys and UTC-midnight dates', () => {

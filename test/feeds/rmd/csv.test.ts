@@ -9,6 +9,7 @@ import { RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../s
 import { DataFileError } from '../../../src/feeds/errors.js';
 import type { RmdFiling, RmdSnapshot } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
+import { thrown } from '../../support/thrown.js';
 
 const fixture = (name: string): string => repoPath('test/fixtures/rmd', name);
 const SAMPLE = repoPath('config/samples/rmd.csv');
@@ -17,16 +18,7 @@ function parseFixture(name: string, transform: (t: string) => string = (t) => t)
   return parseRmdCsv(transform(readFileSync(fixture(name), 'utf8')), { source: `rmd/${name}`, loadedAt: 1_000 });
 }
 
-/** Runs `fn`, which must throw a DataFileError, and returns it. */
-function dataError(fn: () => unknown): DataFileError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DataFileError) return err;
-    throw err;
-  }
-  throw new Error('expected a DataFileError');
-}
+const dataError = (fn: () => unknown): DataFileError => thrown(DataFileError, fn);
 
 function filing(s: RmdSnapshot, rmdNumber: string): RmdFiling {
   const f = s.byRmdNumber.get(rmdNumber);

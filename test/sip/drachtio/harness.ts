@@ -132,14 +132,15 @@ export function inviteText(opts: { source?: string; called?: string; headers?: r
   return { text, callId, fromTag: `front${n}` };
 }
 
-/** An OPTIONS keepalive. */
-export function optionsText(): string {
+/** An OPTIONS request from 127.0.0.1:5081, to `user` at 127.0.0.1:5060 (a keepalive without one). */
+export function optionsText(user?: string): string {
   const n = ++seq;
+  const target = user === undefined ? 'sip:127.0.0.1:5060' : `sip:${user}@127.0.0.1:5060`;
   return [
-    'OPTIONS sip:127.0.0.1:5060 SIP/2.0',
+    `OPTIONS ${target} SIP/2.0`,
     `Via: SIP/2.0/UDP 127.0.0.1:5081;branch=z9hG4bK-opt-${n}`,
     `From: <sip:ping@127.0.0.1:5081>;tag=opt${n}`,
-    'To: <sip:127.0.0.1:5060>',
+    `To: <${target}>`,
     `Call-ID: ${n}-opt@127.0.0.1`,
     'CSeq: 1 OPTIONS',
     'Max-Forwards: 70',

@@ -4,10 +4,12 @@
  */
 import Srf from 'drachtio-srf';
 import { describe, expect, it } from 'vitest';
-import { STACK_TIME_RE, UUID_V4_RE, splitPayload } from '../../support/drachtio-wire.js';
+import { STACK_TIME_RE, UUID_V4_RE, cdrSummary, splitPayload } from '../../support/drachtio-wire.js';
 import { createDrachtioStandin } from '../../support/drachtio-standin.js';
 import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
+import { optionsText } from './harness.js';
 import type { AppConn, DrachtioStandin, DrachtioStandinOptions, StandinFrame } from '../../support/drachtio-standin.js';
+import { stopReconnecting } from '../../../src/sip/drachtio/srf-internals.js';
 
 const SECRET = 'cymru';
 const ALL_ROUTES = ['cdr:attempt', 'cdr:start', 'cdr:stop', 'options', 'invite'];
@@ -37,35 +39,14 @@ function inviteText(user: string, transport: 'UDP' | 'TCP' = 'UDP'): { text: str
   return { text, callId, fromTag: `client${n}` };
 }
 
-function optionsText(user: string): string {
-  const n = ++seq;
-  return [
-    `OPTIONS sip:${user}@127.0.0.1:5060 SIP/2.0`,
-    `Via: SIP/2.0/UDP 127.0.0.1:5081;branch=z9hG4bK-client-${n}`,
-    `From: <sip:15551230000@127.0.0.1:5081>;tag=client${n}`,
-    `To: <sip:${user}@127.0.0.1:5060>`,
-    `Call-ID: ${n}-client@127.0.0.1`,
-    'CSeq: 1 OPTIONS',
-    'Max-Forwards: 70',
-    'Content-Length: 0',
-    '',
-    '',
-  ].join('\r\n');
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 
 /** srf.disconnect(); it throws while drachtio-srf sits between reconnect attempts, so then stop its retry timer. */
 function stopSrf(srf: Srf): void {
   try {
     srf.disconnect();
   } catch {
-    const wp = (srf as unknown as { _app?: { client?: { wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null } } } } })._app?.client?.wp;
-    if (wp) {
-      wp.closing = true;
-      if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
-    }
+    stopReconnecting(srf);
   }
 }
 
@@ -116,12 +97,6 @@ function typesAfter(frames: readonly StandinFrame[], from: number, conn: AppConn
     });
 }
 
-function cdrSummary(r: Rig): string[] {
-  return r.cdrs.map((c) => {
-    const msg = c.args[c.args.length - 1] as { method?: string; status?: number };
-    return [c.event, ...c.args.slice(0, -1).filter((a) => !STACK_TIME_RE.test(String(a))), msg.method ?? msg.status].join(' ');
-  });
-}
 
 describe('drachtio-srf against the stand-in', () => {
   it('authenticates with the right secret and registers its routes', async () => {
@@ -187,7 +162,7 @@ describe('drachtio-srf against the stand-in', () => {
     const sent = conn.sendRequest(optionsText('200001'));
     const res = await conn.nextResponse(sent.transactionId);
     expect(res).toMatchObject({ status: 200, reason: 'OK', accepted: true });
-    expect(res.sent).toMatch(/^SIP\/2\.0 200 OK\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5081;branch=z9hG4bK-client-\d+;rport=5081\r\n/);
+    expect(res.sent).toMatch(/^SIP\/2\.0 200 OK\r\nVia: SIP\/2\.0\/UDP 127\.0\.0\.1:5081;branch=z9hG4bK-opt-\d+;rport=5081\r\n/);
     await expect(sent.responses).resolves.toHaveLength(1);
     const echo = r.standin.frames.find((f) => f.dir === 'server->app' && splitPayload(f.payload).fields[4] === 'application');
     const fields = echo ? splitPayload(echo.payload).fields : [];
@@ -221,7 +196,7 @@ describe('drachtio-srf against the stand-in', () => {
     expect(res.sent).toMatch(/\r\nTo: <sip:603001@127\.0\.0\.1:5060>;tag=[A-Za-z0-9]{13}\r\n/);
     await waitUntil(() => echoes.length === 1 && r.cdrs.length === 2, 2000, 'echo and CDRs at srf');
     expect(echoes[0]?.msg.get('X-Reason')).toBe('upstream-not-in-rmd');
-    expect(cdrSummary(r)).toEqual(['attempt network INVITE', 'stop application call-rejected 603']);
+    expect(cdrSummary(r.cdrs)).toEqual(['attempt network INVITE', 'stop application call-rejected 603']);
     const meta = reqs[0] as unknown as Record<string, unknown>;
     expect([meta['source_address'], meta['source_port'], meta['protocol'], meta['receivedOn'], meta['stackTxnId']]).toEqual([
       '127.0.0.1',
@@ -311,7 +286,7 @@ describe('drachtio-srf against the stand-in', () => {
     expect(forwarded.get('Record-Route')).toBe('<sip:127.0.0.1:5060;lr>');
     expect(conn.sendBye(callId)).toBe(true);
     await waitUntil(() => r.cdrs.length === 6, 2000, 'stop CDRs');
-    expect(cdrSummary(r).slice(4)).toEqual(['stop network normal-release BYE', 'stop application normal-release BYE']);
+    expect(cdrSummary(r.cdrs).slice(4)).toEqual(['stop network normal-release BYE', 'stop application normal-release BYE']);
     const byes = r.cdrs.slice(4).map((c) => (c.args[3] as Srf.SipMessage).getParsedHeader('Via').map((v) => v.host));
     expect(byes).toEqual([['127.0.0.1'], ['127.0.0.1', '127.0.0.1']]);
   });
@@ -329,7 +304,7 @@ describe('drachtio-srf against the stand-in', () => {
     await expect(cmd.outcome).resolves.toMatchObject({ finalStatus: 486, connected: false, destination: 'sip:127.0.0.1:5092' });
     await waitUntil(() => results.length === 1 && r.cdrs.length === 4, 2000, 'srf result');
     expect(results[0]).toMatchObject({ connected: false, finalStatus: 486 });
-    expect(cdrSummary(r).at(-1)).toBe('stop application call-rejected 486');
+    expect(cdrSummary(r.cdrs).at(-1)).toBe('stop application call-rejected 486');
   });
 
   it('CANCEL after 180: cdr:stop call-canceled, the cancel event, and NOK for a late answer', async () => {
@@ -355,7 +330,7 @@ describe('drachtio-srf against the stand-in', () => {
     await waitUntil(() => late.length === 1, 2000, 'NOK at srf');
     expect(late[0]).toBe('Response not sent due to unknown transaction');
     expect(cancels).toEqual([callId]);
-    expect(cdrSummary(r)).toEqual(['attempt network INVITE', 'stop network call-canceled INVITE']);
+    expect(cdrSummary(r.cdrs)).toEqual(['attempt network INVITE', 'stop network call-canceled INVITE']);
     const cancelFrame = r.standin.frames.find((f) => f.payload.includes('\r\nCANCEL '));
     expect(cancelFrame && splitPayload(cancelFrame.payload).fields).toHaveLength(11);
   });

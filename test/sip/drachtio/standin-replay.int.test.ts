@@ -11,6 +11,7 @@ import {
   FrameFormatError,
   STACK_TIME_RE,
   UUID_V4_RE,
+  cdrSummary,
   decodeFrames,
   encodeFrame,
   escapeFixtureText,
@@ -29,6 +30,7 @@ import { createDrachtioStandin } from '../../support/drachtio-standin.js';
 import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
 import type { AppConn, DrachtioStandin, ProxyTargetAnswer, StandinFrame } from '../../support/drachtio-standin.js';
 import { repoPath } from '../../support/paths.js';
+import { stopReconnecting } from '../../../src/sip/drachtio/srf-internals.js';
 
 const FIXTURES = process.env['DRACHTIO_WIRE_FIXTURES'] ?? repoPath('test/fixtures/drachtio-wire');
 const SECRET = 'cymru';
@@ -455,11 +457,7 @@ function stopSrf(srf: Srf): void {
   try {
     srf.disconnect();
   } catch {
-    const wp = (srf as unknown as { _app?: { client?: { wp?: { closing?: boolean; reconnectVars?: { retryTimer?: NodeJS.Timeout | null } } } } })._app?.client?.wp;
-    if (wp) {
-      wp.closing = true;
-      if (wp.reconnectVars?.retryTimer) clearTimeout(wp.reconnectVars.retryTimer);
-    }
+    stopReconnecting(srf);
   }
 }
 
@@ -519,12 +517,6 @@ function inviteAnswering(send: (res: LooseResponse, cap: Captured, req: Srf.SrfR
   };
 }
 
-function cdrSummary(cap: Captured): string[] {
-  return cap.cdrs.map((c) => {
-    const msg = c.args[c.args.length - 1] as { method?: string; status?: number };
-    return [c.event, ...c.args.slice(0, -1).filter((a) => !STACK_TIME_RE.test(String(a))), msg.method ?? msg.status].join(' ');
-  });
-}
 
 describe('recorded server frames drive a real drachtio-srf client as recorded', () => {
   it('a1: authenticate + routes; srf emits connect with the SIP hostports', async () => {
@@ -597,7 +589,7 @@ describe('recorded server frames drive a real drachtio-srf client as recorded', 
       stackDialogId: '',
     });
     expect((cap.results[0] as { err: unknown; msg: { status: number } }).msg.status).toBe(302);
-    expect(cdrSummary(cap)).toEqual(['attempt network INVITE', 'stop application call-rejected 302']);
+    expect(cdrSummary(cap.cdrs)).toEqual(['attempt network INVITE', 'stop application call-rejected 302']);
   });
 
   it('c: 603 Network Blocked with Reason and X-Reason', async () => {
@@ -614,7 +606,7 @@ describe('recorded server frames drive a real drachtio-srf client as recorded', 
     expect(echoed.reason).toBe('Network Blocked');
     expect(echoed.get('Reason')).toBe('SIP;cause=603;text="upstream-not-in-rmd"');
     expect(echoed.get('X-Reason')).toBe('upstream-not-in-rmd');
-    expect(cdrSummary(cap)).toEqual(['attempt network INVITE', 'stop application call-rejected 603']);
+    expect(cdrSummary(cap.cdrs)).toEqual(['attempt network INVITE', 'stop application call-rejected 603']);
   });
 
   it.each([
@@ -625,7 +617,7 @@ describe('recorded server frames drive a real drachtio-srf client as recorded', 
     await replayIntoSrf(prefix, standin, conn);
     await waitUntil(() => cap.cdrs.length === 2, 2000, 'cdr:stop');
     expect(cap.reqs[0] && runtimeMeta(cap.reqs[0])).toMatchObject({ protocol, source_port: 5081, receivedOn: '127.0.0.1:5060' });
-    expect(cdrSummary(cap)).toEqual(['attempt network INVITE', 'stop application call-rejected 403']);
+    expect(cdrSummary(cap.cdrs)).toEqual(['attempt network INVITE', 'stop application call-rejected 403']);
   });
 
   it('f: OPTIONS -> 200', async () => {
@@ -674,7 +666,7 @@ describe('recorded server frames drive a real drachtio-srf client as recorded', 
       e3: ['attempt network INVITE', 'attempt application INVITE', 'stop application call-rejected 408'],
     }[prefix];
     await waitUntil(() => cap.cdrs.length === expectedCdrs.length, 2000, 'CDRs');
-    expect(cdrSummary(cap)).toEqual(expectedCdrs);
+    expect(cdrSummary(cap.cdrs)).toEqual(expectedCdrs);
   });
 
   it('g: CANCEL while the app holds the INVITE -> req emits cancel', async () => {
@@ -707,7 +699,7 @@ describe('recorded server frames drive a real drachtio-srf client as recorded', 
     );
     await replayIntoSrf('g3', standin, conn);
     await waitUntil(() => cap.cancels.length === 1 && cap.cdrs.length === 2, 2000, 'cancel + cdr:stop');
-    expect(cdrSummary(cap)).toEqual(['attempt network INVITE', 'stop network call-canceled INVITE']);
+    expect(cdrSummary(cap.cdrs)).toEqual(['attempt network INVITE', 'stop network call-canceled INVITE']);
   });
 
   it('l: srf writes the 20266-byte frame as recorded', async () => {
