@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, configFileFromEnv, toConfigJsonSchema } from './config/index.js';
 import { DataFileError } from './feeds/index.js';
+import { EXIT, installFatalHandlers } from './cli/fatal.js';
 import { VERSION } from './version.js';
 
 const USAGE = `rmdgate ${VERSION} — SIP ingress gate: screens INVITEs against the FCC RMD and blocklists
@@ -25,7 +26,8 @@ Usage:
   rmdgate feed status --config FILE [--json]        last good snapshots and pending candidates
   rmdgate --version
 
-Exit codes: 0 ok, 1 runtime failure, 2 invalid config or data.`;
+Exit codes: 0 ok, 1 runtime failure (a listener that cannot bind, a fatal error while serving), 2 invalid usage,
+config or data.`;
 
 /** A subcommand: gets the arguments after its name, returns the exit code. Add new commands here. */
 type Command = (args: string[]) => Promise<number>;
@@ -68,23 +70,19 @@ function print(text: string, code: number): number {
 }
 
 function fail(err: unknown): number {
-  if (err instanceof ConfigError || err instanceof DataFileError) return print(err.message, 2);
-  if (err instanceof UsageError) return print(`${err.message}\n\n${USAGE}`, 2);
-  if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return print(`${err.message}\n\n${USAGE}`, 2);
-  process.stderr.write(`rmdgate: fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  return 1;
+  if (err instanceof ConfigError || err instanceof DataFileError) return print(err.message, EXIT.usage);
+  if (err instanceof UsageError) return print(`${err.message}\n\n${USAGE}`, EXIT.usage);
+  if (err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) return print(`${err.message}\n\n${USAGE}`, EXIT.usage);
+  // A system error (a port in use, a directory not writable) is the environment, not a bug: its message says it all.
+  const systemError = err instanceof Error && typeof (err as NodeJS.ErrnoException).syscall === 'string';
+  process.stderr.write(`rmdgate: fatal: ${err instanceof Error ? (systemError ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
+  return EXIT.failure;
 }
 
-process.on('unhandledRejection', (err) => {
-  process.stderr.write(`rmdgate: unhandled rejection: ${String(err instanceof Error ? err.stack : err)}\n`);
-  process.exit(1);
-});
+installFatalHandlers();
 
+// Exit when the command is done, whatever handle may still be open: a failed start must not leave the process alive.
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    process.exitCode = fail(err);
-  },
+  (code) => process.exit(code),
+  (err: unknown) => process.exit(fail(err)),
 );

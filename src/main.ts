@@ -49,6 +49,11 @@ export interface StartOptions {
   readonly watchConfig?: boolean;
   /** Reload on SIGHUP (default true; tests running several apps turn it off). */
   readonly handleSignals?: boolean;
+  /**
+   * Called when a part the running gate cannot do without dies (a CDR store worker). `rmdgate serve` exits 1 so a
+   * supervisor restarts it; without it the error is logged and the part reports unhealthy on /readyz.
+   */
+  readonly onFatal?: (what: string, err: Error) => void;
 }
 
 /** The feed system and the config reloader, as the app runs them. */
@@ -110,14 +115,22 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
       (stopping ??= (async () => {
         await stopAll();
         log.info({}, 'rmdgate stopped');
-        log.flush();
+        await flushLog(log);
       })());
     return { sip, ops, admin, readiness, metrics, feeds, world: feeds.world, stop };
   } catch (err) {
     await stopAll();
-    log.flush();
+    await flushLog(log);
     throw err;
   }
+}
+
+/** Writes out what the (asynchronous) log destination holds: the CLI exits right after stop. Bounded: 1 s. */
+function flushLog(log: ReturnType<typeof createLogger>): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    log.flush(() => (clearTimeout(timer), resolve()));
+  });
 }
 
 /** The feed system with its adapters, the config reloader, SIGHUP and the config file watch. */

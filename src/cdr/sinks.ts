@@ -9,7 +9,7 @@ import { createJsonlCdrSink } from './jsonl-sink.js';
 import type { CdrSinkMetrics, SinkHealth, StoreSink } from './ports.js';
 import type { PgShipperOptions } from './postgres/shipper.js';
 import type { SqliteWorkerData } from './sqlite/worker.js';
-import { startWorkerCdrSink } from './worker-sink.js';
+import { startWorkerCdrSink, type WorkerCdrSinkOptions } from './worker-sink.js';
 
 /** The `cdr` config section. */
 export type CdrConfig = ConfigFile['cdr'];
@@ -25,6 +25,8 @@ export interface CdrSinksDeps {
   readonly monotonicMs: () => number;
   /** How long a store sink reports unhealthy after losing records to a write error, ms (default 10000). */
   readonly unhealthyForMs?: number;
+  /** Called when a store worker dies while the gate runs (see WorkerCdrSinkOptions.onFatal). */
+  readonly onFatal?: (what: string, err: Error) => void;
 }
 
 /** Resolved directory of the SQLite day files for a config (traceback and what-if read it too). */
@@ -84,9 +86,14 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
   return startWorkerCdrSink({ name: 'postgres', entry: entryOf('./postgres/worker.js', import.meta.url), workerData, ...common(cfg, deps) });
 }
 
-function common(cfg: CdrConfig, deps: CdrSinksDeps): { flushIntervalMs: number; maxQueue: number; log: Logger; metrics: CdrSinkMetrics; unhealthyForMs?: number } {
-  const base = { flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics };
-  return deps.unhealthyForMs === undefined ? base : { ...base, unhealthyForMs: deps.unhealthyForMs };
+type CommonOptions = Pick<WorkerCdrSinkOptions, 'flushIntervalMs' | 'maxQueue' | 'log' | 'metrics' | 'unhealthyForMs' | 'onFatal'>;
+
+function common(cfg: CdrConfig, deps: CdrSinksDeps): CommonOptions {
+  return {
+    flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics,
+    ...(deps.unhealthyForMs === undefined ? {} : { unhealthyForMs: deps.unhealthyForMs }),
+    ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
+  };
 }
 
 function fanOut(sinks: readonly { name: string; sink: StoreSink }[]): StoreSink {

@@ -28,6 +28,8 @@ export interface WorkerCdrSinkOptions {
   readonly closeTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: CdrSinkMetrics;
+  /** Called when the worker exits while the sink is open: the process cannot keep its CDRs any more (serve exits 1). */
+  readonly onFatal?: (what: string, err: Error) => void;
 }
 
 /** Starts the worker and resolves once it reports ready; rejects with its init error. */
@@ -167,6 +169,7 @@ class WorkerPump implements StoreSink {
       this.opts.log.error({ sink: this.opts.name, code, lost: this.inflightCount + this.queue.length }, 'cdr store worker exited');
       if (this.queue.length > 0) this.opts.metrics.lost(this.queue.length, 'write-error');
       this.queue = [];
+      this.opts.onFatal?.(`cdr ${this.opts.name} store`, new Error(this.state.detail));
     }
     this.inflight.clear();
     this.inflightCount = 0;

@@ -18,14 +18,15 @@ const SAMPLES = join(ROOT, 'config/samples');
 /** The default providers and trunks (as config/example.yaml): 127.0.0.1 allowed, .2 not in RMD, .3 designated. */
 export { SAMPLE_PARTIES };
 
-/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended. */
-export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string } = {}): string {
+/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports. */
+export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number } = {}): string {
+  const port = opts.sipPort ?? 0;
   return `mode: enforce
 node: { id: obs-test }
 sip:
   listen:
-    - { transport: udp, address: 127.0.0.1, port: 0 }
-    - { transport: tcp, address: 127.0.0.1, port: 0 }
+    - { transport: udp, address: 127.0.0.1, port: ${port} }
+    - { transport: tcp, address: 127.0.0.1, port: ${port} }
   defaultRoute: [ "sip:127.0.0.1:5070;transport=udp" ]
 data:
   rmd: { path: ${JSON.stringify(join(SAMPLES, 'rmd.csv'))} }

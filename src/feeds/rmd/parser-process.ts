@@ -48,6 +48,7 @@ function kill(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     child.once('exit', () => resolve());
+    child.ref(); // an idle child is unref'd: without this the process could end before 'exit' arrives, mid-stop
     child.kill('SIGKILL');
   });
 }

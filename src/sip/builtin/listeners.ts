@@ -56,6 +56,13 @@ function plainAddress(address: string): string {
   return MAPPED_IPV4.exec(address)?.[1] ?? address;
 }
 
+/** A bind failure that names the listener (`sip udp 127.0.0.1:5060: address already in use`), keeping code and syscall. */
+function listenError(err: Error, transport: 'udp' | 'tcp', address: string, port: number): Error {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'EADDRINUSE' ? 'address already in use' : e.code === 'EACCES' ? 'permission denied' : e.code === 'EADDRNOTAVAIL' ? 'address not available here' : err.message;
+  return Object.assign(new Error(`cannot listen for SIP on ${transport} ${address}:${port}: ${why} (${e.code ?? 'error'})`, { cause: err }), { code: e.code, syscall: e.syscall ?? 'listen' });
+}
+
 function isBlank(bytes: Buffer): boolean {
   for (const byte of bytes) if (byte !== 0x0d && byte !== 0x0a) return false;
   return true;
@@ -140,7 +147,7 @@ export function listenUdp(deps: ListenerDeps, address: string, port: number): Pr
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {
       socket.close();
-      reject(err);
+      reject(listenError(err, 'udp', address, port));
     };
     socket.once('error', onBindError);
     socket.bind(port, address, () => {
@@ -231,9 +238,10 @@ export function listenTcp(deps: ListenerDeps, address: string, port: number): Pr
     await stopped;
   };
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const onListenError = (err: Error): void => reject(listenError(err, 'tcp', address, port));
+    server.once('error', onListenError);
     server.listen({ port, host: address }, () => {
-      server.off('error', reject);
+      server.off('error', onListenError);
       server.on('error', (err) => deps.log.error({ err }, 'sip tcp listener failed'));
       const bound = server.address();
       const actual = typeof bound === 'object' && bound !== null ? bound : { address, port };
