@@ -3,9 +3,11 @@ import { defineConfig } from 'vitest/config';
 /**
  * Test tiers by file suffix; the test tree mirrors src/ (test/feeds/refresh.test.ts tests src/feeds/refresh.ts):
  * `*.test.ts` unit, `*.int.test.ts` integration (real sockets, workers, processes), `*.sipp.test.ts` sipp interop,
- * `*.e2e.test.ts` against a real drachtio-server (opt-in by environment).
+ * `*.edge.test.ts` attacks and floods against a gate process (issue #12: run alone, after the others, so the
+ * machine's other tests do not skew their latency and memory budgets), `*.e2e.test.ts` against a real
+ * drachtio-server (opt-in by environment).
  */
-const TIERS = ['int', 'sipp', 'e2e'] as const;
+const TIERS = ['int', 'sipp', 'edge', 'e2e'] as const;
 const excludeTiers = TIERS.map((t) => `test/**/*.${t}.test.ts`);
 
 export default defineConfig({
@@ -38,6 +40,17 @@ export default defineConfig({
           testTimeout: 60_000,
           hookTimeout: 30_000,
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'edge',
+          include: ['test/**/*.edge.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          hookTimeout: 30_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -244,6 +244,11 @@ function createSipFront(
     ...(config.sip.serverHeader !== false ? { serverHeader: config.sip.serverHeader } : {}),
     transactionTtlMs: config.sip.transactionTtlMs,
     maxTransactions: config.sip.maxTransactions,
+    maxTransactionBytes: config.sip.maxTransactionBytes,
+    builtinMetrics: deps.metrics.builtin,
+    flood: config.sip.flood,
+    isTrunkSource: (address) => deps.world().trunks.hasSource(address),
+    monotonicMs: deps.clock.monotonicMs,
   });
 }
 

@@ -70,6 +70,23 @@ const sip = z.strictObject({
   /** How long a final response is kept to answer retransmissions (RFC 3261 Timer H/J ≈ 32 s); after the ACK only T4 = 5 s over UDP, 0 over TCP (Timer I). */
   transactionTtlMs: z.number().int().min(1000).max(300000).default(32000),
   maxTransactions: z.number().int().min(1000).default(200000),
+  /** Bound of the transaction table's memory, bytes (byte slabs off the JS heap; ~0.5 KB per answered call). */
+  maxTransactionBytes: z.number().int().min(1048576).max(4294967296).default(67108864),
+  /** Flood control of the built-in front: per-source rate limit for addresses that match no configured trunk. */
+  flood: z.strictObject({
+    /** Off: every request is screened (and recorded) whatever its rate. */
+    enabled: z.boolean().default(true),
+    /** Sustained requests per second allowed from one unknown source address. */
+    ratePerSecond: z.number().positive().max(100000).default(2),
+    /** Requests an unknown source may send at once before its rate applies. */
+    burst: z.number().int().min(1).max(1000000).default(10),
+    /** `drop`: no answer (an attacker learns nothing, spends nothing of ours); `reject`: 503 with Retry-After. */
+    action: z.enum(['drop', 'reject']).default('drop'),
+    /** Retry-After of the 503 when `action` is `reject`, seconds. */
+    retryAfterSeconds: z.number().int().min(1).max(86400).default(60),
+    /** Unknown sources tracked at once (LRU; ~200 bytes each). */
+    maxSources: z.number().int().min(1000).max(10000000).default(65536),
+  }).prefault({}),
   /** `Server:` header value; false = none. */
   serverHeader: z.union([z.string().regex(/^[\x20-\x7e]{1,64}$/), z.literal(false)]).default('rmdgate'),
   /** Header carrying the verdict on allowed (302) calls. */

@@ -8,9 +8,11 @@
  *   list; an entry larger than the largest class is not stored;
  * - **expiry**: each TTL in use has a doubly linked FIFO, which is expiry order; every write drops the expired heads
  *   (amortised O(1)), so the table holds one TTL of writes, not `max`;
- * - **bound**: at `max` entries the entry closest to expiry is dropped.
+ * - **bounds**: at `max` entries, or when a new slab chunk would pass `maxBytes`, the entries closest to expiry are
+ *   dropped; slots are taken lowest chunk first and an emptied chunk is released, so memory falls back with load.
  * A read hands out a copy of the bytes, so a slot reused later cannot change a value still in use.
  */
+import { NONE, SlabClass } from './byte-slabs.js';
 import { fnv1aBytes as fnv1a } from './fnv1a.js';
 
 /** A bounded map of string keys to byte values, each entry living a fixed time after it was set. */
@@ -18,13 +20,16 @@ export interface TtlByteTable {
   /** A copy of the live value's bytes, or undefined. */
   get(key: string): Buffer | undefined;
   has(key: string): boolean;
-  /** Stores a copy of `value` for the table's TTL (replacing any entry of the key). */
-  set(key: string, value: Buffer): void;
+  /**
+   * Stores a copy of `value` for the table's TTL (replacing any entry of the key). False when it is not kept: key +
+   * value over `maxEntryBytes`, or no room within `maxBytes` even after dropping a few entries closest to expiry.
+   */
+  set(key: string, value: Buffer): boolean;
   /** Keeps a live entry only `ttlMs` more from now (0 or less: drops it); unknown keys are left alone. */
   retain(key: string, ttlMs: number): void;
   /** Live entries (expired ones are dropped on every write). */
   readonly size: number;
-  /** Slab bytes allocated (tests check that they are reused). */
+  /** Slab bytes allocated: at most `maxBytes`; falls back when entries expire (empty chunks are released). */
   readonly slabBytes: number;
 }
 
@@ -34,50 +39,18 @@ export interface TtlByteTableOptions {
   readonly ttlMs: number;
   /** Entry bound; beyond it the entry closest to expiry is dropped. */
   readonly max: number;
+  /** Bound on the slab bytes (default unbounded): a new chunk that would pass it makes room by eviction instead. */
+  readonly maxBytes?: number;
+  /** Largest key + value kept, bytes (default the largest slot, 128 KiB). */
+  readonly maxEntryBytes?: number;
   /** Clock, ms. Entries age by this clock, not by timers: the table arms none. */
   readonly now: () => number;
 }
 
 /** Slot sizes of the slab classes (key + value bytes). */
 export const SLOT_SIZES: readonly number[] = [256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096, 8192, 16384, 32768, 65536, 131072];
-const CHUNK_BYTES = 256 * 1024;
-const NONE = -1;
-
-/** Slots of one size, in chunks allocated on demand; freed slots are reused first. */
-class SlabClass {
-  private readonly chunks: Buffer[] = [];
-  private readonly free: number[] = [];
-  private readonly perChunk: number;
-  private slots = 0;
-
-  constructor(readonly size: number) {
-    this.perChunk = Math.max(1, Math.floor(CHUNK_BYTES / size));
-  }
-
-  alloc(): number {
-    const reused = this.free.pop();
-    if (reused !== undefined) return reused;
-    if (this.slots === this.chunks.length * this.perChunk) this.chunks.push(Buffer.allocUnsafeSlow(this.perChunk * this.size));
-    return this.slots++;
-  }
-
-  release(slot: number): void {
-    this.free.push(slot);
-  }
-
-  chunk(slot: number): Buffer {
-    return this.chunks[Math.floor(slot / this.perChunk)]!;
-  }
-
-  offset(slot: number): number {
-    return (slot % this.perChunk) * this.size;
-  }
-
-  /** Bytes allocated (for tests). */
-  get bytes(): number {
-    return this.chunks.length * this.perChunk * this.size;
-  }
-}
+/** Entries one set() may drop to make room within maxBytes (bounded work per write). */
+const MAX_EVICTIONS_PER_SET = 64;
 
 /** One TTL's FIFO (head = oldest = first to expire). */
 interface Queue {
@@ -108,8 +81,12 @@ class SlabTable implements TtlByteTable {
   private index = new Int32Array(0);
   private mask = 0;
   private scratch = Buffer.allocUnsafeSlow(1024);
+  private readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
 
   constructor(private readonly opts: TtlByteTableOptions) {
+    this.maxBytes = opts.maxBytes ?? Infinity;
+    this.maxEntryBytes = opts.maxEntryBytes ?? SLOT_SIZES[SLOT_SIZES.length - 1]!;
     this.grow(Math.min(1024, Math.max(1, opts.max)));
   }
 
@@ -127,10 +104,10 @@ class SlabTable implements TtlByteTable {
     return this.live(key, this.opts.now()) !== NONE;
   }
 
-  set(key: string, value: Buffer): void {
+  set(key: string, value: Buffer): boolean {
     const now = this.opts.now();
     this.sweep(now);
-    this.put(key, value, now, this.opts.ttlMs);
+    return this.put(key, value, now, this.opts.ttlMs);
   }
 
   retain(key: string, ttlMs: number): void {
@@ -189,21 +166,24 @@ class SlabTable implements TtlByteTable {
     return NONE;
   }
 
-  private put(key: string, value: Buffer, now: number, ttlMs: number): void {
+  /** Stores the entry; false when it is not kept (over the entry size limit, or no room within maxBytes). */
+  private put(key: string, value: Buffer, now: number, ttlMs: number): boolean {
     const len = this.encode(key);
     const h = fnv1a(this.scratch, len);
     const found = this.find(h, len);
     if (found >= 0) this.remove(this.index[found]! - 1);
     const n = value.length;
     const bytes = len + n;
+    if (bytes > this.maxEntryBytes) return false;
     let cls = 0;
     while (cls < SLOT_SIZES.length && SLOT_SIZES[cls]! < bytes) cls++;
-    if (cls === SLOT_SIZES.length) return; // larger than any slot: not kept
+    if (cls === SLOT_SIZES.length) return false; // larger than any slot: not kept
     if (this.count >= this.opts.max) this.evictOne();
+    const slab = this.slabs[cls]!;
+    const s = this.slotIn(slab);
+    if (s === NONE) return false;
     if (this.used === this.capacity && this.freeIds.length === 0) this.grow(Math.min(this.opts.max, this.capacity * 2));
     const id = this.freeIds.pop() ?? this.used++;
-    const slab = this.slabs[cls]!;
-    const s = slab.alloc();
     const chunk = slab.chunk(s);
     const at = slab.offset(s);
     this.scratch.copy(chunk, at, 0, len);
@@ -217,6 +197,19 @@ class SlabTable implements TtlByteTable {
     this.link(id, this.queueFor(ttlMs));
     this.insertIndex(id);
     this.count++;
+    return true;
+  }
+
+  /**
+   * A slot of `slab` within maxBytes: a free one, else a new chunk if it fits, else the entries closest to expiry are
+   * dropped (at most MAX_EVICTIONS_PER_SET) until one of those applies. NONE when there is still no room.
+   */
+  private slotIn(slab: SlabClass): number {
+    for (let evicted = 0; ; evicted++) {
+      const s = slab.alloc(this.slabBytes + slab.chunkBytes <= this.maxBytes);
+      if (s !== NONE || evicted === MAX_EVICTIONS_PER_SET || this.count === 0) return s;
+      this.evictOne();
+    }
   }
 
   private insertIndex(id: number): void {

@@ -9,6 +9,7 @@ import type { ReloadMetrics } from '../config/index.js';
 import type { FeedMetrics } from '../feeds/index.js';
 import { createTally } from '../lib/index.js';
 import type { ScreenedObservation, ScreeningMetrics, ScreeningWorld } from '../screening/index.js';
+import type { BuiltinMetrics, TransactionTableStats } from '../sip/builtin/index.js';
 import type { DrachtioMetrics } from '../sip/drachtio/index.js';
 import type { FrontMetrics } from '../sip/shared/index.js';
 import { feedMetrics, providerGauge } from './feed-metrics.js';
@@ -18,6 +19,7 @@ export interface Metrics {
   readonly registry: Registry;
   readonly screening: ScreeningMetrics;
   readonly front: FrontMetrics;
+  readonly builtin: BuiltinMetrics;
   readonly drachtio: DrachtioMetrics;
   readonly cdr: CdrSinkMetrics;
   readonly feeds: FeedMetrics;
@@ -52,6 +54,7 @@ export function createMetrics(version: string, opts: MetricsOptions = {}): Metri
     registry,
     screening: sip.screening,
     front: sip.front,
+    builtin: builtinPort(def),
     drachtio: drachtioPort(def),
     cdr: cdr.port,
     feeds: feedMetrics(def),
@@ -110,6 +113,23 @@ function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetr
     retransmission: (method, transport) => retrans.inc({ method: KNOWN_METHODS.has(method) ? method : 'other', transport }),
   };
   return { screening, front };
+}
+
+function builtinPort(def: Definer): BuiltinMetrics {
+  let stats: (() => TransactionTableStats) | undefined;
+  const notKept = def.counter('rmdgate_sip_transactions_not_kept_total', 'Final replies not kept for retransmissions: no room within sip.maxTransactionBytes', []);
+  const flood = def.counter('rmdgate_sip_flood_total', 'Requests from sources no trunk covers that were over their rate (sip.flood), by action (dropped, rejected) and transport', ['action', 'transport'] as const);
+  const entries = def.gauge('rmdgate_sip_transactions', 'INVITE transactions kept for retransmissions (built-in front)', [], () => {
+    if (stats) entries.set(stats().entries);
+  });
+  const bytes = def.gauge('rmdgate_sip_transaction_bytes', 'Memory of the INVITE transaction table, bytes (bounded by sip.maxTransactionBytes)', [], () => {
+    if (stats) bytes.set(stats().bytes);
+  });
+  return {
+    transactionNotKept: () => notKept.inc(),
+    watchTransactions: (fn) => void (stats = fn),
+    flood: (action, transport) => flood.inc({ action, transport }),
+  };
 }
 
 function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => number) => void } {

@@ -30,6 +30,11 @@ export interface TrunkGroupHints {
 export interface TrunkTable {
   /** Finds the trunk for an INVITE, or undefined for an unknown source. */
   lookup(facts: InviteFacts): Trunk | undefined;
+  /**
+   * True when some trunk's sources cover `address` (narrowing conditions aside): the address is a configured
+   * trunk's, so flood control and connection reserves treat it as known. False for unparseable addresses.
+   */
+  hasSource(address: string): boolean;
   readonly size: number;
 }
 
@@ -78,7 +83,26 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
     return (exact && pick(exact, ctx)) || walk(root6, addr, ctx);
   }
 
-  return { lookup, size: trunks.length };
+  function hasSource(address: string): boolean {
+    const addr = parseAddress(address);
+    if (!addr) return false;
+    if (addr.family === 4) return hosts4.has(addr.v4) || covered(root4, addr);
+    return hosts6.has(key6(addr.words)) || covered(root6, addr);
+  }
+
+  return { lookup, hasSource, size: trunks.length };
+}
+
+/** True when a prefix on the trie path of `addr` holds trunks. */
+function covered(root: TrieNode, addr: ParsedAddress): boolean {
+  const width = addr.family === 4 ? 32 : 128;
+  let node: TrieNode | undefined = root;
+  for (let i = 0; node; i++) {
+    if (node.candidates) return true;
+    if (i === width) return false;
+    node = bitAt(addr, i) === 0 ? node.zero : node.one;
+  }
+  return false;
 }
 
 interface MatchContext {

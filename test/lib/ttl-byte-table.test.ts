@@ -6,9 +6,9 @@ const RETAIN_MS = 5000;
 
 const bytes = (s: string): Buffer => Buffer.from(s);
 
-function table(opts: { ttlMs?: number; max?: number } = {}) {
+function table(opts: { ttlMs?: number; max?: number; maxBytes?: number; maxEntryBytes?: number } = {}) {
   const clock = { t: 1_000_000 };
-  const cache = createTtlByteTable({ ttlMs: opts.ttlMs ?? 32_000, max: opts.max ?? 200_000, now: () => clock.t });
+  const cache = createTtlByteTable({ ttlMs: opts.ttlMs ?? 32_000, max: opts.max ?? 200_000, now: () => clock.t, ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }), ...(opts.maxEntryBytes === undefined ? {} : { maxEntryBytes: opts.maxEntryBytes }) });
   return { cache, clock };
 }
 
@@ -204,5 +204,69 @@ describe('TTL byte table: storage', () => {
     expect(cache.size).toBe(1000);
     for (let i = 4000; i < 5000; i++) expect(cache.get(`k${i}`)?.toString()).toBe(`v${i}`);
     expect(cache.has('k3999')).toBe(false);
+  });
+});
+
+describe('TTL byte table: bounded in bytes, and shrinking when load falls', () => {
+  const MIB = 1024 * 1024;
+  const CHUNK = 256 * 1024;
+
+  it('never allocates past maxBytes: a flood of large entries makes room by dropping the entries closest to expiry', () => {
+    const { cache, clock } = table({ maxBytes: 4 * MIB });
+    let kept = 0;
+    for (let i = 0; i < 5000; i++) {
+      clock.t += 1;
+      if (cache.set(`fat${i}`, Buffer.alloc(7900, i & 0xff))) kept++;
+      expect(cache.slabBytes).toBeLessThanOrEqual(4 * MIB);
+    }
+    expect(kept).toBe(5000);
+    // The newest entries are there, byte for byte; the oldest made room.
+    expect(cache.get('fat4999')?.equals(Buffer.alloc(7900, 4999 & 0xff))).toBe(true);
+    expect(cache.has('fat0')).toBe(false);
+    expect(cache.size).toBeLessThanOrEqual((4 * MIB) / 8192);
+  });
+
+  it('refuses an entry over maxEntryBytes and says so', () => {
+    const { cache } = table({ maxEntryBytes: 1024 });
+    expect(cache.set('small', Buffer.alloc(1000))).toBe(true);
+    expect(cache.set('big', Buffer.alloc(1100))).toBe(false);
+    expect(cache.has('big')).toBe(false);
+    expect(cache.has('small')).toBe(true);
+  });
+
+  it('small entries still find room when large ones hold the whole budget (eviction across size classes)', () => {
+    const { cache, clock } = table({ maxBytes: 2 * MIB });
+    for (let i = 0; i < 400; i++) cache.set(`fat${i}`, Buffer.alloc(7900));
+    clock.t += 1;
+    for (let i = 0; i < 100; i++) expect(cache.set(`call${i}`, Buffer.alloc(400))).toBe(true);
+    for (let i = 0; i < 100; i++) expect(cache.has(`call${i}`)).toBe(true);
+    expect(cache.slabBytes).toBeLessThanOrEqual(2 * MIB);
+  });
+
+  it('gives chunks back once their entries expire: memory falls back to the live load', () => {
+    const { cache, clock } = table({ ttlMs: 1000 });
+    for (let i = 0; i < 2000; i++) cache.set(`burst${i}`, Buffer.alloc(7900));
+    const peak = cache.slabBytes;
+    expect(peak).toBeGreaterThan(60 * CHUNK);
+    // Load falls: a trickle of small answers for two TTLs; the burst expires.
+    for (let i = 0; i < 40; i++) {
+      clock.t += 50;
+      cache.set(`trickle${i}`, Buffer.alloc(400));
+    }
+    expect(cache.size).toBeLessThanOrEqual(40);
+    expect(cache.slabBytes).toBeLessThanOrEqual(2 * CHUNK); // the first chunk of the two classes in use
+  });
+
+  it('fills the lowest chunk first, so a steady load after a peak lets the upper chunks empty', () => {
+    const { cache, clock } = table({ ttlMs: 1000 });
+    for (let i = 0; i < 3000; i++) cache.set(`peak${i}`, Buffer.alloc(400)); // 512-byte class: 512 per chunk, 6 chunks
+    expect(cache.slabBytes).toBe(6 * CHUNK);
+    // Steady 100 live entries, well under one chunk: once the peak has expired only the first chunk stays.
+    for (let i = 0; i < 400; i++) {
+      clock.t += 10;
+      cache.set(`steady${i}`, Buffer.alloc(400));
+    }
+    expect(cache.size).toBe(101);
+    expect(cache.slabBytes).toBe(CHUNK);
   });
 });

@@ -18,8 +18,8 @@ const SAMPLES = join(ROOT, 'config/samples');
 /** The default providers and trunks (as config/example.yaml): 127.0.0.1 allowed, .2 not in RMD, .3 designated. */
 export { SAMPLE_PARTIES };
 
-/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports. */
-export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number } = {}): string {
+/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports, `sip` adds lines to the sip section (indented two spaces). */
+export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number; sip?: string } = {}): string {
   const port = opts.sipPort ?? 0;
   return `mode: enforce
 node: { id: obs-test }
@@ -28,6 +28,7 @@ sip:
     - { transport: udp, address: 127.0.0.1, port: ${port} }
     - { transport: tcp, address: 127.0.0.1, port: ${port} }
   defaultRoute: [ "sip:127.0.0.1:5070;transport=udp" ]
+${opts.sip ?? ''}
 data:
   rmd: { path: ${JSON.stringify(join(SAMPLES, 'rmd.csv'))} }
   blocklists:

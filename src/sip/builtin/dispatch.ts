@@ -20,7 +20,9 @@ import {
   renderResponse,
 } from './response.js';
 import { type ParsedSipMessage, isSipOrTelUri, parseSipMessage, salvageSipRequest } from './sip-parser.js';
-import { CONFIRMED_TTL_UDP_MS, inviteTransactionKey } from './transactions.js';
+import { createFloodGate, type FloodGate, type FloodOptions } from './flood.js';
+import type { BuiltinMetrics } from './ports.js';
+import { CONFIRMED_TTL_UDP_MS, decodeReply, encodeReply, inviteTransactionKey } from './transactions.js';
 
 /** What the front calls once per new INVITE transaction (never for retransmissions): the final answer to send. */
 export type InviteHandler = (facts: InviteFacts) => SipReply;
@@ -43,6 +45,14 @@ export interface SipDispatcherDeps {
   readonly serverHeader: string | undefined;
   readonly transactionTtlMs: number;
   readonly maxTransactions: number;
+  /** Bound of the transaction table's memory, bytes. */
+  readonly maxTransactionBytes: number;
+  readonly builtinMetrics: BuiltinMetrics;
+  readonly flood: FloodOptions;
+  /** True for an address some configured trunk covers (flood control never limits those). */
+  readonly isTrunkSource: (address: string) => boolean;
+  /** Monotonic clock, ms (rate limits). */
+  readonly monotonicMs: () => number;
 }
 
 /** Transport-independent request handling of the built-in front. */
@@ -59,6 +69,11 @@ export interface SipDispatcher {
 const METHOD_LABELS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER']);
 const WARN_INTERVAL_MS = 1000;
 const DEFAULT_UDP_PORT = 5060;
+/**
+ * Largest transaction entry kept (key + reply), bytes. A key is at most ~1.4 KB (transactions.ts hashes long parts)
+ * and a reply a few hundred bytes plus one Contact per route entry; an entry past this is answered but not kept.
+ */
+const MAX_KEPT_ENTRY_BYTES = 8192;
 
 /** Metric label for a request method: the known ones as is, anything else `other`. */
 export function methodLabel(method: string): string {
@@ -68,6 +83,7 @@ export function methodLabel(method: string): string {
 interface DispatchState {
   readonly deps: SipDispatcherDeps;
   readonly transactions: TtlByteTable;
+  readonly flood: FloodGate;
   readonly warnings: Map<MalformedKind, { at: number; suppressed: number }>;
 }
 
@@ -114,9 +130,16 @@ function malformed(state: DispatchState, inbound: Inbound, kind: MalformedKind, 
   if (routable !== undefined) respond(state, inbound, routable, malformedReply(kind));
 }
 
-/** Sends the final answer of a new INVITE transaction and keeps its bytes for retransmissions. */
+/** Sends the final answer of a new INVITE transaction and keeps its reply for retransmissions. */
 function finish(state: DispatchState, inbound: Inbound, ctx: ResponseContext, key: string, reply: SipReply): void {
-  state.transactions.set(key, respond(state, inbound, ctx, reply));
+  respond(state, inbound, ctx, reply);
+  if (!state.transactions.set(key, encodeReply(reply))) state.deps.builtinMetrics.transactionNotKept();
+}
+
+/** Answers a retransmitted INVITE with its transaction's reply, rendered from the retransmission (the same request). */
+function answerAgain(state: DispatchState, inbound: Inbound, ctx: ResponseContext, kept: Buffer): void {
+  state.deps.metrics.retransmission('INVITE', inbound.meta.transport);
+  send(state, inbound, ctx, renderResponse(ctx, decodeReply(kept), state.deps.serverHeader));
 }
 
 /**
@@ -140,10 +163,9 @@ function screenInvite(state: DispatchState, inbound: Inbound, msg: ParsedSipMess
 
 function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, ctx: ResponseContext): void {
   const key = inviteTransactionKey(ctx);
-  const cached = state.transactions.get(key);
-  if (cached !== undefined) {
-    state.deps.metrics.retransmission('INVITE', inbound.meta.transport);
-    send(state, inbound, ctx, cached);
+  const kept = state.transactions.get(key);
+  if (kept !== undefined) {
+    answerAgain(state, inbound, ctx, kept);
   } else if (maxForwardsOf(msg) === 0) {
     finish(state, inbound, ctx, key, protocolReply(483));
   } else if (ctx.hasToTag) {
@@ -182,20 +204,34 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
   }
 }
 
+/** Answers a request over its source's rate 503 with Retry-After (RFC 3261 21.5.4), when it is a routable non-ACK request. */
+function overRate(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage | undefined): void {
+  if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
+  const check = checkRequest(msg, sourceOf(inbound));
+  if (check.ctx !== undefined) respond(state, inbound, check.ctx, protocolReply(503, [['Retry-After', String(state.deps.flood.retryAfterSeconds)]]));
+}
+
 /** Creates the dispatcher; see {@link SipDispatcher}. */
 export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
   const state: DispatchState = {
     deps,
-    transactions: createTtlByteTable({ ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, now: deps.now }),
+    transactions: createTtlByteTable({
+      ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, maxBytes: deps.maxTransactionBytes, maxEntryBytes: MAX_KEPT_ENTRY_BYTES, now: deps.now,
+    }),
+    flood: createFloodGate({ options: deps.flood, isTrunkSource: deps.isTrunkSource, now: deps.monotonicMs, metrics: deps.builtinMetrics, log: deps.log }),
     warnings: new Map(),
   };
+  deps.builtinMetrics.watchTransactions(() => ({ entries: state.transactions.size, bytes: state.transactions.slabBytes }));
   const failedHandling = (err: unknown): void => deps.log.error({ err }, 'sip message handling failed');
   return {
     handle(inbound) {
       try {
+        const verdict = state.flood.check(inbound.meta.sourceAddress, inbound.meta.transport);
+        if (verdict === 'dropped') return;
         const text = inbound.bytes.toString('utf8');
         const msg = parseSipMessage(text);
-        if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
+        if (verdict === 'rejected') overRate(state, inbound, msg);
+        else if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
         else if (msg.kind === 'response') deps.metrics.message('response', inbound.meta.transport);
         else request(state, inbound, msg);
       } catch (err) {
@@ -204,6 +240,7 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
     },
     reject(inbound, kind) {
       try {
+        if (state.flood.check(inbound.meta.sourceAddress, inbound.meta.transport) !== 'pass') return;
         const text = inbound.bytes.toString('utf8');
         malformed(state, inbound, kind, parseSipMessage(text) ?? salvageSipRequest(text));
       } catch (err) {

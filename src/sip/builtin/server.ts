@@ -5,6 +5,8 @@
 import type { Logger } from '../../screening/index.js';
 import type { FrontMetrics } from '../shared/index.js';
 import { createSipDispatcher, type InviteHandler } from './dispatch.js';
+import type { FloodOptions } from './flood.js';
+import type { BuiltinMetrics } from './ports.js';
 import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
 
 export type { BoundListener } from './listeners.js';
@@ -39,6 +41,15 @@ export interface BuiltinSipServerOptions {
   readonly transactionTtlMs: number;
   /** Bound of the transaction cache (entries). */
   readonly maxTransactions: number;
+  /** Bound of the transaction cache's memory, bytes. */
+  readonly maxTransactionBytes: number;
+  readonly builtinMetrics: BuiltinMetrics;
+  /** Per-source rate limit of addresses no configured trunk covers. */
+  readonly flood: FloodOptions;
+  /** True for an address some configured trunk covers (read per message: the world changes on reload). */
+  readonly isTrunkSource: (address: string) => boolean;
+  /** Monotonic clock, ms. */
+  readonly monotonicMs: () => number;
 }
 
 /** The built-in stateless SIP redirect/reject server. */
@@ -62,6 +73,11 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
     serverHeader: opts.serverHeader,
     transactionTtlMs: opts.transactionTtlMs,
     maxTransactions: opts.maxTransactions,
+    maxTransactionBytes: opts.maxTransactionBytes,
+    builtinMetrics: opts.builtinMetrics,
+    flood: opts.flood,
+    isTrunkSource: opts.isTrunkSource,
+    monotonicMs: opts.monotonicMs,
   });
   const deps: ListenerDeps = {
     dispatcher,

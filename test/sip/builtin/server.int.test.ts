@@ -75,6 +75,11 @@ function serverOptions(
     serverHeader: 'rmdgate/test',
     transactionTtlMs: 32_000,
     maxTransactions: 1000,
+    maxTransactionBytes: 16 * 1024 * 1024,
+    builtinMetrics: metrics,
+    flood: { enabled: false, ratePerSecond: 20, burst: 40, action: 'drop', retryAfterSeconds: 60, maxSources: 1000 },
+    isTrunkSource: () => false,
+    monotonicMs: () => performance.now(),
     ...overrides,
   };
 }
