@@ -30,6 +30,11 @@ export interface TrunkGroupHints {
 export interface TrunkTable {
   /** Finds the trunk for an INVITE, or undefined for an unknown source. */
   lookup(facts: InviteFacts): Trunk | undefined;
+  /**
+   * Whether some trunk lists a source CIDR containing `address` (narrowing conditions ignored): the built-in front's
+   * TCP listener lets such sources use the connections reserved for trunks. False for an unparsable address.
+   */
+  hasSource(address: string): boolean;
   readonly size: number;
 }
 
@@ -78,7 +83,26 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
     return (exact && pick(exact, ctx)) || walk(root6, addr, ctx);
   }
 
-  return { lookup, size: trunks.length };
+  function hasSource(address: string): boolean {
+    const addr = parseAddress(address);
+    if (!addr) return false;
+    if (addr.family === 4) return hosts4.has(addr.v4) || onPath(root4, addr);
+    return hosts6.has(key6(addr.words)) || onPath(root6, addr);
+  }
+
+  return { lookup, hasSource, size: trunks.length };
+}
+
+/** Whether any prefix on the address's path through the trie holds a trunk. */
+function onPath(root: TrieNode, addr: ParsedAddress): boolean {
+  const width = addr.family === 4 ? 32 : 128;
+  let node: TrieNode | undefined = root;
+  for (let i = 0; node; i++) {
+    if (node.candidates) return true;
+    if (i === width) break;
+    node = bitAt(addr, i) === 0 ? node.zero : node.one;
+  }
+  return false;
 }
 
 interface MatchContext {

@@ -131,7 +131,7 @@ function harness(opts: { world?: ScreeningWorld; logLevel?: string; screeningMs?
 /** A world whose trunk table throws on lookup (a bug inside screening). */
 function brokenWorld(policy: PolicyOverrides = {}): ScreeningWorld {
   const world = buildWorld({ policy: buildPolicy(policy) });
-  return { ...world, trunks: { size: 1, lookup: () => { throw new Error('trie corrupted'); } } };
+  return { ...world, trunks: { size: 1, hasSource: () => true, lookup: () => { throw new Error('trie corrupted'); } } };
 }
 
 const header = (headers: readonly (readonly [string, string])[], name: string): string | undefined => headers.find(([n]) => n === name)?.[1];

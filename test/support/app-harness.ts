@@ -18,8 +18,11 @@ const SAMPLES = join(ROOT, 'config/samples');
 /** The default providers and trunks (as config/example.yaml): 127.0.0.1 allowed, .2 not in RMD, .3 designated. */
 export { SAMPLE_PARTIES };
 
-/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports. */
-export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number } = {}): string {
+/**
+ * Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both
+ * SIP ports, `sip` holds more `sip` keys (YAML lines indented by two spaces).
+ */
+export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number; sip?: string } = {}): string {
   const port = opts.sipPort ?? 0;
   return `mode: enforce
 node: { id: obs-test }
@@ -28,7 +31,7 @@ sip:
     - { transport: udp, address: 127.0.0.1, port: ${port} }
     - { transport: tcp, address: 127.0.0.1, port: ${port} }
   defaultRoute: [ "sip:127.0.0.1:5070;transport=udp" ]
-data:
+${opts.sip ?? ''}data:
   rmd: { path: ${JSON.stringify(join(SAMPLES, 'rmd.csv'))} }
   blocklists:
     - { name: fcc-k4, path: ${JSON.stringify(join(SAMPLES, 'lists/fcc-k4.yaml'))}, kind: k4 }
@@ -56,7 +59,7 @@ export interface TestApp {
 }
 
 /** Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token). */
-export async function startTestApp(opts: { parties?: string; extra?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { parties?: string; extra?: string; sip?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'rmdgate-obs-'));
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });

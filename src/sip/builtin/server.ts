@@ -6,6 +6,8 @@ import type { Logger } from '../../screening/index.js';
 import type { FrontMetrics } from '../shared/index.js';
 import { createSipDispatcher, type InviteHandler } from './dispatch.js';
 import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
+import type { BuiltinTcpMetrics } from './ports.js';
+import { createTcpAdmission } from './tcp-guard.js';
 
 export type { BoundListener } from './listeners.js';
 
@@ -29,8 +31,24 @@ export interface BuiltinSipServerOptions {
   readonly maxMessageBytes: number;
   /** Open TCP connections across all TCP listeners; connections beyond it are closed at once. */
   readonly maxTcpConnections: number;
-  /** A TCP connection with no traffic for this long is closed, ms. */
+  /** Of `maxTcpConnections`, how many only sources `isTrunkSource` accepts may use (< maxTcpConnections). */
+  readonly tcpTrunkReserve: number;
+  /** Open TCP connections per source address that is not a trunk source. */
+  readonly maxTcpConnectionsPerSource: number;
+  /** Open TCP connections per trunk source address. */
+  readonly maxTcpConnectionsPerTrunkSource: number;
+  /** A TCP connection with no complete message or keepalive ping for this long is closed, ms (bytes alone do not count). */
   readonly tcpIdleTimeoutMs: number;
+  /** A TCP message must be complete this long after its first byte, else the connection is closed, ms (slowloris). */
+  readonly tcpMessageTimeoutMs: number;
+  /** Unframed input plus unsent responses held per TCP connection, bytes; beyond it the connection is closed. */
+  readonly tcpMaxBufferedBytes: number;
+  /**
+   * Whether an address is a configured trunk source (of the screening world in force); asked once per TCP connection.
+   * Such sources may use the reserve and have `maxTcpConnectionsPerTrunkSource`.
+   */
+  readonly isTrunkSource: (address: string) => boolean;
+  readonly tcpMetrics: BuiltinTcpMetrics;
   /** Lower-case header names copied into `facts.selectorHeaders`. */
   readonly selectorHeaderNames: readonly string[];
   /** `Server:` header value on every response; omitted when undefined. */
@@ -63,14 +81,23 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
     transactionTtlMs: opts.transactionTtlMs,
     maxTransactions: opts.maxTransactions,
   });
+  const tcpLimits = {
+    maxConnections: opts.maxTcpConnections,
+    trunkReserve: opts.tcpTrunkReserve,
+    maxPerSource: opts.maxTcpConnectionsPerSource,
+    maxPerTrunkSource: opts.maxTcpConnectionsPerTrunkSource,
+    idleTimeoutMs: opts.tcpIdleTimeoutMs,
+    messageTimeoutMs: opts.tcpMessageTimeoutMs,
+    maxBufferedBytes: opts.tcpMaxBufferedBytes,
+  };
   const deps: ListenerDeps = {
     dispatcher,
     log: opts.log,
     now: opts.now,
     maxMessageBytes: opts.maxMessageBytes,
-    maxTcpConnections: opts.maxTcpConnections,
-    tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
-    tcpConnections: { open: 0 },
+    tcpLimits,
+    tcpAdmission: createTcpAdmission(tcpLimits, opts.isTrunkSource, opts.tcpMetrics),
+    tcpMetrics: opts.tcpMetrics,
   };
   const listeners: Listener[] = [];
   const closeAll = (): Promise<unknown> => Promise.all(listeners.splice(0).map((l) => l.close()));
