@@ -24,7 +24,7 @@ const ALLOWED = {
   'sip-drachtio': ['screening', 'sip-shared', 'lib', 'config'],
   feeds: ['screening', 'config', 'lib'],
   cdr: ['screening', 'config', 'lib'],
-  ops: ['screening', 'config', 'lib', 'feeds', 'cdr', 'sip-shared', 'sip-drachtio'],
+  ops: ['screening', 'config', 'lib', 'feeds', 'cdr', 'sip-shared', 'sip-builtin', 'sip-drachtio'],
   cli: ['screening', 'config', 'lib', 'feeds', 'cdr', 'ops', 'main', 'version'],
   main: ['screening', 'config', 'lib', 'feeds', 'cdr', 'ops', 'sip-shared', 'sip-builtin', 'sip-drachtio', 'version'],
   version: [],

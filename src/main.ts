@@ -239,7 +239,14 @@ function createSipFront(
     now: deps.clock.now,
     maxMessageBytes: config.sip.maxMessageBytes,
     maxTcpConnections: config.sip.maxTcpConnections,
+    tcpTrunkReserve: config.sip.tcpTrunkReserve,
+    maxTcpConnectionsPerSource: config.sip.maxTcpConnectionsPerSource,
+    maxTcpConnectionsPerTrunkSource: config.sip.maxTcpConnectionsPerTrunkSource,
     tcpIdleTimeoutMs: config.sip.tcpIdleTimeoutMs,
+    tcpMessageTimeoutMs: config.sip.tcpMessageTimeoutMs,
+    tcpMaxBufferedBytes: config.sip.tcpMaxBufferedBytes,
+    isTrunkSource: (address) => deps.world().trunks.hasSource(address),
+    tcpMetrics: deps.metrics.builtinTcp,
     selectorHeaderNames,
     ...(config.sip.serverHeader !== false ? { serverHeader: config.sip.serverHeader } : {}),
     transactionTtlMs: config.sip.transactionTtlMs,
@@ -247,7 +254,6 @@ function createSipFront(
     maxTransactionBytes: config.sip.maxTransactionBytes,
     builtinMetrics: deps.metrics.builtin,
     flood: config.sip.flood,
-    isTrunkSource: (address) => deps.world().trunks.hasSource(address),
     monotonicMs: deps.clock.monotonicMs,
   });
 }

@@ -65,8 +65,20 @@ const sip = z.strictObject({
   ]),
   /** Largest SIP message accepted, bytes (UDP datagram or TCP message). */
   maxMessageBytes: z.number().int().min(1024).max(65535).default(65535),
+  /** Open TCP connections of the built-in front, all listeners together; more are closed at accept. */
   maxTcpConnections: z.number().int().min(1).max(100000).default(1024),
+  /** Of `maxTcpConnections`, how many only configured trunk source addresses may use (less than maxTcpConnections). */
+  tcpTrunkReserve: z.number().int().min(0).max(100000).default(128),
+  /** Open TCP connections per source address that is no configured trunk source. */
+  maxTcpConnectionsPerSource: z.number().int().min(1).max(100000).default(8),
+  /** Open TCP connections per configured trunk source address. */
+  maxTcpConnectionsPerTrunkSource: z.number().int().min(1).max(100000).default(64),
+  /** A TCP connection with no complete message or keepalive ping for this long is closed, ms; bytes alone do not count. */
   tcpIdleTimeoutMs: z.number().int().min(1000).default(120000),
+  /** A TCP message must be complete this long after its first byte, ms; else the connection is closed (slowloris). */
+  tcpMessageTimeoutMs: z.number().int().min(100).max(60000).default(5000),
+  /** Unframed input plus unsent responses held per TCP connection, bytes (at least 2 × maxMessageBytes); beyond it the connection is closed. */
+  tcpMaxBufferedBytes: z.number().int().min(2048).max(16777216).default(131072),
   /** How long a final response is kept to answer retransmissions (RFC 3261 Timer H/J ≈ 32 s); after the ACK only T4 = 5 s over UDP, 0 over TCP (Timer I). */
   transactionTtlMs: z.number().int().min(1000).max(300000).default(32000),
   maxTransactions: z.number().int().min(1000).default(200000),

@@ -8,7 +8,19 @@ import type { ConfigProblem } from './parse.js';
 
 /** Returns all semantic problems (empty when the config is consistent). */
 export function checkSemantics(cfg: ConfigFile): ConfigProblem[] {
-  return [...checkProviders(cfg), ...checkTrunks(cfg), ...checkPolicy(cfg), ...checkLists(cfg)];
+  return [...checkProviders(cfg), ...checkTrunks(cfg), ...checkPolicy(cfg), ...checkLists(cfg), ...checkTcpLimits(cfg)];
+}
+
+function checkTcpLimits(cfg: ConfigFile): ConfigProblem[] {
+  const { maxTcpConnections, tcpTrunkReserve, tcpMaxBufferedBytes, maxMessageBytes } = cfg.sip;
+  const problems: ConfigProblem[] = [];
+  if (tcpTrunkReserve >= maxTcpConnections) {
+    problems.push({ path: 'sip.tcpTrunkReserve', message: `must be less than sip.maxTcpConnections (${maxTcpConnections}), or no other source could connect` });
+  }
+  if (tcpMaxBufferedBytes < 2 * maxMessageBytes) {
+    problems.push({ path: 'sip.tcpMaxBufferedBytes', message: `must be at least 2 × sip.maxMessageBytes (${2 * maxMessageBytes})` });
+  }
+  return problems;
 }
 
 function checkProviders(cfg: ConfigFile): ConfigProblem[] {

@@ -9,7 +9,7 @@ import type { ReloadMetrics } from '../config/index.js';
 import type { FeedMetrics } from '../feeds/index.js';
 import { createTally } from '../lib/index.js';
 import type { ScreenedObservation, ScreeningMetrics, ScreeningWorld } from '../screening/index.js';
-import type { BuiltinMetrics, TransactionTableStats } from '../sip/builtin/index.js';
+import { TCP_CLOSURES, TCP_REFUSALS, type BuiltinMetrics, type BuiltinTcpMetrics, type TransactionTableStats } from '../sip/builtin/index.js';
 import type { DrachtioMetrics } from '../sip/drachtio/index.js';
 import type { FrontMetrics } from '../sip/shared/index.js';
 import { feedMetrics, providerGauge } from './feed-metrics.js';
@@ -21,6 +21,7 @@ export interface Metrics {
   readonly front: FrontMetrics;
   readonly builtin: BuiltinMetrics;
   readonly drachtio: DrachtioMetrics;
+  readonly builtinTcp: BuiltinTcpMetrics;
   readonly cdr: CdrSinkMetrics;
   readonly feeds: FeedMetrics;
   readonly reloads: ReloadMetrics;
@@ -56,6 +57,7 @@ export function createMetrics(version: string, opts: MetricsOptions = {}): Metri
     front: sip.front,
     builtin: builtinPort(def),
     drachtio: drachtioPort(def),
+    builtinTcp: builtinTcpPort(def),
     cdr: cdr.port,
     feeds: feedMetrics(def),
     reloads: reloadPort(def),
@@ -154,6 +156,14 @@ function drachtioPort(def: Definer): DrachtioMetrics {
   const connected = def.gauge('rmdgate_drachtio_connected', 'Whether the link to a drachtio-server is up (1) or down (0)', ['server'] as const);
   const reconnects = def.counter('rmdgate_drachtio_reconnects_total', 'Reconnect attempts to a drachtio-server', ['server'] as const);
   return { connected: (server, up) => connected.set({ server }, up ? 1 : 0), reconnect: (server) => reconnects.inc({ server }) };
+}
+
+function builtinTcpPort(def: Definer): BuiltinTcpMetrics {
+  const refused = def.counter('rmdgate_sip_tcp_refused_total', 'TCP connections refused at accept by the built-in front, by reason (limit, reserve, per-source)', ['reason'] as const);
+  const closed = def.counter('rmdgate_sip_tcp_closed_total', 'TCP connections the built-in front closed, by reason (idle, message-timeout, buffer)', ['reason'] as const);
+  for (const reason of TCP_REFUSALS) refused.inc({ reason }, 0);
+  for (const reason of TCP_CLOSURES) closed.inc({ reason }, 0);
+  return { refused: (reason) => refused.inc({ reason }), closed: (reason) => closed.inc({ reason }) };
 }
 
 function reloadPort(def: Definer): ReloadMetrics {

@@ -62,6 +62,10 @@ describe('config/example.yaml', () => {
     expect(config.sip.maxMessageBytes).toBe(65535);
     expect(config.sip.transactionTtlMs).toBe(32000);
     expect(config.sip.serverHeader).toBe('rmdgate');
+    expect(config.sip).toMatchObject({
+      maxTcpConnections: 1024, tcpTrunkReserve: 128, maxTcpConnectionsPerSource: 8, maxTcpConnectionsPerTrunkSource: 64,
+      tcpIdleTimeoutMs: 120000, tcpMessageTimeoutMs: 5000, tcpMaxBufferedBytes: 131072,
+    });
     expect(config.providers.every((p) => p.rmdRequired)).toBe(true);
     expect(config.cdr.maxQueue).toBe(100000);
   });
@@ -130,6 +134,9 @@ describe('parseConfigText: invalid configs', () => {
     { name: 'an empty default route', change: (c) => { c.sip.defaultRoute = []; }, path: 'sip.defaultRoute', message: 'Too small' },
     { name: 'a missing default route', change: (c) => { delete c.sip.defaultRoute; }, path: 'sip.defaultRoute', message: 'expected array' },
     { name: 'a verdict header name with a space', change: (c) => { c.sip.verdictHeader = 'X Verdict'; }, path: 'sip.verdictHeader', message: 'must be a SIP header name' },
+    { name: 'a TCP trunk reserve as large as the connection limit', change: (c) => { c.sip.maxTcpConnections = 64; c.sip.tcpTrunkReserve = 64; }, path: 'sip.tcpTrunkReserve', message: 'must be less than sip.maxTcpConnections (64)' },
+    { name: 'a TCP buffer cap below two messages', change: (c) => { c.sip.maxMessageBytes = 8192; c.sip.tcpMaxBufferedBytes = 16000; }, path: 'sip.tcpMaxBufferedBytes', message: 'at least 2 × sip.maxMessageBytes (16384)' },
+    { name: 'a TCP message deadline under 100 ms', change: (c) => { c.sip.tcpMessageTimeoutMs = 50; }, path: 'sip.tcpMessageTimeoutMs', message: 'Too small' },
     { name: 'a receivedOn port above 65535', change: (c) => { c.trunks[0].receivedOn = { port: 70000 }; }, path: 'trunks[0].receivedOn.port', message: 'Too big' },
     { name: 'an unknown mode', change: (c) => { c.mode = 'enforcing'; }, path: 'mode', message: 'Invalid option' },
     { name: 'a duplicate blocklist name', change: (c) => { c.data.blocklists = [{ name: 'k4', path: 'a.yaml' }, { name: 'k4', path: 'b.yaml' }]; }, path: 'data.blocklists[1].name', message: 'duplicate list name "k4"' },

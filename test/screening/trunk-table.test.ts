@@ -288,3 +288,24 @@ describe('createTrunkTable at scale (correctness, not timing)', () => {
     expect(table.lookup(buildFacts({ sourceAddress: '192.0.2.1' }))).toBeUndefined();
   });
 });
+
+describe('createTrunkTable: hasSource', () => {
+  const table = createTrunkTable([
+    buildTrunk({ id: 'host', sources: ['192.0.2.10'] }),
+    buildTrunk({ id: 'net', sources: ['203.0.113.0/24', '2001:db8:5::/48'], tgrp: 'tg1' }),
+    buildTrunk({ id: 'v6host', sources: ['2001:db8:9::1'] }),
+  ]);
+
+  it.each([
+    { name: 'an exact IPv4 host', address: '192.0.2.10', expected: true },
+    { name: 'an IPv4-mapped spelling of that host', address: '::ffff:192.0.2.10', expected: true },
+    { name: 'an address inside a narrowed CIDR (narrowing ignored)', address: '203.0.113.77', expected: true },
+    { name: 'an IPv6 address inside a /48', address: '2001:db8:5:1::2', expected: true },
+    { name: 'an exact IPv6 host', address: '2001:db8:9::1', expected: true },
+    { name: 'a neighbour of the IPv4 host', address: '192.0.2.11', expected: false },
+    { name: 'an IPv6 address outside every CIDR', address: '2001:db8:6::1', expected: false },
+    { name: 'no address at all', address: 'sbc.example.net', expected: false },
+  ])('answers $expected for $name', ({ address, expected }) => {
+    expect(table.hasSource(address)).toBe(expected);
+  });
+});

@@ -57,7 +57,7 @@ export interface TestApp {
 }
 
 /** Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token). */
-export async function startTestApp(opts: { parties?: string; extra?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(opts: { parties?: string; extra?: string; sip?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'rmdgate-obs-'));
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });

@@ -9,6 +9,8 @@ import type { Logger } from '../../screening/index.js';
 import type { ArrivalMeta } from './facts.js';
 import type { Inbound, SipDispatcher } from './dispatch.js';
 import { createSipStreamFramer } from './framing.js';
+import type { BuiltinTcpMetrics, TcpClosure } from './ports.js';
+import { type TcpAdmission, type TcpLimits, watchConnection } from './tcp-guard.js';
 
 /** A bound listener as the OS reports it. */
 export interface BoundListener {
@@ -24,21 +26,20 @@ export interface Listener {
   close(): Promise<void>;
 }
 
-/** What listeners share. `tcpConnections` counts open connections across all TCP listeners. */
+/** What listeners share. `tcpAdmission` counts open connections across all TCP listeners. */
 export interface ListenerDeps {
   readonly dispatcher: SipDispatcher;
   readonly log: Logger;
   readonly now: () => number;
   readonly maxMessageBytes: number;
-  readonly maxTcpConnections: number;
-  readonly tcpIdleTimeoutMs: number;
-  readonly tcpConnections: { open: number };
+  readonly tcpLimits: TcpLimits;
+  readonly tcpAdmission: TcpAdmission;
+  readonly tcpMetrics: BuiltinTcpMetrics;
 }
 
 /** How long close() waits for queued responses and peers' FINs before it destroys, ms. */
 export const CLOSE_GRACE_MS = 500;
 
-const MAX_PENDING_WRITE_BYTES = 1 << 20;
 /**
  * SO_RCVBUF asked for on UDP listeners (Linux caps the request at net.core.rmem_max and doubles it for bookkeeping).
  * The usual 208 KiB default holds only about a hundred small datagrams (each is charged its skb overhead too), i.e. a
@@ -167,12 +168,6 @@ export function listenUdp(deps: ListenerDeps, address: string, port: number): Pr
   });
 }
 
-function writeTo(socket: Socket, bytes: Buffer): void {
-  if (socket.destroyed || !socket.writable) return;
-  socket.write(bytes);
-  if (socket.writableLength > MAX_PENDING_WRITE_BYTES) socket.destroy();
-}
-
 function connectionMeta(socket: Socket): Omit<ArrivalMeta, 'receivedAt'> {
   return {
     transport: 'tcp',
@@ -183,17 +178,34 @@ function connectionMeta(socket: Socket): Omit<ArrivalMeta, 'receivedAt'> {
   };
 }
 
-/** Serves one TCP connection: frames the stream, answers on it, closes it after a framing error (RFC 3261 18.3). */
+/**
+ * Serves one TCP connection: frames the stream, answers on it, closes it after a framing error (RFC 3261 18.3), when
+ * idle or a message trickles in past its deadline, or when it holds more than `maxBufferedBytes` (tcp-guard.ts).
+ */
 function serveConnection(deps: ListenerDeps, socket: Socket): void {
   const base = connectionMeta(socket);
-  const send = (out: Buffer): void => writeTo(socket, out);
   const framer = createSipStreamFramer(deps.maxMessageBytes);
-  socket.setTimeout(deps.tcpIdleTimeoutMs, () => socket.destroy());
+  const drop = (reason: TcpClosure): void => {
+    if (socket.destroyed) return;
+    deps.tcpMetrics.closed(reason);
+    deps.log.debug({ sourceAddress: base.sourceAddress, sourcePort: base.sourcePort, reason }, 'sip tcp connection closed');
+    socket.destroy();
+  };
+  const send = (out: Buffer): void => {
+    if (socket.destroyed || !socket.writable) return;
+    socket.write(out);
+    if (socket.writableLength + framer.bufferedBytes > deps.tcpLimits.maxBufferedBytes) drop('buffer');
+  };
+  const watch = watchConnection(deps.tcpLimits, drop);
+  socket.once('close', () => watch.stop());
   socket.on('error', (err) => deps.log.debug({ err }, 'sip tcp connection failed'));
   socket.on('data', (chunk: Buffer) => {
+    let completed = false;
     for (const event of framer.push(chunk)) {
+      if (socket.destroyed) return;
+      completed = true;
       if (event.kind === 'keepalive') {
-        writeTo(socket, PONG);
+        send(PONG);
         continue;
       }
       const bytes = event.kind === 'message' ? event.bytes : event.head;
@@ -205,6 +217,8 @@ function serveConnection(deps: ListenerDeps, socket: Socket): void {
       deps.dispatcher.reject(inbound, event.reason === 'oversize' ? 'oversize' : 'content-length');
       socket.end();
     }
+    watch.received(completed, framer.bufferedBytes);
+    if (socket.writableLength + framer.bufferedBytes > deps.tcpLimits.maxBufferedBytes) drop('buffer');
   });
 }
 
@@ -215,19 +229,24 @@ async function closeConnections(connections: ReadonlySet<Socket>): Promise<void>
   for (const socket of connections) socket.destroy();
 }
 
-/** Listens on TCP; connections beyond `maxTcpConnections` (all TCP listeners together) are closed at once. */
+/** Listens on TCP; connections `tcpAdmission` refuses (all TCP listeners together) are closed at once. */
 export function listenTcp(deps: ListenerDeps, address: string, port: number): Promise<Listener> {
   const connections = new Set<Socket>();
   const server = createServer({ noDelay: true }, (socket) => {
-    if (deps.tcpConnections.open >= deps.maxTcpConnections) {
-      deps.log.debug({ remoteAddress: socket.remoteAddress }, 'sip tcp connection refused at limit');
+    if (socket.remoteAddress === undefined) {
+      socket.destroy(); // already reset by the peer
+      return;
+    }
+    const source = plainAddress(socket.remoteAddress);
+    const refused = deps.tcpAdmission.admit(source);
+    if (refused !== undefined) {
+      deps.log.debug({ sourceAddress: source, reason: refused }, 'sip tcp connection refused');
       socket.destroy();
       return;
     }
-    deps.tcpConnections.open++;
     connections.add(socket);
     socket.once('close', () => {
-      deps.tcpConnections.open--;
+      deps.tcpAdmission.release(source);
       connections.delete(socket);
     });
     serveConnection(deps, socket);

@@ -8,6 +8,8 @@ import { createSipDispatcher, type InviteHandler } from './dispatch.js';
 import type { FloodOptions } from './flood.js';
 import type { BuiltinMetrics } from './ports.js';
 import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
+import type { BuiltinTcpMetrics } from './ports.js';
+import { createTcpAdmission } from './tcp-guard.js';
 
 export type { BoundListener } from './listeners.js';
 
@@ -31,8 +33,25 @@ export interface BuiltinSipServerOptions {
   readonly maxMessageBytes: number;
   /** Open TCP connections across all TCP listeners; connections beyond it are closed at once. */
   readonly maxTcpConnections: number;
-  /** A TCP connection with no traffic for this long is closed, ms. */
+  /** Of `maxTcpConnections`, how many only sources `isTrunkSource` accepts may use (< maxTcpConnections). */
+  readonly tcpTrunkReserve: number;
+  /** Open TCP connections per source address that is not a trunk source. */
+  readonly maxTcpConnectionsPerSource: number;
+  /** Open TCP connections per trunk source address. */
+  readonly maxTcpConnectionsPerTrunkSource: number;
+  /** A TCP connection with no complete message or keepalive ping for this long is closed, ms (bytes alone do not count). */
   readonly tcpIdleTimeoutMs: number;
+  /** A TCP message must be complete this long after its first byte, else the connection is closed, ms (slowloris). */
+  readonly tcpMessageTimeoutMs: number;
+  /** Unframed input plus unsent responses held per TCP connection, bytes; beyond it the connection is closed. */
+  readonly tcpMaxBufferedBytes: number;
+  /**
+   * Whether an address is a configured trunk source (of the screening world in force); asked once per TCP connection
+   * (such sources may use the reserve and have `maxTcpConnectionsPerTrunkSource`) and once per message by flood
+   * control (such sources are never rate-limited).
+   */
+  readonly isTrunkSource: (address: string) => boolean;
+  readonly tcpMetrics: BuiltinTcpMetrics;
   /** Lower-case header names copied into `facts.selectorHeaders`. */
   readonly selectorHeaderNames: readonly string[];
   /** `Server:` header value on every response; omitted when undefined. */
@@ -46,8 +65,6 @@ export interface BuiltinSipServerOptions {
   readonly builtinMetrics: BuiltinMetrics;
   /** Per-source rate limit of addresses no configured trunk covers. */
   readonly flood: FloodOptions;
-  /** True for an address some configured trunk covers (read per message: the world changes on reload). */
-  readonly isTrunkSource: (address: string) => boolean;
   /** Monotonic clock, ms. */
   readonly monotonicMs: () => number;
 }
@@ -79,14 +96,23 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
     isTrunkSource: opts.isTrunkSource,
     monotonicMs: opts.monotonicMs,
   });
+  const tcpLimits = {
+    maxConnections: opts.maxTcpConnections,
+    trunkReserve: opts.tcpTrunkReserve,
+    maxPerSource: opts.maxTcpConnectionsPerSource,
+    maxPerTrunkSource: opts.maxTcpConnectionsPerTrunkSource,
+    idleTimeoutMs: opts.tcpIdleTimeoutMs,
+    messageTimeoutMs: opts.tcpMessageTimeoutMs,
+    maxBufferedBytes: opts.tcpMaxBufferedBytes,
+  };
   const deps: ListenerDeps = {
     dispatcher,
     log: opts.log,
     now: opts.now,
     maxMessageBytes: opts.maxMessageBytes,
-    maxTcpConnections: opts.maxTcpConnections,
-    tcpIdleTimeoutMs: opts.tcpIdleTimeoutMs,
-    tcpConnections: { open: 0 },
+    tcpLimits,
+    tcpAdmission: createTcpAdmission(tcpLimits, opts.isTrunkSource, opts.tcpMetrics),
+    tcpMetrics: opts.tcpMetrics,
   };
   const listeners: Listener[] = [];
   const closeAll = (): Promise<unknown> => Promise.all(listeners.splice(0).map((l) => l.close()));
