@@ -110,7 +110,7 @@ function malformed(state: DispatchState, inbound: Inbound, kind: MalformedKind, 
   state.deps.metrics.malformed(kind, inbound.meta.transport);
   warnMalformed(state, kind, inbound.meta);
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
-  const routable = ctx ?? checkRequest(msg, sourceOf(inbound)).ctx;
+  const routable = ctx ?? checkRequest(msg, sourceOf(inbound), inbound.meta.transport).ctx;
   if (routable !== undefined) respond(state, inbound, routable, malformedReply(kind));
 }
 
@@ -159,7 +159,7 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
 
 function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage): void {
   state.deps.metrics.message(methodLabel(msg.method), inbound.meta.transport);
-  const check = checkRequest(msg, sourceOf(inbound));
+  const check = checkRequest(msg, sourceOf(inbound), inbound.meta.transport);
   if (check.kind === 'malformed') return malformed(state, inbound, check.reason, msg, check.ctx);
   const ctx = check.ctx;
   switch (msg.method) {

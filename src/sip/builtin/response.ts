@@ -4,7 +4,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { headerParam, sanitiseHeaderValue, type SipReply } from '../shared/index.js';
-import { type ParsedSipMessage, type TopVia, parseTopVia } from './sip-parser.js';
+import { type ParsedSipMessage, type TopVia, parseTopVia, unusableTopVia } from './sip-parser.js';
 
 /** Closed set of `malformed` metric kinds. */
 export type MalformedKind =
@@ -76,6 +76,7 @@ export function isFinalReply(reply: SipReply): boolean {
 }
 
 function rewriteTopVia(via: TopVia, sourceAddress: string, sourcePort: number): string {
+  if (via.unusable === true) return via.values[0] ?? '';
   let text = `SIP/2.0/${via.protocol} ${via.hostText}${via.port === undefined ? '' : `:${via.port}`}`;
   for (const param of via.params) {
     const eq = param.indexOf('=');
@@ -124,12 +125,19 @@ function contentLengthProblem(msg: ParsedSipMessage): boolean {
 /**
  * Checks the headers every request must carry (RFC 3261 8.1.1): top Via, CSeq (number and the request's method),
  * Call-ID, From, To, a valid Content-Length when present and a numeric Max-Forwards when present. An error
- * response is routable once top Via and CSeq are usable; From/To/Call-ID are echoed when present.
+ * response is routable once top Via and CSeq are usable; From/To/Call-ID are echoed when present. A top Via that is
+ * present but unusable (port 0, no host) still gets its 400 over a connection (`tcp`: the answer needs no Via
+ * address) and over UDP when it asks for `rport` (the answer goes to the source port); over UDP without `rport`
+ * there is nowhere to send it.
  */
-export function checkRequest(msg: ParsedSipMessage, source: Source): RequestCheck {
-  const via = parseTopVia(msg.headers.get('via'));
+export function checkRequest(msg: ParsedSipMessage, source: Source, transport: 'udp' | 'tcp' = 'udp'): RequestCheck {
+  const rawVia = msg.headers.get('via');
+  const via = parseTopVia(rawVia);
   if (via === undefined) {
-    return { kind: 'malformed', reason: msg.headers.has('via') ? 'bad-via' : 'missing-header', ctx: undefined };
+    const echo = unusableTopVia(rawVia);
+    const routable = echo !== undefined && (transport === 'tcp' || echo.rport);
+    const ctx = routable ? toContext(msg, echo, source) : undefined;
+    return { kind: 'malformed', reason: rawVia !== undefined ? 'bad-via' : 'missing-header', ctx };
   }
   const ctx = toContext(msg, via, source);
   if (ctx === undefined) {
