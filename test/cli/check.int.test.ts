@@ -2,7 +2,7 @@
  * `rmdgate check` over real files: listeners other hosts can reach over plain HTTP are warned about, loopback ones
  * and a TLS admin listener are not, and a warning never fails the check.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkCommand } from '../../src/cli/check.js';
@@ -54,5 +54,47 @@ describe('rmdgate check: listeners off loopback', () => {
     expect(doc.ok).toBe(true);
     expect(doc.warnings.map((w) => w.path)).toEqual(['ops.listen.address']);
     expect(err).toEqual([]);
+  });
+});
+
+describe('rmdgate check: data files that are not data', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  const io = { out: () => undefined, err: () => undefined };
+  const SECRET = 'root-secret-line:x:0:0:hunter2';
+
+  beforeEach(() => {
+    tmp = tempDir();
+    mkdirSync(join(tmp.dir, 'etc'));
+    mkdirSync(join(tmp.dir, 'conf', 'deep'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'etc', 'passwd'), `${SECRET}\nRMD12,${SECRET}\n`);
+    writeFileSync(join(tmp.dir, 'etc', 'secrets.csv'), `${SECRET},token\nx,y\n`);
+    writeFileSync(join(tmp.dir, 'conf', 'deep', 'rmd.csv'), rmdCsv(rows(3)));
+  });
+  afterEach(() => tmp.cleanup());
+
+  const failure = async (rmd: string, lists = '[]'): Promise<string> => {
+    const file = join(tmp.dir, 'conf', 'deep', 'gate.yaml');
+    writeFileSync(file, configYaml({ rmd, lists }));
+    const err: unknown = await checkCommand(file, false, io).then(() => undefined, (e: unknown) => e);
+    if (!(err instanceof Error)) throw new Error('check passed');
+    return `${err.message}\n${JSON.stringify(err)}`;
+  };
+
+  it('resolves an RMD path against the config file and names it, without echoing a line of the file', async () => {
+    const text = await failure('../../etc/passwd');
+
+    expect(text).toContain(join(tmp.dir, 'etc', 'passwd'));
+    expect(text).toContain('missing required RMD column(s)');
+    expect(text).not.toContain('root-secret');
+    expect(text).not.toContain('hunter2');
+  });
+
+  it('names a blocklist whose header is not a list header without echoing it', async () => {
+    const text = await failure('rmd.csv', '[{ name: s, path: ../../etc/secrets.csv, kind: operator }]');
+
+    expect(text).toContain('secrets.csv');
+    expect(text).toContain('column 1: not a known column');
+    expect(text).not.toContain('root-secret');
+    expect(text).not.toContain('hunter2');
   });
 });
