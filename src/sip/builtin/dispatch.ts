@@ -45,7 +45,11 @@ export interface SipDispatcherDeps {
   readonly maxTransactions: number;
 }
 
-/** Transport-independent request handling of the built-in front. */
+/**
+ * Transport-independent request handling of the built-in front. Messages are read as latin1 (one char per byte) so
+ * the header values a response echoes go back byte for byte, whatever bytes they hold; facts.ts decodes what the
+ * screening reads as UTF-8.
+ */
 export interface SipDispatcher {
   /** Handles one whole message. Never throws. */
   handle(inbound: Inbound): void;
@@ -193,7 +197,7 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
   return {
     handle(inbound) {
       try {
-        const text = inbound.bytes.toString('utf8');
+        const text = inbound.bytes.toString('latin1');
         const msg = parseSipMessage(text);
         if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
         else if (msg.kind === 'response') deps.metrics.message('response', inbound.meta.transport);
@@ -204,7 +208,7 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
     },
     reject(inbound, kind) {
       try {
-        const text = inbound.bytes.toString('utf8');
+        const text = inbound.bytes.toString('latin1');
         malformed(state, inbound, kind, parseSipMessage(text) ?? salvageSipRequest(text));
       } catch (err) {
         failedHandling(err);

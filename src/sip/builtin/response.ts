@@ -119,7 +119,7 @@ function contentLengthProblem(msg: ParsedSipMessage): boolean {
   const raw = msg.headers.get('content-length');
   if (raw === undefined) return false;
   const value = raw.trim();
-  return !DIGITS.test(value) || Number(value) > Buffer.byteLength(msg.body, 'utf8');
+  return !DIGITS.test(value) || Number(value) > Buffer.byteLength(msg.body, 'latin1');
 }
 
 /**
@@ -187,12 +187,14 @@ function serverHeaderLine(value: string): string {
 
 /**
  * Renders a response: status line, Via (all, in order), From, To (tag added on non-100 responses when absent),
- * Call-ID, CSeq, Server (when configured), the reply's headers in order, `Content-Length: 0`.
+ * Call-ID, CSeq, Server (when configured), the reply's headers in order, `Content-Length: 0`. The echoed headers are
+ * latin1 text (one char per received byte, see dispatch.ts) and are written back as latin1, so they match the
+ * request byte for byte; what the gate writes itself (phrase, Server, the reply's headers) is UTF-8.
  */
 export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHeader: string | undefined): Buffer {
-  let text = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
+  const statusLine = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
   // Via values: the top one with `received`/`rport` set, then the rest as received (only rendered when answering).
-  text += `Via: ${rewriteTopVia(ctx.via, ctx.source.address, ctx.source.port)}\r\n`;
+  let text = `Via: ${rewriteTopVia(ctx.via, ctx.source.address, ctx.source.port)}\r\n`;
   for (let i = 1; i < ctx.via.values.length; i++) text += `Via: ${ctx.via.values[i]}\r\n`;
   if (ctx.from !== undefined) text += `From: ${ctx.from}\r\n`;
   if (ctx.to !== undefined) {
@@ -200,7 +202,8 @@ export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHead
   }
   if (ctx.callId !== undefined) text += `Call-ID: ${ctx.callId}\r\n`;
   text += `CSeq: ${ctx.cseq}\r\n`;
-  if (serverHeader !== undefined) text += `Server: ${serverHeaderLine(serverHeader)}\r\n`;
-  for (const [name, value] of reply.headers) text += `${line(name)}: ${line(value)}\r\n`;
-  return Buffer.from(`${text}Content-Length: 0\r\n\r\n`, 'utf8');
+  let own = serverHeader === undefined ? '' : `Server: ${serverHeaderLine(serverHeader)}\r\n`;
+  for (const [name, value] of reply.headers) own += `${line(name)}: ${line(value)}\r\n`;
+  own += 'Content-Length: 0\r\n\r\n';
+  return Buffer.concat([Buffer.from(statusLine, 'utf8'), Buffer.from(text, 'latin1'), Buffer.from(own, 'utf8')]);
 }
