@@ -1,17 +1,35 @@
 /**
  * `rmdgate check`: validates a config and the data files it names, offline, loading them as the gate does, and prints
- * a summary (providers missing from the RMD, providers on a designation list). Exit 0 valid; errors are thrown.
+ * a summary (providers missing from the RMD, providers on a designation list) and warnings (listeners reachable off
+ * loopback over plain HTTP). Exit 0 valid, warnings included; errors are thrown.
  */
-import { loadConfig } from '../config/index.js';
+import { configWarnings, loadConfig, type ConfigProblem } from '../config/index.js';
 import { loadWorldOnce, type FeedWorldSummary } from '../feeds/index.js';
 
-/** Checks `file`; writes the summary (JSON with `json`) to stdout and returns the exit code. */
-export async function checkCommand(file: string, json: boolean): Promise<number> {
+/** Where the command writes: the summary to `out`, warnings to `err` (JSON mode puts both in the one document). */
+export interface CheckIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const STD_IO: CheckIo = { out: (t) => void process.stdout.write(`${t}\n`), err: (t) => void process.stderr.write(`${t}\n`) };
+
+/** Checks `file`; writes the summary (JSON with `json`) and returns the exit code. */
+export async function checkCommand(file: string, json: boolean, io: CheckIo = STD_IO): Promise<number> {
   const loaded = await loadConfig(file);
   const { summary } = await loadWorldOnce(loaded, { now: Date.now() });
-  const text = json ? JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary }, null, 2) : formatSummary(file, loaded.version, summary);
-  process.stdout.write(`${text}\n`);
+  const warnings = configWarnings(loaded.config);
+  if (json) {
+    io.out(JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary, warnings }, null, 2));
+  } else {
+    io.out(formatSummary(file, loaded.version, summary));
+    for (const w of warnings) io.err(formatWarning(file, w));
+  }
   return 0;
+}
+
+function formatWarning(file: string, w: ConfigProblem): string {
+  return `${file}: warning: ${w.path}: ${w.message}`;
 }
 
 function formatSummary(file: string, version: string, s: FeedWorldSummary): string {

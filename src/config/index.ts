@@ -3,9 +3,10 @@
  * process.env), conversion into the screening core's inputs, and hot reload.
  */
 export { toConfigJsonSchema } from './json-schema.js';
-export { configFileFromEnv, loadConfig, parseConfigText, type ConfigEnv, type LoadedConfig } from './load.js';
+export { MIN_ADMIN_TOKEN_BYTES, configFileFromEnv, loadConfig, parseConfigText, type ConfigEnv, type LoadedConfig } from './load.js';
 export { useEnvironmentCopy } from './process-env.js';
 export { createConfigReloader, problemsOf, withRunningValues, type ConfigReloader, type ReloadMetrics, type ReloadResult } from './reloader.js';
 export { ConfigError, parseConfig, type ConfigProblem } from './parse.js';
 export type { ConfigFile } from './schema.js';
 export { toPolicy, toProviders, toReasonSettings, toTrunks } from './to-world-inputs.js';
+export { configWarnings, isLoopbackAddress } from './warnings.js';

@@ -72,16 +72,33 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
   const withEnv = applyEnv(raw, env);
   const config = parseConfig(withEnv, file);
   const base = dirname(resolve(file));
+  const adminToken = env[config.admin.tokenEnv] || undefined;
+  checkAdminToken(config, adminToken, file);
   return {
     file,
     config,
     resolvePath: (p) => (isAbsolute(p) ? p : resolve(base, p)),
     version: createHash('sha256').update(text).digest('hex').slice(0, 12),
-    adminToken: env[config.admin.tokenEnv] || undefined,
+    adminToken,
     cdrPgUrl: env[config.cdr.sinks.postgres.urlEnv] || undefined,
     drachtioSecret: env[config.sip.drachtio.secretEnv] || undefined,
     proxyEnv: pickProxyEnv(env),
   };
+}
+
+/** Shortest admin bearer token accepted, in bytes (UTF-8): 32 random bytes, e.g. `openssl rand -hex 32` gives 64. */
+export const MIN_ADMIN_TOKEN_BYTES = 32;
+
+/**
+ * A guessable admin token is refused before anything starts: with the admin listener on, the token set in
+ * `admin.tokenEnv` must have {@link MIN_ADMIN_TOKEN_BYTES}. The message names the variable and the length, never the token.
+ */
+function checkAdminToken(config: ConfigFile, token: string | undefined, file: string): void {
+  if (config.admin.listen === false || token === undefined) return;
+  const bytes = Buffer.byteLength(token, 'utf8');
+  if (bytes >= MIN_ADMIN_TOKEN_BYTES) return;
+  const message = `the bearer token in ${config.admin.tokenEnv} is ${bytes} bytes; at least ${MIN_ADMIN_TOKEN_BYTES} are required (e.g. openssl rand -hex 32)`;
+  throw new ConfigError([{ path: 'admin.tokenEnv', message }], file);
 }
 
 function applyEnv(raw: unknown, env: ConfigEnv): unknown {

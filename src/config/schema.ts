@@ -3,7 +3,7 @@
  * access (load.ts does that); parse.ts validates a file against it.
  */
 import { z } from 'zod';
-import { LIST_KINDS, parseCidr, REASONS, REJECT_STATUSES, type RejectStatus, toAddressKey } from '../screening/index.js';
+import { LIST_KINDS, parseCidr, POLICY_REASONS, REJECT_STATUSES, type RejectStatus, toAddressKey } from '../screening/index.js';
 
 const action = z.enum(['block', 'monitor', 'allow']);
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'must be a SIP header name (token characters)');
@@ -145,7 +145,7 @@ const reasonSetting = z.strictObject({
 });
 
 const policy = z.strictObject({
-  reasons: z.partialRecord(z.enum(REASONS), reasonSetting).default({}),
+  reasons: z.partialRecord(z.enum(POLICY_REASONS), reasonSetting).default({}),
   /** Action per designation list kind for `provider-designated` (the milder of this and the reason's action applies). */
   designated: z.partialRecord(z.enum(LIST_KINDS), action).default({}),
   /** Redress methods for 603+ answers (ATIS-1000099). */

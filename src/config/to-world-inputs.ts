@@ -2,7 +2,7 @@
  * Pure conversion of a validated config into the core's inputs: trunks, providers and the policy with
  * pre-rendered answers (the data is loaded separately).
  */
-import { type Action, DEFAULT_REASON_SETTINGS, LIST_KINDS, type ListKind, type Policy, type Provider, type Reason, type ReasonPolicy, REASONS, type ReasonSetting, toRejectAnswer, type Trunk } from '../screening/index.js';
+import { type Action, DEFAULT_REASON_SETTINGS, LIST_KINDS, type ListKind, type Policy, type PolicyReason, type Provider, type ReasonPolicy, POLICY_REASONS, type ReasonSetting, toRejectAnswer, type Trunk } from '../screening/index.js';
 import type { ConfigFile } from './schema.js';
 
 /** Config trunks → core trunks. */
@@ -25,9 +25,9 @@ export function toProviders(cfg: ConfigFile): Provider[] {
 }
 
 /** The effective setting of each reason: defaults overlaid with config. */
-export function toReasonSettings(cfg: ConfigFile): Record<Reason, ReasonSetting> {
-  const out = {} as Record<Reason, ReasonSetting>;
-  for (const r of REASONS) {
+export function toReasonSettings(cfg: ConfigFile): Record<PolicyReason, ReasonSetting> {
+  const out = {} as Record<PolicyReason, ReasonSetting>;
+  for (const r of POLICY_REASONS) {
     const d = DEFAULT_REASON_SETTINGS[r];
     const c = cfg.policy.reasons[r];
     out[r] = { action: c?.action ?? d.action, status: c?.style === '603plus' ? 603 : (c?.status ?? d.status), style: c?.style ?? d.style, phrase: c?.phrase ?? d.phrase };
@@ -38,8 +38,8 @@ export function toReasonSettings(cfg: ConfigFile): Record<Reason, ReasonSetting>
 /** Config → Policy with every answer rendered once. */
 export function toPolicy(cfg: ConfigFile): Policy {
   const settings = toReasonSettings(cfg);
-  const reasons = {} as Record<Reason, ReasonPolicy>;
-  for (const r of REASONS) reasons[r] = { action: settings[r].action, answer: toRejectAnswer(r, settings[r], cfg.policy.redress) };
+  const reasons = {} as Record<PolicyReason, ReasonPolicy>;
+  for (const r of POLICY_REASONS) reasons[r] = { action: settings[r].action, answer: toRejectAnswer(r, settings[r], cfg.policy.redress) };
   const designated = {} as Record<ListKind, Action>;
   for (const k of LIST_KINDS) designated[k] = cfg.policy.designated[k] ?? 'block';
   return { mode: cfg.mode, reasons, designated, defaultRoute: cfg.sip.defaultRoute };

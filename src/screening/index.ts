@@ -6,9 +6,9 @@
 export { CDR_SCHEMA_VERSION, toCdrRecord, type CallRecord, type CdrContext, type CdrRecord, type DispositionEvent, type DispositionRecord } from './cdr-record.js';
 export { parseAddress, parseCidr, toAddressKey, type ParsedAddress, type ParsedCidr } from './ip-address.js';
 export {
-  LIST_KINDS, REASONS,
+  LIST_KINDS, POLICY_REASONS, REASONS,
   type Action, type BlocklistEntry, type Decision, type Evidence, type ImplementationClass, type InviteFacts, type ListKind, type Mode, type Provider,
-  type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
+  type PolicyReason, type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
 } from './model.js';
 export { decodePassport, type PassportClaims } from './passport.js';
 export { toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
@@ -16,6 +16,7 @@ export { compileWorld, decide, type Policy, type ProviderState, type ReasonPolic
 export type { CdrRawFields, CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from './ports.js';
 export { PROVIDER_RMD_STATUSES, countProviderRmdStatuses, toProviderRmdStatus, type ProviderRmdStatus } from './provider-status.js';
 export { isRecertificationOverdue, recertificationDeadline } from './recertification.js';
+export { MAX_CONTACT_USER_CHARS, UNUSABLE_REQUEST_URI_ANSWERS, toRequestUriUser, unusableRequestUri, type RequestUriUser } from './request-uri.js';
 export {
   DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS, REJECT_STATUSES, toRejectAnswer,
   type AnswerStyle, type ReasonSetting, type Redress, type RejectStatus,

@@ -148,14 +148,22 @@ export interface BlocklistEntry {
   readonly note?: string | undefined;
 }
 
-/** The closed set of reason tokens: the same string goes on the wire (X-Reason), in the CDR, the log and metrics. */
-export const REASONS = [
+/** The reasons policy decides on: each has an action and an answer the operator chooses (config `policy.reasons`). */
+export const POLICY_REASONS = [
   'unknown-trunk',
   'provider-not-in-rmd',
   'provider-designated',
   'rmd-unavailable',
   'screening-error',
 ] as const;
+export type PolicyReason = (typeof POLICY_REASONS)[number];
+
+/**
+ * The closed set of reason tokens: the same string goes on the wire (X-Reason), in the CDR, the log and metrics.
+ * The policy reasons, then `unusable-request-uri`: an allowed call whose Request-URI cannot be carried into the
+ * redirect (request-uri.ts). That one is always refused, in any mode, and has no setting.
+ */
+export const REASONS = [...POLICY_REASONS, 'unusable-request-uri'] as const;
 export type Reason = (typeof REASONS)[number];
 
 /** What policy does with a reason. `monitor` records a would-block and lets the call through. */

@@ -4,8 +4,9 @@
  */
 import { normaliseBusinessName } from './business-name.js';
 import type {
-  Action, BlocklistEntry, Decision, Evidence, InviteFacts, ListKind, Mode, Provider, Reason, RejectAnswer, RmdFiling, RmdSnapshot, Trunk,
+  Action, BlocklistEntry, Decision, Evidence, InviteFacts, ListKind, Mode, PolicyReason, Provider, RejectAnswer, RmdFiling, RmdSnapshot, Trunk,
 } from './model.js';
+import { unusableRequestUri } from './request-uri.js';
 import { createTrunkTable, type TrunkTable } from './trunk-table.js';
 
 /** Per-reason action and pre-rendered answer. */
@@ -17,7 +18,7 @@ export interface ReasonPolicy {
 /** Policy as data (config `policy` + `mode`). */
 export interface Policy {
   readonly mode: Mode;
-  readonly reasons: Readonly<Record<Reason, ReasonPolicy>>;
+  readonly reasons: Readonly<Record<PolicyReason, ReasonPolicy>>;
   /** Action per designation list kind, applied to `provider-designated`. */
   readonly designated: Readonly<Record<ListKind, Action>>;
   /** 302 Contact URIs for allowed calls on trunks without their own route. */
@@ -185,16 +186,26 @@ function entriesFor(p: Provider, filing: RmdFiling | undefined, idx: EntryIndex)
 }
 
 interface Finding {
-  readonly reason: Reason;
+  readonly reason: PolicyReason;
   readonly action: Action;
 }
 
 /**
  * Decides one INVITE: trunk → precomputed trunk state → the first designation entry active at `receivedAt`
- * (entries are sorted most severe first) versus the RMD finding; the more severe wins, designation on ties.
- * Pure; allocates nothing beyond the trunk lookup for the common cases.
+ * (entries are sorted most severe first) versus the RMD finding; the more severe wins, designation on ties. A call
+ * that would pass (allowed or would-block) but whose Request-URI user cannot be carried into the redirect is refused
+ * as `unusable-request-uri` instead, in any mode: passing it on would lose the dialed number.
+ * Pure; for the common cases it allocates nothing beyond the trunk lookup and, for a passing call, the substrings
+ * the Request-URI check takes.
  */
 export function decide(facts: InviteFacts, world: ScreeningWorld): Decision {
+  const decision = decidePolicy(facts, world);
+  if (decision.kind === 'reject') return decision;
+  const answer = unusableRequestUri(facts.requestUri);
+  return answer === undefined ? decision : { kind: 'reject', reason: 'unusable-request-uri', evidence: decision.evidence, answer };
+}
+
+function decidePolicy(facts: InviteFacts, world: ScreeningWorld): Decision {
   const trunk = world.trunks.lookup(facts);
   if (!trunk) return world.unknownTrunk;
   const ts = world.trunkStates.get(trunk);

@@ -1,7 +1,7 @@
 /**
  * Reason tokens → default action and SIP answer, and the 603 / 603+ (ATIS-1000099) Reason header encodings. PURE.
  */
-import type { Action, Reason, RejectAnswer } from './model.js';
+import type { Action, PolicyReason, Reason, RejectAnswer } from './model.js';
 
 /** Statuses a reason may be answered with (config refuses others). */
 export const REJECT_STATUSES = [403, 480, 486, 488, 500, 503, 603, 607, 608] as const;
@@ -40,7 +40,7 @@ export interface Redress {
 }
 
 /** Default action and answer per reason: unknown sources 403, regulatory blocks plain 603 (domain.md §4.5). */
-export const DEFAULT_REASON_SETTINGS: Readonly<Record<Reason, ReasonSetting>> = {
+export const DEFAULT_REASON_SETTINGS: Readonly<Record<PolicyReason, ReasonSetting>> = {
   'unknown-trunk': { action: 'block', status: 403, style: 'plain' },
   'provider-not-in-rmd': { action: 'block', status: 603, style: 'plain' },
   'provider-designated': { action: 'block', status: 603, style: 'plain' },
@@ -55,6 +55,7 @@ export const REASON_MEANINGS: Readonly<Record<Reason, { meaning: string; rule: s
   'provider-designated': { meaning: 'the provider is on a designation list (k4, fdo, rmd-removed, c-cist, operator)', rule: '47 CFR 64.1200(k)(4), (n)(5)-(6); 64.6305(g) removal orders' },
   'rmd-unavailable': { meaning: 'no RMD snapshot is loaded, so RMD status cannot be checked', rule: 'fail-open/closed policy' },
   'screening-error': { meaning: 'screening failed or missed its deadline', rule: 'fail-open/closed policy' },
+  'unusable-request-uri': { meaning: 'an allowed call whose Request-URI user cannot be carried into the redirect (too long, not SIP user characters, encoded control characters, a scheme other than sip/sips/tel)', rule: 'RFC 3261 19.1 (the dialed number must reach the route)' },
 };
 
 /**

@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toConfigJsonSchema } from '../../src/config/json-schema.js';
-import { REASONS } from '../../src/screening/model.js';
+import { POLICY_REASONS, REASONS } from '../../src/screening/model.js';
 import { DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS } from '../../src/screening/reject-reasons.js';
+import { UNUSABLE_REQUEST_URI_ANSWERS } from '../../src/screening/request-uri.js';
 import { buildFacts } from '../support/builders.js';
 import { toCdrRecord } from '../../src/screening/cdr-record.js';
 import { repoPath } from '../support/paths.js';
@@ -35,7 +36,7 @@ describe('README reason table', () => {
     expect(rows.map((r) => r[0])).toEqual(REASONS.map((r) => `\`${r}\``));
   });
 
-  it.each(REASONS.map((reason) => ({ reason })))('states the default action, answer, meaning and rule of $reason', ({ reason }) => {
+  it.each(POLICY_REASONS.map((reason) => ({ reason })))('states the default action, answer, meaning and rule of $reason', ({ reason }) => {
     const row = rows.find((r) => r[0] === `\`${reason}\``)!;
     const d = DEFAULT_REASON_SETTINGS[reason];
 
@@ -43,6 +44,17 @@ describe('README reason table', () => {
     expect(row[2]).toBe(`${d.status} ${DEFAULT_PHRASES[d.status]}`);
     expect(row[3]).toBe(REASON_MEANINGS[reason].meaning);
     expect(row[4]).toBe(REASON_MEANINGS[reason].rule);
+  });
+
+  it('states that unusable-request-uri is always refused, with its statuses, meaning and rule', () => {
+    const row = rows.find((r) => r[0] === '`unusable-request-uri`')!;
+    const a = UNUSABLE_REQUEST_URI_ANSWERS;
+
+    expect(row[1]).toBe('block, in any mode (no setting)');
+    expect(row[2]).toBe(`${a.tooLong.status}, or ${a.scheme.status} for a scheme other than sip/sips/tel`);
+    expect([a.notUserCharacters.status, a.encodedControl.status]).toEqual([a.tooLong.status, a.tooLong.status]);
+    expect(row[3]).toBe(REASON_MEANINGS['unusable-request-uri'].meaning);
+    expect(row[4]).toBe(REASON_MEANINGS['unusable-request-uri'].rule);
   });
 });
 

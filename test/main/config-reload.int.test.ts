@@ -109,7 +109,7 @@ describe('config hot reload', () => {
   });
 
   it('serves POST /admin/reload and POST /admin/feeds/{name}/refresh', async () => {
-    const token = 'test-token-123';
+    const token = 'test-token-0123456789-0123456789-0123';
     const text = configYaml({ rmd: 'rmd.csv' }).replace('admin: { listen: false }', 'admin: { listen: { address: 127.0.0.1, port: 0 } }');
     const a = await boot(text, {}, { RMDGATE_ADMIN_TOKEN: token });
     const base = `http://127.0.0.1:${a.admin?.port ?? 0}`;

@@ -85,7 +85,7 @@ function resolveKind(raw: RawEntry, ctx: Ctx): ListKind | undefined {
   const own = raw.values.kind;
   if (own !== undefined) {
     if (isListKind(own.value)) return own.value;
-    report(ctx, raw, own, `${JSON.stringify(own.value)} is not one of ${LIST_KINDS.join(', ')}`);
+    report(ctx, raw, own, `not one of ${LIST_KINDS.join(', ')}`);
     return undefined;
   }
   const fallback = ctx.defaultKind?.value ?? ctx.opts.defaultKind;
@@ -104,10 +104,10 @@ function resolveKeys(raw: RawEntry, ctx: Ctx): Pick<BlocklistEntry, 'rmdNumber' 
   }
   const rmdNumber = rmd?.value.toUpperCase();
   if (rmd !== undefined && !RMD_NUMBER.test(rmdNumber ?? '')) {
-    report(ctx, raw, rmd, `${JSON.stringify(rmd.value)} is not RMD followed by 7 digits`);
+    report(ctx, raw, rmd, 'not RMD followed by 7 digits');
   }
   if (frnValue !== undefined && !/^\d{1,10}$/.test(frnValue.value)) {
-    report(ctx, raw, frnValue, `${JSON.stringify(frnValue.value)} is not an FRN (1–10 digits)`);
+    report(ctx, raw, frnValue, 'not an FRN (1–10 digits)');
   }
   return { rmdNumber, frn: frnValue?.value.padStart(10, '0'), name: nameValue?.value };
 }
@@ -118,10 +118,10 @@ function resolveDates(raw: RawEntry, ctx: Ctx): { effectiveAt?: number; expiresA
   const effectiveAt = effective === undefined ? undefined : utcMidnight(effective.value);
   if (effective === undefined) {
     if (!given(raw, 'effective')) report(ctx, raw, undefined, 'effective missing (YYYY-MM-DD)');
-  } else if (effectiveAt === undefined) report(ctx, raw, effective, `${JSON.stringify(effective.value)} is not a valid date YYYY-MM-DD`);
+  } else if (effectiveAt === undefined) report(ctx, raw, effective, 'not a valid date YYYY-MM-DD');
   if (expires === undefined) return effectiveAt === undefined ? {} : { effectiveAt };
   const expiresAt = utcMidnight(expires.value);
-  if (expiresAt === undefined) report(ctx, raw, expires, `${JSON.stringify(expires.value)} is not a valid date YYYY-MM-DD`);
+  if (expiresAt === undefined) report(ctx, raw, expires, 'not a valid date YYYY-MM-DD');
   else if (effectiveAt !== undefined && expiresAt <= effectiveAt) {
     report(ctx, raw, expires, `${expires.value} must be after effective ${effective?.value ?? ''}`);
   }
@@ -132,7 +132,7 @@ function resolveDates(raw: RawEntry, ctx: Ctx): { effectiveAt?: number; expiresA
 function resolveId(raw: RawEntry, ctx: Ctx): string {
   const id = `${ctx.opts.list}:${raw.values.id?.value ?? raw.line}`;
   const earlier = ctx.ids.get(id);
-  if (earlier !== undefined) report(ctx, raw, raw.values.id, `duplicate id ${JSON.stringify(id)} (first at line ${earlier})`);
+  if (earlier !== undefined) report(ctx, raw, raw.values.id, `duplicate id (first at line ${earlier})`);
   else ctx.ids.set(id, raw.line);
   return id;
 }
@@ -220,8 +220,8 @@ function yamlTopLevel(root: YAMLMap, lc: LineCounter, file: string, problems: Da
     } else onProblem(`${label}: unknown top-level field (allowed: ${FILE_FIELDS.join(', ')})`);
   }
   if (defaults.kind !== undefined && !isListKind(defaults.kind.value)) {
-    const { value, line } = defaults.kind;
-    problems.push({ file, line, column: 'kind', message: `kind: ${JSON.stringify(value)} is not one of ${LIST_KINDS.join(', ')}` });
+    const { line } = defaults.kind;
+    problems.push({ file, line, column: 'kind', message: `kind: not one of ${LIST_KINDS.join(', ')}` });
   }
   return { defaults, entries };
 }
@@ -259,12 +259,13 @@ function parseCsvEntries(text: string, ctx: Ctx): RawEntry[] {
   const headerLine = records.length === 0 ? 1 : lineOf(0);
   if (records.length === 0) ctx.problems.push({ file: ctx.opts.file, line: 1, message: 'no header row' });
   const seen = new Set<EntryField>();
-  const fields = header.map((h) => {
+  const fields = header.map((h, col) => {
     const field = CSV_HEADER_LOOKUP.get(h.trim().toLowerCase().replace(/[\s_-]+/g, ''));
     const label = h.trim();
-    const problem = (message: string): void => void ctx.problems.push({ file: ctx.opts.file, line: headerLine, column: label, message });
-    if (field === undefined) problem(`unknown column ${JSON.stringify(label)} (allowed: ${ENTRY_FIELDS.join(', ')})`);
-    else if (seen.has(field)) problem(`duplicate column ${JSON.stringify(label)} (${field})`);
+    // A header cell that names no field is not echoed: it may be the first line of a file that is not a list at all.
+    const problem = (column: string, message: string): void => void ctx.problems.push({ file: ctx.opts.file, line: headerLine, column, message });
+    if (field === undefined) problem(`column ${col + 1}`, `column ${col + 1}: not a known column (allowed: ${ENTRY_FIELDS.join(', ')})`);
+    else if (seen.has(field)) problem(label, `duplicate column for ${field}`);
     else seen.add(field);
     return { field, label };
   });

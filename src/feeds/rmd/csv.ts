@@ -63,13 +63,14 @@ function resolveColumns(header: readonly string[], file: string, headerLine: () 
   });
   const missing = REQUIRED_COLUMNS.filter((c) => index[c] === undefined);
   if (missing.length === 0) return index;
-  const found = header.length === 0 ? '(none)' : header.map((h) => JSON.stringify(h)).join(', ');
+  // The header cells are not echoed: the path may name any file, and its first line is not ours to print.
+  const found = header.length === 0 ? 'no header line' : `a header line of ${header.length} cell(s), none of them an accepted name`;
   const line = headerLine();
   const problems = missing.map((column) => {
     const accepted = RMD_COLUMN_ALIASES[column].map((s) => JSON.stringify(s)).join(', ');
     return { file, line, column, message: `missing column ${column} (accepted headers: ${accepted})` };
   });
-  const summary = `missing required RMD column(s) ${missing.join(', ')}; headers found: ${found}`;
+  const summary = `missing required RMD column(s) ${missing.join(', ')}: ${found}`;
   throw dataFileErrorFrom('ERR_DATA_COLUMNS', file, summary, problems);
 }
 
@@ -193,7 +194,7 @@ function toFiling(fields: readonly string[], index: number, ctx: RowContext): Rm
   const rawNumber = cell(fields, col.number);
   const rmdNumber = rawNumber.toUpperCase();
   if (!RMD_NUMBER.test(rmdNumber)) {
-    const message = `number ${JSON.stringify(rawNumber)} is not RMD followed by 7 digits`;
+    const message = 'number is not RMD followed by 7 digits';
     ctx.problems.push({ file: ctx.file, line: ctx.lineOf(index), column: 'number', message });
     return undefined;
   }

@@ -55,7 +55,11 @@ export interface SipDispatcherDeps {
   readonly monotonicMs: () => number;
 }
 
-/** Transport-independent request handling of the built-in front. */
+/**
+ * Transport-independent request handling of the built-in front. Messages are read as latin1 (one char per byte) so
+ * the header values a response echoes go back byte for byte, whatever bytes they hold; facts.ts decodes what the
+ * screening reads as UTF-8.
+ */
 export interface SipDispatcher {
   /** Handles one whole message. Never throws. */
   handle(inbound: Inbound): void;
@@ -126,7 +130,7 @@ function malformed(state: DispatchState, inbound: Inbound, kind: MalformedKind, 
   state.deps.metrics.malformed(kind, inbound.meta.transport);
   warnMalformed(state, kind, inbound.meta);
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
-  const routable = ctx ?? checkRequest(msg, sourceOf(inbound)).ctx;
+  const routable = ctx ?? checkRequest(msg, sourceOf(inbound), inbound.meta.transport).ctx;
   if (routable !== undefined) respond(state, inbound, routable, malformedReply(kind));
 }
 
@@ -181,7 +185,7 @@ function invite(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage, c
 
 function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage): void {
   state.deps.metrics.message(methodLabel(msg.method), inbound.meta.transport);
-  const check = checkRequest(msg, sourceOf(inbound));
+  const check = checkRequest(msg, sourceOf(inbound), inbound.meta.transport);
   if (check.kind === 'malformed') return malformed(state, inbound, check.reason, msg, check.ctx);
   const ctx = check.ctx;
   switch (msg.method) {
@@ -207,7 +211,7 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
 /** Answers a request over its source's rate 503 with Retry-After (RFC 3261 21.5.4), when it is a routable non-ACK request. */
 function overRate(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage | undefined): void {
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
-  const check = checkRequest(msg, sourceOf(inbound));
+  const check = checkRequest(msg, sourceOf(inbound), inbound.meta.transport);
   if (check.ctx !== undefined) respond(state, inbound, check.ctx, protocolReply(503, [['Retry-After', String(state.deps.flood.retryAfterSeconds)]]));
 }
 
@@ -228,7 +232,7 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
       try {
         const verdict = state.flood.check(inbound.meta.sourceAddress, inbound.meta.transport);
         if (verdict === 'dropped') return;
-        const text = inbound.bytes.toString('utf8');
+        const text = inbound.bytes.toString('latin1');
         const msg = parseSipMessage(text);
         if (verdict === 'rejected') overRate(state, inbound, msg);
         else if (msg === undefined) malformed(state, inbound, 'parse', salvageSipRequest(text));
@@ -241,7 +245,7 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
     reject(inbound, kind) {
       try {
         if (state.flood.check(inbound.meta.sourceAddress, inbound.meta.transport) !== 'pass') return;
-        const text = inbound.bytes.toString('utf8');
+        const text = inbound.bytes.toString('latin1');
         malformed(state, inbound, kind, parseSipMessage(text) ?? salvageSipRequest(text));
       } catch (err) {
         failedHandling(err);

@@ -16,7 +16,21 @@ export interface ArrivalMeta {
   readonly localPort: number;
 }
 
-/** Extracts the screening facts from an INVITE the built-in front parsed (see {@link toFactsFromHeaders}). */
+const HIGH_BYTE = /[\x80-\xff]/;
+
+/** latin1 text (one char per received byte) as the UTF-8 text it encodes; ASCII-only text as is. */
+export function utf8FromLatin1(text: string): string {
+  return HIGH_BYTE.test(text) ? Buffer.from(text, 'latin1').toString('utf8') : text;
+}
+
+/**
+ * Extracts the screening facts from an INVITE the built-in front parsed (see {@link toFactsFromHeaders}). The
+ * message was read as latin1 so responses can echo it byte for byte; the facts (CDR, logs) read it as UTF-8.
+ */
 export function toInviteFacts(msg: ParsedSipMessage, meta: ArrivalMeta, selectorHeaderNames: readonly string[]): InviteFacts {
-  return toFactsFromHeaders((name) => msg.headers.get(name), msg.uri, meta, selectorHeaderNames);
+  const header = (name: string): string | undefined => {
+    const value = msg.headers.get(name);
+    return value === undefined ? undefined : utf8FromLatin1(value);
+  };
+  return toFactsFromHeaders(header, utf8FromLatin1(msg.uri), meta, selectorHeaderNames);
 }

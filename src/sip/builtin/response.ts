@@ -4,7 +4,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { headerParam, sanitiseHeaderValue, type SipReply } from '../shared/index.js';
-import { type ParsedSipMessage, type TopVia, parseTopVia } from './sip-parser.js';
+import { type ParsedSipMessage, type TopVia, parseTopVia, unusableTopVia } from './sip-parser.js';
 
 /** Closed set of `malformed` metric kinds. */
 export type MalformedKind =
@@ -76,6 +76,7 @@ export function isFinalReply(reply: SipReply): boolean {
 }
 
 function rewriteTopVia(via: TopVia, sourceAddress: string, sourcePort: number): string {
+  if (via.unusable === true) return via.values[0] ?? '';
   let text = `SIP/2.0/${via.protocol} ${via.hostText}${via.port === undefined ? '' : `:${via.port}`}`;
   for (const param of via.params) {
     const eq = param.indexOf('=');
@@ -118,18 +119,25 @@ function contentLengthProblem(msg: ParsedSipMessage): boolean {
   const raw = msg.headers.get('content-length');
   if (raw === undefined) return false;
   const value = raw.trim();
-  return !DIGITS.test(value) || Number(value) > Buffer.byteLength(msg.body, 'utf8');
+  return !DIGITS.test(value) || Number(value) > Buffer.byteLength(msg.body, 'latin1');
 }
 
 /**
  * Checks the headers every request must carry (RFC 3261 8.1.1): top Via, CSeq (number and the request's method),
  * Call-ID, From, To, a valid Content-Length when present and a numeric Max-Forwards when present. An error
- * response is routable once top Via and CSeq are usable; From/To/Call-ID are echoed when present.
+ * response is routable once top Via and CSeq are usable; From/To/Call-ID are echoed when present. A top Via that is
+ * present but unusable (port 0, no host) still gets its 400 over a connection (`tcp`: the answer needs no Via
+ * address) and over UDP when it asks for `rport` (the answer goes to the source port); over UDP without `rport`
+ * there is nowhere to send it.
  */
-export function checkRequest(msg: ParsedSipMessage, source: Source): RequestCheck {
-  const via = parseTopVia(msg.headers.get('via'));
+export function checkRequest(msg: ParsedSipMessage, source: Source, transport: 'udp' | 'tcp' = 'udp'): RequestCheck {
+  const rawVia = msg.headers.get('via');
+  const via = parseTopVia(rawVia);
   if (via === undefined) {
-    return { kind: 'malformed', reason: msg.headers.has('via') ? 'bad-via' : 'missing-header', ctx: undefined };
+    const echo = unusableTopVia(rawVia);
+    const routable = echo !== undefined && (transport === 'tcp' || echo.rport);
+    const ctx = routable ? toContext(msg, echo, source) : undefined;
+    return { kind: 'malformed', reason: rawVia !== undefined ? 'bad-via' : 'missing-header', ctx };
   }
   const ctx = toContext(msg, via, source);
   if (ctx === undefined) {
@@ -179,12 +187,14 @@ function serverHeaderLine(value: string): string {
 
 /**
  * Renders a response: status line, Via (all, in order), From, To (tag added on non-100 responses when absent),
- * Call-ID, CSeq, Server (when configured), the reply's headers in order, `Content-Length: 0`.
+ * Call-ID, CSeq, Server (when configured), the reply's headers in order, `Content-Length: 0`. The echoed headers are
+ * latin1 text (one char per received byte, see dispatch.ts) and are written back as latin1, so they match the
+ * request byte for byte; what the gate writes itself (phrase, Server, the reply's headers) is UTF-8.
  */
 export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHeader: string | undefined): Buffer {
-  let text = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
+  const statusLine = `SIP/2.0 ${reply.status} ${line(reply.phrase)}\r\n`;
   // Via values: the top one with `received`/`rport` set, then the rest as received (only rendered when answering).
-  text += `Via: ${rewriteTopVia(ctx.via, ctx.source.address, ctx.source.port)}\r\n`;
+  let text = `Via: ${rewriteTopVia(ctx.via, ctx.source.address, ctx.source.port)}\r\n`;
   for (let i = 1; i < ctx.via.values.length; i++) text += `Via: ${ctx.via.values[i]}\r\n`;
   if (ctx.from !== undefined) text += `From: ${ctx.from}\r\n`;
   if (ctx.to !== undefined) {
@@ -192,7 +202,8 @@ export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHead
   }
   if (ctx.callId !== undefined) text += `Call-ID: ${ctx.callId}\r\n`;
   text += `CSeq: ${ctx.cseq}\r\n`;
-  if (serverHeader !== undefined) text += `Server: ${serverHeaderLine(serverHeader)}\r\n`;
-  for (const [name, value] of reply.headers) text += `${line(name)}: ${line(value)}\r\n`;
-  return Buffer.from(`${text}Content-Length: 0\r\n\r\n`, 'utf8');
+  let own = serverHeader === undefined ? '' : `Server: ${serverHeaderLine(serverHeader)}\r\n`;
+  for (const [name, value] of reply.headers) own += `${line(name)}: ${line(value)}\r\n`;
+  own += 'Content-Length: 0\r\n\r\n';
+  return Buffer.concat([Buffer.from(statusLine, 'utf8'), Buffer.from(text, 'latin1'), Buffer.from(own, 'utf8')]);
 }

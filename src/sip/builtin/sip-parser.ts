@@ -150,6 +150,11 @@ export interface TopVia {
   readonly received: string | undefined;
   /** Params of the top value as written, trimmed, without the leading ';'. */
   readonly params: readonly string[];
+  /**
+   * The top value could not be parsed (a bad sent-by, port 0): a response echoes every value verbatim and can only
+   * go back on the request's connection, or to its source port when `rport` was asked for. Absent on usable Vias.
+   */
+  readonly unusable?: true;
 }
 
 const VIA_TOP =
@@ -180,6 +185,20 @@ function readViaParams(params: readonly string[]): ViaParams {
     }
   }
   return out;
+}
+
+/**
+ * The Via of a request whose top value {@link parseTopVia} refuses, kept only to echo it in a 400: the values as
+ * received (sanitised) and the params a lenient split of the top value finds. Undefined when there is no Via.
+ */
+export function unusableTopVia(via: string | undefined): TopVia | undefined {
+  if (via === undefined) return undefined;
+  const values = splitHeaderValues(via).map((v) => sanitiseHeaderValue(v));
+  const top = values[0];
+  if (top === undefined) return undefined;
+  const semi = top.indexOf(';');
+  const params = semi < 0 ? [] : top.slice(semi + 1).split(';').map((p) => p.trim()).filter((p) => p.length > 0);
+  return { values, protocol: '', host: '', hostText: '', port: undefined, params, ...readViaParams(params), unusable: true };
 }
 
 /** Parses the Via header (all values joined with ',') and its topmost value; undefined when absent or invalid. */

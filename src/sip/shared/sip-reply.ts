@@ -2,7 +2,7 @@
  * The SIP answer for a decision, as plain data both fronts put on the wire identically.
  * PURE.
  */
-import type { Decision } from '../../screening/index.js';
+import { type Decision, toRequestUriUser } from '../../screening/index.js';
 
 /** A final response to send: status, reason phrase and extra headers (in order). */
 export interface SipReply {
@@ -19,7 +19,8 @@ export interface ReplyOptions {
 }
 
 /**
- * Renders a decision: allow → 302 with one Contact per route entry (q-values descending) and the verdict header;
+ * Renders a decision: allow → 302 with one Contact per route entry (q-values descending), the Request-URI's user
+ * (screening/request-uri.ts) in each route URI without one, and the verdict header;
  * reject → the reason's status and phrase, `Reason` (RFC 3326) when configured, and always `X-Reason: <reason>`.
  */
 export function toSipReply(decision: Decision, opts: ReplyOptions, requestUri = ''): SipReply {
@@ -29,9 +30,9 @@ export function toSipReply(decision: Decision, opts: ReplyOptions, requestUri = 
     headers.push(['X-Reason', decision.reason]);
     return { status: decision.answer.status, phrase: decision.answer.phrase, headers };
   }
-  const user = requestUser(requestUri);
+  const target = toRequestUriUser(requestUri);
   const headers: (readonly [string, string])[] = decision.route.map((route, i, all) => {
-    const uri = withUser(route, user);
+    const uri = target.kind === 'user' ? withUser(route, target.user, target.phone) : route;
     return ['Contact', all.length > 1 ? `<${uri}>;q=${((all.length - i) / all.length).toFixed(2)}` : `<${uri}>`];
   });
   const verdict = decision.wouldBlock && decision.reason !== undefined ? `would-block;reason=${decision.reason}` : 'allow';
@@ -47,18 +48,16 @@ export function answerStatus(decision: Decision): number {
 /** Allowed calls are redirected with this status (the drachtio front may proxy them instead). */
 export const REDIRECT_STATUS = 302;
 
-const USER_RE = /^[A-Za-z0-9\-_.!~*'()%&=+$,;?/]{1,128}$/;
-
-/** The Request-URI's user part when it is safe to copy into a Contact (RFC 3261 user characters only). */
-function requestUser(requestUri: string): string | undefined {
-  const m = /^sips?:([^@]+)@/i.exec(requestUri);
-  const user = m?.[1];
-  return user !== undefined && USER_RE.test(user) ? user : undefined;
-}
-
-/** Puts the called user into a route URI that has none (`sip:core:5060` → `sip:+1202...@core:5060`). */
-function withUser(route: string, user: string | undefined): string {
-  if (user === undefined || route.includes('@')) return route;
+/**
+ * Puts the called user into a route URI that has none (`sip:core:5060` → `sip:+1202...@core:5060`); a number from a
+ * tel: Request-URI also gets `;user=phone` (before any `?headers`) unless the route sets `user=` itself.
+ */
+function withUser(route: string, user: string, phone: boolean): string {
+  if (route.includes('@')) return route;
   const colon = route.indexOf(':');
-  return colon < 0 ? route : `${route.slice(0, colon + 1)}${user}@${route.slice(colon + 1)}`;
+  if (colon < 0) return route;
+  const uri = `${route.slice(0, colon + 1)}${user}@${route.slice(colon + 1)}`;
+  if (!phone || /;user=/i.test(route)) return uri;
+  const q = uri.indexOf('?', colon + user.length + 2);
+  return q < 0 ? `${uri};user=phone` : `${uri.slice(0, q)};user=phone${uri.slice(q)}`;
 }

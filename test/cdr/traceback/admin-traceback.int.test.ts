@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sendInvites, startTestApp, type TestApp } from '../../support/app-harness.js';
 
-const TOKEN = 'traceback-test-token-0123456789';
+const TOKEN = 'traceback-test-token-0123456789-32b';
 let t: TestApp;
 let adminUrl: string;
 

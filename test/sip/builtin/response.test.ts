@@ -24,7 +24,9 @@ describe('checkRequest and renderResponse', () => {
     { name: 'missing Call-ID', edit: (t: string) => t.replace('Call-ID: call-1@example.net\r\n', ''), reason: 'missing-header', routable: true },
     { name: 'CSeq method mismatch', edit: (t: string) => t.replace('7 INVITE', '7 BYE'), reason: 'cseq-mismatch', routable: true },
     { name: 'bad CSeq', edit: (t: string) => t.replace('7 INVITE', 'seven'), reason: 'bad-cseq', routable: false },
-    { name: 'bad Via', edit: (t: string) => t.replace('SIP/2.0/UDP 192', 'SIP/2.0/UDP'), reason: 'bad-via', routable: false },
+    { name: 'bad Via with rport (answered to the source port)', edit: (t: string) => t.replace('SIP/2.0/UDP 192', 'SIP/2.0/UDP'), reason: 'bad-via', routable: true },
+    { name: 'bad Via without rport', edit: (t: string) => t.replace('SIP/2.0/UDP 192', 'SIP/2.0/UDP').replace(';rport', ''), reason: 'bad-via', routable: false },
+    { name: 'Via port 0 without rport', edit: (t: string) => t.replace(':5060;', ':0;').replace(';rport', ''), reason: 'bad-via', routable: false },
     { name: 'short body', edit: (t: string) => t.replace('Content-Length: 0', 'Content-Length: 10'), reason: 'content-length', routable: true },
   ])('flags $name', ({ edit, reason, routable }) => {
     const msg = parseSipMessage(edit(sipMessage()));
@@ -34,5 +36,17 @@ describe('checkRequest and renderResponse', () => {
 
     expect(check).toMatchObject({ kind: 'malformed', reason });
     expect(check.ctx !== undefined).toBe(routable);
+  });
+
+  it('answers an unusable Via over TCP, echoing it verbatim without received or rport', () => {
+    const msg = parseSipMessage(sipMessage().replace('192.0.2.10:5060;branch=z9hG4bK-1;rport', '192.0.2.10:0;branch=z9hG4bK-1'));
+    if (msg === undefined) throw new Error('fixture did not parse');
+
+    const check = checkRequest(msg, source, 'tcp');
+    if (check.ctx === undefined) throw new Error('not routable over tcp');
+    const text = renderResponse(check.ctx, protocolReply(400), undefined).toString('utf8');
+
+    expect(check).toMatchObject({ kind: 'malformed', reason: 'bad-via' });
+    expect(text).toContain('\r\nVia: SIP/2.0/UDP 192.0.2.10:0;branch=z9hG4bK-1\r\n');
   });
 });

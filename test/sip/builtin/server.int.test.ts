@@ -8,6 +8,7 @@ import {
   type BuiltinSipServerOptions,
   createBuiltinSipServer,
 } from '../../../src/sip/builtin/server.js';
+import { builtinServerOptions } from '../../support/builtin-server.js';
 import { type RecordingFrontMetrics, createRecordingFrontMetrics } from '../../support/recording-front-metrics.js';
 import {
   type SipTestClient,
@@ -59,35 +60,15 @@ function serverOptions(
   onInvite: BuiltinSipServerOptions['onInvite'],
   overrides: Partial<BuiltinSipServerOptions> = {},
 ): BuiltinSipServerOptions {
-  return {
-    listen: [
-      { transport: 'udp', address: '127.0.0.1', port: 0 },
-      { transport: 'tcp', address: '127.0.0.1', port: 0 },
-    ],
-    onInvite,
+  return builtinServerOptions(onInvite, {
     metrics,
+    builtinMetrics: metrics,
     log,
-    now: () => Date.now(),
     maxMessageBytes: MAX_MESSAGE_BYTES,
-    maxTcpConnections: 16,
-    tcpTrunkReserve: 0,
-    maxTcpConnectionsPerSource: 16,
-    maxTcpConnectionsPerTrunkSource: 16,
-    tcpIdleTimeoutMs: 10_000,
-    tcpMessageTimeoutMs: 5_000,
-    tcpMaxBufferedBytes: 1 << 20,
-    isTrunkSource: () => false,
-    tcpMetrics: { refused: () => undefined, closed: () => undefined },
     selectorHeaderNames: ['x-trunk-id'],
     serverHeader: 'rmdgate/test',
-    transactionTtlMs: 32_000,
-    maxTransactions: 1000,
-    maxTransactionBytes: 16 * 1024 * 1024,
-    builtinMetrics: metrics,
-    flood: { enabled: false, ratePerSecond: 20, burst: 40, action: 'drop', retryAfterSeconds: 60, maxSources: 1000 },
-    monotonicMs: () => performance.now(),
     ...overrides,
-  };
+  });
 }
 
 function headerLines(raw: string): string[] {

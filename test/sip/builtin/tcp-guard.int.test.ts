@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SipReply } from '../../../src/sip/shared/sip-reply.js';
 import { type BuiltinSipServerOptions, createBuiltinSipServer } from '../../../src/sip/builtin/server.js';
 import type { BuiltinTcpMetrics } from '../../../src/sip/builtin/ports.js';
-import { recordingLog } from '../../support/fakes.js';
+import { builtinServerOptions } from '../../support/builtin-server.js';
 import { createRecordingFrontMetrics } from '../../support/recording-front-metrics.js';
 import { type TcpSipTestClient, connectTcpSipClient, newBranch, sipRequest } from '../../support/sip-client.js';
 import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
@@ -36,32 +36,19 @@ const cleanups = closeAndCheckTcpAfterEach(3000);
 async function startServer(overrides: Partial<BuiltinSipServerOptions> = {}): Promise<{ port: number; tcp: CountingTcpMetrics }> {
   const tcp = countingTcpMetrics();
   const front = createRecordingFrontMetrics();
-  const server = createBuiltinSipServer({
+  const server = createBuiltinSipServer(builtinServerOptions(() => BLOCK, {
     listen: [{ transport: 'tcp', address: '127.0.0.1', port: 0 }],
-    onInvite: () => BLOCK,
     metrics: front,
-    log: recordingLog([]),
-    now: () => Date.now(),
-    maxMessageBytes: 4096,
+    builtinMetrics: front,
     maxTcpConnections: 64,
     tcpTrunkReserve: 8,
     maxTcpConnectionsPerSource: 4,
     maxTcpConnectionsPerTrunkSource: 16,
-    tcpIdleTimeoutMs: 10_000,
-    tcpMessageTimeoutMs: 5_000,
     tcpMaxBufferedBytes: 65_536,
     isTrunkSource: (address) => address === TRUNK,
     tcpMetrics: tcp,
-    selectorHeaderNames: [],
-    transactionTtlMs: 32_000,
-    maxTransactions: 1000,
-    maxTransactionBytes: 16 * 1024 * 1024,
-    builtinMetrics: front,
-    // Connection limits are what this file tests; per-message flood control is tested in flood.test.ts.
-    flood: { enabled: false, ratePerSecond: 2, burst: 10, action: 'drop', retryAfterSeconds: 60, maxSources: 1000 },
-    monotonicMs: () => performance.now(),
     ...overrides,
-  });
+  }));
   const [bound] = await server.start();
   cleanups.push(() => server.stop());
   return { port: bound?.port ?? 0, tcp };

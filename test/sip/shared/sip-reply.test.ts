@@ -71,12 +71,17 @@ describe('toSipReply: 302 redirects', () => {
     { name: 'inserts into a sips route', route: 'sips:core.example.net:5061', ruri: 'sip:+12025550123@gw', contact: '<sips:+12025550123@core.example.net:5061>' },
     { name: 'keeps a route that already has a user', route: 'sip:trunk@core.example.net', ruri: 'sip:+12025550123@gw', contact: '<sip:trunk@core.example.net>' },
     { name: 'inserts a percent-encoded user as received', route: 'sip:core.example.net', ruri: 'sip:%2B12025550123@gw', contact: '<sip:%2B12025550123@core.example.net>' },
+    // decide() refuses these as unusable-request-uri; toSipReply alone never copies them.
     { name: 'does not insert a user containing a space', route: 'sip:core.example.net', ruri: 'sip:+1202 5550123@gw', contact: '<sip:core.example.net>' },
     { name: 'does not insert a user containing a quote', route: 'sip:core.example.net', ruri: 'sip:a"b@gw', contact: '<sip:core.example.net>' },
     { name: 'does not insert a user containing angle brackets', route: 'sip:core.example.net', ruri: 'sip:a>b<c@gw', contact: '<sip:core.example.net>' },
     { name: 'does not insert a user longer than 128 characters', route: 'sip:core.example.net', ruri: `sip:${'1'.repeat(129)}@gw`, contact: '<sip:core.example.net>' },
     { name: 'does not insert from a Request-URI without a user', route: 'sip:core.example.net', ruri: 'sip:gw.example.net', contact: '<sip:core.example.net>' },
-    { name: 'does not insert from a tel Request-URI', route: 'sip:core.example.net', ruri: 'tel:+12025550123', contact: '<sip:core.example.net>' },
+    { name: 'inserts a tel Request-URI\'s number with user=phone', route: 'sip:core.example.net', ruri: 'tel:+12025550123', contact: '<sip:+12025550123@core.example.net;user=phone>' },
+    { name: 'inserts a tel number with its parameters, user=phone after the route\'s', route: 'sip:core:5070;transport=tcp', ruri: 'tel:+1-202-555-0123;ext=7', contact: '<sip:+1-202-555-0123;ext=7@core:5070;transport=tcp;user=phone>' },
+    { name: 'keeps the route\'s own user= for a tel number', route: 'sip:core;user=ip', ruri: 'TEL:+12025550123', contact: '<sip:+12025550123@core;user=ip>' },
+    { name: 'puts user=phone before route headers', route: 'sip:core?X-A=1', ruri: 'tel:+12025550123', contact: '<sip:+12025550123@core;user=phone?X-A=1>' },
+    { name: 'drops the password of user:password', route: 'sip:core.example.net', ruri: 'sip:+12025550123:secret@gw', contact: '<sip:+12025550123@core.example.net>' },
     { name: 'does not insert when the Request-URI is unknown', route: 'sip:core.example.net', ruri: '', contact: '<sip:core.example.net>' },
   ])('$name', ({ route, ruri, contact }) => {
     const reply = toSipReply(allowDecision([route]), OPTS, ruri);
