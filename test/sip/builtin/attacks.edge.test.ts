@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { metric } from '../../feeds/harness.js';
 import { testConfigYaml } from '../../support/app-harness.js';
 import { repoPath } from '../../support/paths.js';
+import { recordReliability } from '../../support/reliability.js';
 import { CLI, rssBytes, startServe, type ServeProcess } from '../../support/serve-process.js';
 import { createUdpSipClient, sipRequest } from '../../support/sip-client.js';
 
@@ -85,6 +86,11 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
     const after = await scrape();
     expect(metric(after, 'rmdgate_sip_transactions')).toBe(5);
     expect(metric(after, 'rmdgate_sip_transaction_bytes')).toBeLessThanOrEqual(2 * 256 * 1024);
+    recordReliability(import.meta.url, {
+      attack: 'fat INVITEs (1,900 chars in branch, From, To, Call-ID) from one source, 3,000/s',
+      tried: sent, unit: 'messages', result: 'held',
+      detail: `${answered} answered; transaction table peak ${peakTable} B (bound 1 MiB), ${metric(after, 'rmdgate_sip_transaction_bytes')} B after expiry; RSS +${Math.round((rssAfterFlood - before) / MIB)} MiB`,
+    });
   }, 60_000);
 
   it('a flood from 250 unknown sources: the trunk keeps its calls, the CDR and log bytes stay bounded', async () => {
@@ -129,5 +135,10 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
     expect(dropped).toBeGreaterThan(sent * 0.5);
     expect(screenedUnknown).toBeLessThanOrEqual(admittedBound);
     expect(bytesWritten).toBeLessThan(admittedBound * 3000);
+    recordReliability(import.meta.url, {
+      attack: 'UDP INVITE flood from 250 unknown sources while a trunk places calls',
+      tried: sent, unit: 'messages', result: lost === 0 ? 'held' : `lost ${lost} of ${calls} trunk calls`,
+      detail: `${withinBudget}/${calls} trunk calls answered within 250 ms; ${dropped} flood messages dropped unparsed; ${screenedUnknown} screened (bound ${admittedBound}); ${(bytesWritten / 1e6).toFixed(1)} MB CDR+log`,
+    });
   }, 60_000);
 });
