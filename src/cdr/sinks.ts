@@ -28,8 +28,6 @@ export interface CdrSinksDeps {
   readonly monotonicMs: () => number;
   /** How long a store sink reports unhealthy after losing records to a write error, ms (default 10000). */
   readonly unhealthyForMs?: number;
-  /** Pragmas for every SQLite day file the store opens (tests: `max_page_count` to fill a file). */
-  readonly sqlitePragmas?: readonly string[];
   /** Called when a store worker dies while the gate runs (see WorkerCdrSinkOptions.onFatal). */
   readonly onFatal?: (what: string, err: Error) => void;
 }
@@ -80,7 +78,6 @@ function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcome
   const workerData: SqliteWorkerData = {
     dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays,
     backlog: backlogOptions(cfg, deps, 'sqlite'), retryIntervalMs: cfg.backlog.retryIntervalMs,
-    ...(deps.sqlitePragmas === undefined ? {} : { pragmas: deps.sqlitePragmas }),
   };
   return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, outcomes, ...common(cfg, deps) });
 }

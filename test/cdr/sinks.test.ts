@@ -1,7 +1,7 @@
 /**
  * The fan-out of the CDR sinks: a failed JSON-lines append holds its records for retry (health fails with the backlog
  * named, then recovers once they are written back); the backlog's bound makes losses counted per record, once across
- * sinks on the main series, and logged once per interval.
+ * sinks on the main series, and logged once per interval; a record every sink lost counts once on the main series.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,29 @@ describe('CDR sinks: failed writes are held and written back', () => {
     }
   });
 
+  it('keeps records still held at close in the spool and writes them back first at the next start', async () => {
+    const dir = tmp();
+    const cfg = cdrConfig(dir, { sqlite: { enabled: false }, jsonl: { enabled: true }, backlog: { retryIntervalMs: 100 } });
+    const dayFile = join(dir, DAY_FILE);
+    mkdirSync(dayFile);
+    const first = await createCdrSinks(cfg, { resolvePath: (p) => p, log: silentLog, metrics: countingMetrics(), monotonicMs: () => performance.now() });
+    for (const r of buildCdrs(3, { startMs: AT })) first.write(r);
+    await first.close();
+    rmSync(dayFile, { recursive: true });
+
+    const metrics = countingMetrics();
+    const second = await createCdrSinks(cfg, { resolvePath: (p) => p, log: silentLog, metrics, monotonicMs: () => performance.now() });
+    try {
+      for (const r of buildCdrs(2, { startMs: AT, firstSeq: 4 })) second.write(r);
+      await waitUntil(() => metrics.bySink.written['jsonl'] === 5, 5000, 'the held and the new records to be written');
+
+      expect(readFileSync(dayFile, 'utf8').trimEnd().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 2, 3, 4, 5]);
+      expect(metrics.counts).toEqual({ written: 2, lost: 0 });
+    } finally {
+      await second.close();
+    }
+  });
+
   it('counts records over the backlog bound as lost once per record (not once per sink) and logs the loss once per interval', async () => {
     const dir = tmp();
     const metrics = countingMetrics();
@@ -79,6 +102,22 @@ describe('CDR sinks: failed writes are held and written back', () => {
       expect(metrics.counts).toEqual({ written: 0, lost: 150 });
       expect(metrics.bySink).toEqual({ written: { sqlite: 250 }, lost: { 'jsonl/backlog-full': 150 } });
       expect(logs.filter((l) => l.msg === 'cdr records lost')).toHaveLength(1);
+    } finally {
+      await sink.close();
+    }
+  });
+
+  it('counts a record both sinks lost once on the main series, and once per sink on the sink series', async () => {
+    const dir = tmp();
+    const metrics = countingMetrics();
+    const sink = await createCdrSinks(cdrConfig(dir, { maxQueue: 100, flushIntervalMs: 60_000, jsonl: { enabled: true } }), { resolvePath: (p) => p, log: silentLog, metrics, monotonicMs: () => performance.now() });
+    try {
+      for (const r of buildCdrs(250, { startMs: AT })) sink.write(r);
+      await sink.flush();
+
+      expect(metrics.counts).toEqual({ written: 100, lost: 150 });
+      expect(metrics.lostBy).toEqual({ 'queue-full': 150 });
+      expect(metrics.bySink).toEqual({ written: { sqlite: 100, jsonl: 100 }, lost: { 'sqlite/queue-full': 150, 'jsonl/queue-full': 150 } });
     } finally {
       await sink.close();
     }

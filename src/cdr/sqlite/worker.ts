@@ -20,8 +20,6 @@ export interface SqliteWorkerData {
   /** Where failed batches wait, and how often they are written back, ms. */
   readonly backlog: BacklogOptions;
   readonly retryIntervalMs: number;
-  /** Pragmas applied to each day file opened (tests: `max_page_count`). */
-  readonly pragmas?: readonly string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -139,7 +137,7 @@ serveStoreWorker(async (): Promise<StoreWorkerHandler> => {
   retain();
   const timer = setInterval(retain, data.retentionIntervalMs ?? DAY_MS);
   timer.unref();
-  const writer = createSqliteWriter({ dir: data.dir, ...(data.pragmas === undefined ? {} : { pragmas: data.pragmas }) });
+  const writer = createSqliteWriter({ dir: data.dir });
   const store = new RetryingStore(writer, await openBacklog(data.backlog), data.retryIntervalMs);
   return {
     batch: (items) => store.batch(items),
