@@ -3,6 +3,7 @@
  * written back in order once writing works again. Bounded in records and bytes: first in memory, then in fsync'd
  * spool segments on another path (the PostgreSQL spool's format); what is over both bounds is refused.
  */
+import { access } from 'node:fs/promises';
 import { openCdrSpool, type CdrSpool } from './postgres/spool.js';
 
 /** Bounds and place of a backlog. */
@@ -50,11 +51,13 @@ const fromSpoolLine = (l: string): HeldRecord => {
 };
 const sizeOf = (r: HeldRecord): number => Buffer.byteLength(r.line) + r.key.length + 2;
 
-/** Opens a backlog; an earlier run's spool segments are counted (and are the first written back). */
+/**
+ * Opens a backlog; an earlier run's spool segments are counted (and are the first written back). The spool directory
+ * is created only when records first go there.
+ */
 export async function openBacklog(opts: BacklogOptions): Promise<Backlog> {
-  const spool = await openCdrSpool(opts.spoolDir);
-  const b = new Backlog(opts, spool);
-  await b.countLeftovers();
+  const b = new Backlog(opts);
+  if (await access(opts.spoolDir).then(() => true, () => false)) await b.countLeftovers();
   return b;
 }
 
@@ -74,16 +77,18 @@ export class Backlog {
   private head: { path: string; records: HeldRecord[]; bytes: number[]; pos: number } | undefined;
   private readonly chunk: number;
   private readonly segmentBytes: number;
+  private opened: CdrSpool | undefined;
 
-  constructor(private readonly o: BacklogOptions, private readonly spool: CdrSpool) {
+  constructor(private readonly o: BacklogOptions) {
     this.chunk = o.chunkRecords ?? 1000;
     this.segmentBytes = o.segmentBytes ?? 1024 * 1024;
   }
 
   /** @internal Counts the records of segments left by an earlier run. */
   async countLeftovers(): Promise<void> {
-    for (const path of await this.spool.closedSegments()) {
-      const { lines } = await this.spool.readSegment(path);
+    const spool = await this.spool();
+    for (const path of await spool.closedSegments()) {
+      const { lines } = await spool.readSegment(path);
       this.spoolRecords += lines.length;
       for (const l of lines) this.spoolBytes += Buffer.byteLength(l) + 1;
     }
@@ -146,16 +151,23 @@ export class Backlog {
   async close(): Promise<{ lost: number; error?: string }> {
     const failed = this.memory.length > 0 ? await this.spill(true) : undefined;
     const lost = failed === undefined ? 0 : this.memory.length;
-    await this.spool.close(false).catch(() => undefined);
+    await this.opened?.close(false).catch(() => undefined);
     return failed === undefined ? { lost } : { lost, ...(failed.error === undefined ? {} : { error: failed.error }) };
+  }
+
+  /** The spool, opened (its directory created) on first use. */
+  private async spool(): Promise<CdrSpool> {
+    this.opened ??= await openCdrSpool(this.o.spoolDir);
+    return this.opened;
   }
 
   /** Writes the front group (same key, at most `chunk` records); returns how many. */
   private async writeFront(write: WriteBack): Promise<number> {
     if (this.spoolRecords > 0) {
-      const h = await this.loadHead();
+      const spool = await this.spool();
+      const h = await this.loadHead(spool);
       if (h.pos >= h.records.length) {
-        if (h.path !== '') await this.spool.remove(h.path);
+        if (h.path !== '') await spool.remove(h.path);
         this.head = undefined;
         return 0;
       }
@@ -165,7 +177,7 @@ export class Backlog {
       h.pos += n;
       this.spoolRecords -= n;
       if (h.pos >= h.records.length) {
-        await this.spool.remove(h.path);
+        await spool.remove(h.path);
         this.head = undefined;
       }
       return n;
@@ -176,17 +188,17 @@ export class Backlog {
     return n;
   }
 
-  private async loadHead(): Promise<NonNullable<Backlog['head']>> {
+  private async loadHead(spool: CdrSpool): Promise<NonNullable<Backlog['head']>> {
     if (this.head) return this.head;
-    let path = (await this.spool.closedSegments())[0];
-    path ??= await this.spool.rotate();
+    let path = (await spool.closedSegments())[0];
+    path ??= await spool.rotate();
     if (path === undefined) {
       // The counters say records are spooled but no segment is left (removed by hand): nothing to write back.
       this.spoolRecords = 0;
       this.spoolBytes = 0;
       return { path: '', records: [], bytes: [], pos: 0 };
     }
-    const { lines } = await this.spool.readSegment(path);
+    const { lines } = await spool.readSegment(path);
     const records = lines.map(fromSpoolLine);
     this.head = { path, records, bytes: lines.map((l) => Buffer.byteLength(l) + 1), pos: 0 };
     return this.head;
@@ -201,8 +213,10 @@ export class Backlog {
       let n = 0;
       let bytes = 0;
       while (n < this.memory.length && (n === 0 || bytes < this.segmentBytes)) bytes += sizeOf(this.memory[n++]!);
+      let spool: CdrSpool;
       try {
-        await this.spool.append(this.memory.slice(0, n).map(toSpoolLine));
+        spool = await this.spool();
+        await spool.append(this.memory.slice(0, n).map(toSpoolLine));
       } catch (err) {
         return { cause: 'write-error', error: `backlog spool write failed: ${err instanceof Error ? err.message : String(err)}` };
       }
@@ -210,7 +224,7 @@ export class Backlog {
       this.memoryBytes -= bytes;
       this.spoolRecords += n;
       this.spoolBytes += bytes;
-      if (this.spool.activeBytes() >= this.segmentBytes) await this.spool.rotate();
+      if (spool.activeBytes() >= this.segmentBytes) await spool.rotate().catch(() => undefined);
     }
     return undefined;
   }

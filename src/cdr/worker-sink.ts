@@ -99,6 +99,7 @@ class WorkerPump implements WorkerCdrSink {
     this.batchSize = opts.batchSize ?? DEFAULT_BATCH;
     this.outcomes = opts.outcomes ?? new RecordOutcomes(opts.metrics);
     this.lossLog = createLossLog(opts.log, opts.name);
+    opts.metrics.backlog(opts.name, 0, 0);
     this.state = { ok: true, detail: `${opts.name} store running` };
     this.timer = setInterval(() => this.pump(), opts.flushIntervalMs);
     this.timer.unref();

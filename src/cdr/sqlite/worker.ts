@@ -39,7 +39,8 @@ class RetryingStore {
   constructor(private readonly writer: SqliteWriter, private readonly backlog: Backlog, retryIntervalMs: number) {
     this.timer = setInterval(() => void this.retryNow(), retryIntervalMs);
     this.timer.unref();
-    if (backlog.records > 0) this.report({ written: 0, recovered: 0, lost: 0 });
+    // After `ready` (posted once init resolves): the main thread listens for reports from then on.
+    setImmediate(() => this.report({ written: 0, recovered: 0, lost: 0 }));
   }
 
   batch(items: readonly CdrEnvelope[]): Promise<BatchResult> {
