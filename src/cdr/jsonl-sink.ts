@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { CallRecord, Logger } from '../screening/index.js';
 import type { Backlog, HeldRecord } from './backlog.js';
 import type { SinkHealth } from './ports.js';
+import { cutTornTail } from './torn-tail.js';
 import { createLossLog, TicketFifo, type RecordOutcomes, type Ticket } from './record-outcomes.js';
 
 /** Options of the JSON-lines sink. */
@@ -215,32 +216,6 @@ class JsonlSink {
 
 /** Batches written back per drain while the backlog drains. */
 const RETRY_ROUND = 10;
-
-/** Bytes read per step when looking for the last newline. */
-const TAIL_STEP = 64 * 1024;
-
-/**
- * Truncates a torn last record (bytes after the last newline: an append cut short by a crash or a full disk) so the
- * next append starts a line of its own. Returns the file's size after.
- */
-export async function cutTornTail(fh: FileHandle): Promise<number> {
-  const { size } = await fh.stat();
-  if (size === 0) return 0;
-  const buf = Buffer.alloc(Math.min(TAIL_STEP, size));
-  for (let end = size; end > 0; ) {
-    const start = Math.max(0, end - buf.length);
-    const { bytesRead } = await fh.read(buf, 0, end - start, start);
-    const nl = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
-    if (nl >= 0) {
-      const keep = start + nl + 1;
-      if (keep < size) await fh.truncate(keep);
-      return keep;
-    }
-    end = start;
-  }
-  await fh.truncate(0);
-  return 0;
-}
 
 const DAY = /^\d{4}-\d{2}-\d{2}/;
 

@@ -3,12 +3,11 @@
  * before the next append, so the next record starts a line of its own and every line parses.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openBacklog } from '../../src/cdr/backlog.js';
-import { createJsonlCdrSink, cutTornTail } from '../../src/cdr/jsonl-sink.js';
+import { createJsonlCdrSink } from '../../src/cdr/jsonl-sink.js';
 import { RecordOutcomes } from '../../src/cdr/record-outcomes.js';
 import { buildCdr } from '../support/builders.js';
 import { countingMetrics, silentLog } from '../support/fakes.js';
@@ -44,22 +43,5 @@ describe('JSON-lines sink: torn last record', () => {
     expect(lines.pop()).toBe('');
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 3, 4]);
     expect(metrics.counts).toEqual({ written: 2, lost: 0 });
-  });
-
-  it.each([
-    { name: 'a torn tail', text: '{"a":1}\n{"b":2}\n{"c":', kept: '{"a":1}\n{"b":2}\n' },
-    { name: 'no newline at all', text: '{"c":', kept: '' },
-    { name: 'a whole last line', text: '{"a":1}\n', kept: '{"a":1}\n' },
-    { name: 'a newline 100 KiB before the end', text: '{"a":1}\n' + 'x'.repeat(100 * 1024), kept: '{"a":1}\n' },
-  ])('cutTornTail keeps whole lines only: $name', async ({ text, kept }) => {
-    const path = join(tmp(), 'f.jsonl');
-    writeFileSync(path, text);
-    const fh = await open(path, 'a+');
-
-    const size = await cutTornTail(fh);
-    await fh.close();
-
-    expect(readFileSync(path, 'utf8')).toBe(kept);
-    expect(size).toBe(Buffer.byteLength(kept));
   });
 });
