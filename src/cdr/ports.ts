@@ -33,12 +33,29 @@ export interface CdrQueryStore {
   close(): Promise<void>;
 }
 
-/** Counters the sink reports (ops implements them). */
+/** Why CDRs were lost: the sink queue was full, the retry backlog was at its bound, a write (or spool write) failed, or the sink was closed. */
+export type CdrLossCause = 'queue-full' | 'backlog-full' | 'write-error' | 'closed';
+
+/** Every loss cause, in the order metrics pre-create them. */
+export const CDR_LOSS_CAUSES: readonly CdrLossCause[] = ['queue-full', 'backlog-full', 'write-error', 'closed'];
+
+/** The store sinks (the `sink` label values). */
+export type CdrSinkName = 'sqlite' | 'jsonl' | 'postgres';
+
+/**
+ * Counters the sinks report (ops implements them). `written` and `lost` count each record once across sinks: a record
+ * is written when every sink that takes it wrote it, lost (once, with the first cause) when any sink lost it. The
+ * `sink*` series count per sink.
+ */
 export interface CdrSinkMetrics {
   written(n: number): void;
-  lost(n: number, cause: 'queue-full' | 'write-error' | 'closed'): void;
-  writeSeconds(s: number): void;
+  lost(n: number, cause: CdrLossCause): void;
+  sinkWritten(sink: CdrSinkName, n: number): void;
+  sinkLost(sink: CdrSinkName, n: number, cause: CdrLossCause): void;
+  writeSeconds(sink: CdrSinkName, s: number): void;
   queueDepth(n: number): void;
+  /** Records and bytes a sink holds for retry (memory and spool) after failed writes. */
+  backlog(sink: CdrSinkName, records: number, bytes: number): void;
 }
 
 /** Health of a store sink, for /readyz. */

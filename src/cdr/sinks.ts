@@ -2,14 +2,17 @@
  * Builds the CDR sinks a config enables (SQLite day files, JSON lines, PostgreSQL) and fans every record out to
  * them; the one factory main.ts calls. Each sink keeps its own queue, so a slow one never holds up another.
  */
+import { join } from 'node:path';
 import type { ConfigFile } from '../config/index.js';
 import { entryOf } from '../lib/index.js';
 import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
 import { createJsonlCdrSink } from './jsonl-sink.js';
-import type { CdrSinkMetrics, SinkHealth, StoreSink } from './ports.js';
+import { openBacklog, type BacklogOptions } from './backlog.js';
+import type { CdrSinkMetrics, CdrSinkName, SinkHealth, StoreSink } from './ports.js';
 import type { PgShipperOptions } from './postgres/shipper.js';
+import { RecordOutcomes, type Ticket } from './record-outcomes.js';
 import type { SqliteWorkerData } from './sqlite/worker.js';
-import { startWorkerCdrSink, type WorkerCdrSinkOptions } from './worker-sink.js';
+import { startWorkerCdrSink, type WorkerCdrSink, type WorkerCdrSinkOptions } from './worker-sink.js';
 
 /** The `cdr` config section. */
 export type CdrConfig = ConfigFile['cdr'];
@@ -20,7 +23,7 @@ export interface CdrSinksDeps {
   /** PostgreSQL URL (from the env var the config names); required when the postgres sink is enabled. */
   readonly pgUrl?: string | undefined;
   readonly log: Logger;
-  /** Shared by every sink: counts add up across sinks. */
+  /** Shared by every sink: the main counters count each record once, the `sink*` ones per sink. */
   readonly metrics: CdrSinkMetrics;
   readonly monotonicMs: () => number;
   /** How long a store sink reports unhealthy after losing records to a write error, ms (default 10000). */
@@ -39,39 +42,58 @@ export function sqliteStoreDir(cfg: CdrConfig, resolvePath: (p: string) => strin
  * @throws when a sink cannot start (unwritable directory, postgres enabled without its URL); started ones are closed.
  */
 export async function createCdrSinks(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
-  const sinks: { name: string; sink: StoreSink }[] = [];
+  const outcomes = new RecordOutcomes(deps.metrics);
+  const sinks: Member[] = [];
   try {
-    if (cfg.sinks.sqlite.enabled) sinks.push({ name: 'sqlite', sink: await startSqlite(cfg, deps) });
-    if (cfg.sinks.jsonl.enabled) sinks.push({ name: 'jsonl', sink: startJsonl(cfg, deps) });
-    if (cfg.sinks.postgres.enabled) sinks.push({ name: 'postgres', sink: await startPostgres(cfg, deps) });
+    if (cfg.sinks.sqlite.enabled) sinks.push({ name: 'sqlite', sink: await startSqlite(cfg, deps, outcomes), takes: isScreening });
+    if (cfg.sinks.jsonl.enabled) sinks.push({ name: 'jsonl', sink: await startJsonl(cfg, deps, outcomes), takes: () => true });
+    if (cfg.sinks.postgres.enabled) sinks.push({ name: 'postgres', sink: await startPostgres(cfg, deps, outcomes), takes: isScreening });
   } catch (err) {
     await Promise.all(sinks.map((s) => s.sink.close()));
     throw err;
   }
   if (sinks.length === 0) deps.log.warn({}, 'no cdr sink enabled; screening records are not kept');
-  return fanOut(sinks);
+  return fanOut(sinks, outcomes);
 }
 
-function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
-  const workerData: SqliteWorkerData = { dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays };
-  return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, ...common(cfg, deps) });
+/** A sink of the fan-out: which records it takes (the ticket counts them), and its write taking the ticket. */
+interface Member {
+  readonly name: CdrSinkName;
+  readonly sink: Omit<StoreSink, 'write'> & { write(record: CallRecord, raw: CdrRawFields | undefined, ticket: Ticket): void };
+  readonly takes: (record: CallRecord) => boolean;
 }
 
-function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps): StoreSink {
-  const dir = deps.resolvePath(cfg.sinks.jsonl.dir ?? cfg.dir);
-  // The sink's own health: failing from a failed append until the next append succeeds (its own batches only).
-  let lastAppendFailed = false;
-  const metrics: CdrSinkMetrics = {
-    ...deps.metrics,
-    written: (n) => ((lastAppendFailed = false), deps.metrics.written(n)),
-    lost: (n, cause) => ((lastAppendFailed ||= cause === 'write-error'), deps.metrics.lost(n, cause)),
+/** The store sinks keep screening rows only; dispositions go to JSON lines. */
+const isScreening = (r: CallRecord): boolean => r.type === 'screening';
+
+function backlogOptions(cfg: CdrConfig, deps: CdrSinksDeps, sink: CdrSinkName): BacklogOptions {
+  const b = cfg.backlog;
+  return {
+    memoryRecords: b.memoryRecords, memoryBytes: b.memoryBytes, spoolRecords: b.spoolRecords, spoolBytes: b.spoolBytes,
+    spoolDir: join(deps.resolvePath(b.spoolDir), sink),
   };
-  const sink = createJsonlCdrSink({ dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics, monotonicMs: deps.monotonicMs });
-  const health = (): SinkHealth => (lastAppendFailed ? { ok: false, detail: `last append to ${dir} failed` } : { ok: true, detail: `appending to ${dir}` });
-  return { write: (r) => sink.write(r), flush: () => sink.flush(), close: () => sink.close(), health, queued: sink.queued };
 }
 
-function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
+function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcomes): Promise<WorkerCdrSink> {
+  const workerData: SqliteWorkerData = {
+    dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays,
+    backlog: backlogOptions(cfg, deps, 'sqlite'), retryIntervalMs: cfg.backlog.retryIntervalMs,
+  };
+  return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, outcomes, ...common(cfg, deps) });
+}
+
+async function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcomes): Promise<Member['sink']> {
+  const dir = deps.resolvePath(cfg.sinks.jsonl.dir ?? cfg.dir);
+  const m = deps.metrics;
+  const sink = createJsonlCdrSink({
+    dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, outcomes, monotonicMs: deps.monotonicMs,
+    backlog: await openBacklog(backlogOptions(cfg, deps, 'jsonl')), retryIntervalMs: cfg.backlog.retryIntervalMs,
+    report: { writeSeconds: (s) => m.writeSeconds('jsonl', s), queueDepth: (n) => m.queueDepth(n), backlog: (r, b) => m.backlog('jsonl', r, b) },
+  });
+  return { write: (r, _raw, t) => sink.write(r, t), flush: () => sink.flush(), close: () => sink.close(), health: () => sink.health(), queued: () => sink.queued() };
+}
+
+function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcomes): Promise<WorkerCdrSink> {
   const pgc = cfg.sinks.postgres;
   if (!deps.pgUrl) throw new Error(`cdr.sinks.postgres is enabled but the environment variable ${pgc.urlEnv} is not set`);
   const workerData: PgShipperOptions = {
@@ -83,7 +105,7 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps): Promise<StoreSink> {
     partitionDaysAhead: pgc.partitionDaysAhead,
     retentionDays: pgc.retentionDays,
   };
-  return startWorkerCdrSink({ name: 'postgres', entry: entryOf('./postgres/worker.js', import.meta.url), workerData, ...common(cfg, deps) });
+  return startWorkerCdrSink({ name: 'postgres', entry: entryOf('./postgres/worker.js', import.meta.url), workerData, outcomes, ...common(cfg, deps) });
 }
 
 type CommonOptions = Pick<WorkerCdrSinkOptions, 'flushIntervalMs' | 'maxQueue' | 'log' | 'metrics' | 'unhealthyForMs' | 'onFatal'>;
@@ -96,10 +118,15 @@ function common(cfg: CdrConfig, deps: CdrSinksDeps): CommonOptions {
   };
 }
 
-function fanOut(sinks: readonly { name: string; sink: StoreSink }[]): StoreSink {
+/** Writes each record to every sink that takes it, under one ticket (so the main counters count it once). */
+function fanOut(sinks: readonly Member[], outcomes: RecordOutcomes): StoreSink {
   return {
     write(record: CallRecord, raw?: CdrRawFields) {
-      for (const s of sinks) s.sink.write(record, raw);
+      let n = 0;
+      for (const s of sinks) if (s.takes(record)) n++;
+      if (n === 0) return;
+      const ticket = outcomes.ticket(n);
+      for (const s of sinks) if (s.takes(record)) s.sink.write(record, raw, ticket);
     },
     flush: async () => void (await Promise.all(sinks.map((s) => s.sink.flush()))),
     close: async () => void (await Promise.all(sinks.map((s) => s.sink.close()))),

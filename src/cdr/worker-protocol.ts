@@ -6,10 +6,31 @@ import { parentPort } from 'node:worker_threads';
 import type { CdrEnvelope } from './columns.js';
 import { setThreadPriority } from '../lib/index.js';
 
-/** Outcome of one batch. `error` is the first failure's message (e.g. SQLITE_FULL) when some records were lost. */
+/**
+ * Outcome of one batch. `error` is the first failure's message (e.g. SQLITE_FULL) when some records were not written.
+ * `outcomes`, when present, has one letter per item in order: `w` written, `h` held for retry, `l` lost (`cause`);
+ * without it the first `written` items were written and the rest lost.
+ */
 export interface BatchResult {
   readonly written: number;
   readonly lost: number;
+  readonly error?: string;
+  readonly outcomes?: string;
+  readonly cause?: 'backlog-full' | 'write-error';
+}
+
+/**
+ * What the retry backlog did since the last report: the oldest `written` held records were written back (`recovered`
+ * of them held by an earlier run), the newest `lost` could not be kept at close; `records`/`bytes` are still held.
+ */
+export interface BacklogReport {
+  readonly t: 'backlog';
+  readonly written: number;
+  readonly recovered: number;
+  readonly lost: number;
+  readonly records: number;
+  readonly bytes: number;
+  readonly detail: string;
   readonly error?: string;
 }
 
@@ -23,7 +44,8 @@ export type ToStoreWorker =
 export type FromStoreWorker =
   | { readonly t: 'ready' }
   | { readonly t: 'init-failed'; readonly error: string }
-  | { readonly t: 'ack'; readonly id: number; readonly written: number; readonly lost: number; readonly seconds: number; readonly error?: string }
+  | { readonly t: 'ack'; readonly id: number; readonly written: number; readonly lost: number; readonly seconds: number; readonly error?: string; readonly outcomes?: string; readonly cause?: 'backlog-full' | 'write-error' }
+  | BacklogReport
   | { readonly t: 'done'; readonly id: number }
   | { readonly t: 'health'; readonly ok: boolean; readonly detail: string }
   | { readonly t: 'log'; readonly level: 'info' | 'warn' | 'error'; readonly msg: string; readonly fields: Readonly<Record<string, unknown>> };
@@ -89,7 +111,8 @@ async function handle(h: StoreWorkerHandler, msg: ToStoreWorker, port: NonNullab
     } catch (err) {
       r = { written: 0, lost: msg.items.length, error: err instanceof Error ? err.message : String(err) };
     }
-    postToMain({ t: 'ack', id: msg.id, written: r.written, lost: r.lost, seconds: (performance.now() - started) / 1000, ...(r.error === undefined ? {} : { error: r.error }) });
+    const { written, lost, error, outcomes, cause } = r;
+    postToMain({ t: 'ack', id: msg.id, written, lost, seconds: (performance.now() - started) / 1000, ...(error === undefined ? {} : { error }), ...(outcomes === undefined ? {} : { outcomes }), ...(cause === undefined ? {} : { cause }) });
   } else if (msg.t === 'sync') {
     await safely(() => h.sync(), 'store sync failed');
     postToMain({ t: 'done', id: msg.id });

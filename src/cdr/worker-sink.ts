@@ -7,13 +7,14 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker, type Entry } from '../lib/index.js';
 import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
 import type { CdrEnvelope } from './columns.js';
-import type { CdrSinkMetrics, SinkHealth, StoreSink } from './ports.js';
-import type { FromStoreWorker } from './worker-protocol.js';
+import type { CdrLossCause, CdrSinkMetrics, CdrSinkName, SinkHealth, StoreSink } from './ports.js';
+import { createLossLog, RecordOutcomes, TicketFifo, type Ticket } from './record-outcomes.js';
+import type { BacklogReport, FromStoreWorker } from './worker-protocol.js';
 
 /** Options of a worker-backed sink. */
 export interface WorkerCdrSinkOptions {
-  /** Sink name for logs (`sqlite`, `postgres`). */
-  readonly name: string;
+  /** Sink name for logs and the `sink` label (`sqlite`, `postgres`). */
+  readonly name: CdrSinkName;
   /** The store worker's entry module. */
   readonly entry: Entry;
   readonly workerData: unknown;
@@ -28,12 +29,19 @@ export interface WorkerCdrSinkOptions {
   readonly closeTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: CdrSinkMetrics;
+  /** Per-record accounting shared by the sinks of one fan-out (default: this sink's own). */
+  readonly outcomes?: RecordOutcomes;
   /** Called when the worker exits while the sink is open: the process cannot keep its CDRs any more (serve exits 1). */
   readonly onFatal?: (what: string, err: Error) => void;
 }
 
+/** A worker-backed sink; `write` takes the fan-out's ticket of the record. */
+export interface WorkerCdrSink extends StoreSink {
+  write(record: CallRecord, raw?: CdrRawFields, ticket?: Ticket): void;
+}
+
 /** Starts the worker and resolves once it reports ready; rejects with its init error. */
-export async function startWorkerCdrSink(opts: WorkerCdrSinkOptions): Promise<StoreSink> {
+export async function startWorkerCdrSink(opts: WorkerCdrSinkOptions): Promise<WorkerCdrSink> {
   const worker = startWorker(opts.entry, { workerData: opts.workerData });
   await waitReady(worker, opts.name);
   return new WorkerPump(worker, opts);
@@ -64,16 +72,18 @@ function waitReady(worker: Worker, name: string): Promise<void> {
 
 /** Records per posted chunk by default: under 1 ms of structured clone per chunk. */
 const DEFAULT_BATCH = 200;
-/** A write error is logged at most this often, ms (every loss is counted). */
-const ERROR_LOG_INTERVAL_MS = 10_000;
-
 /**
  * The main-thread pump of one store worker: a queue of envelopes, chunks in flight (acknowledged by the worker with
  * what was written or lost), and health (failing while the worker is gone or for `unhealthyForMs` after a loss).
  */
-class WorkerPump implements StoreSink {
+class WorkerPump implements WorkerCdrSink {
   private queue: CdrEnvelope[] = [];
-  private readonly inflight = new Map<number, number>();
+  private tickets: Ticket[] = [];
+  private readonly inflight = new Map<number, Ticket[]>();
+  private readonly held = new TicketFifo();
+  private backlogState: BacklogReport | undefined;
+  private readonly outcomes: RecordOutcomes;
+  private readonly lossLog: ReturnType<typeof createLossLog>;
   private readonly waiters = new Map<number, () => void>();
   private inflightCount = 0;
   private nextId = 1;
@@ -81,13 +91,15 @@ class WorkerPump implements StoreSink {
   private closed = false;
   private pumping = false;
   private state: SinkHealth;
-  private lastErrorLog = 0;
   private lastLoss: { at: number; error: string } | undefined;
   private readonly batchSize: number;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly worker: Worker, private readonly opts: WorkerCdrSinkOptions) {
     this.batchSize = opts.batchSize ?? DEFAULT_BATCH;
+    this.outcomes = opts.outcomes ?? new RecordOutcomes(opts.metrics);
+    this.lossLog = createLossLog(opts.log, opts.name);
+    opts.metrics.backlog(opts.name, 0, 0);
     this.state = { ok: true, detail: `${opts.name} store running` };
     this.timer = setInterval(() => this.pump(), opts.flushIntervalMs);
     this.timer.unref();
@@ -97,12 +109,14 @@ class WorkerPump implements StoreSink {
     worker.on('exit', (code) => this.onExit(code));
   }
 
-  write(record: CallRecord, raw?: CdrRawFields): void {
+  write(record: CallRecord, raw?: CdrRawFields, ticket?: Ticket): void {
     // The stores hold screening rows only; other record types (drachtio dispositions) are kept by the JSON-lines sink.
     if (record.type !== 'screening') return;
-    if (this.closed || !this.alive) return this.opts.metrics.lost(1, this.closed ? 'closed' : 'write-error');
-    if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.opts.metrics.lost(1, 'queue-full');
+    const t = ticket ?? this.outcomes.ticket(1);
+    if (this.closed || !this.alive) return this.lose([t], this.closed ? 'closed' : 'write-error', undefined);
+    if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.lose([t], 'queue-full', undefined);
     this.queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
+    this.tickets.push(t);
     if (this.queue.length >= this.batchSize && !this.pumping) this.pump();
   }
 
@@ -122,9 +136,14 @@ class WorkerPump implements StoreSink {
     clearTimeout(deadline);
   }
 
-  /** Failing while the worker is gone or for `unhealthyForMs` after a loss (no flapping between chunks; recovers without traffic). */
+  /**
+   * Failing while the worker is gone, while records are held for retry, or for `unhealthyForMs` after a loss (no
+   * flapping between chunks; recovers without traffic).
+   */
   health(): SinkHealth {
     if (!this.alive) return { ok: false, detail: this.state.detail };
+    const b = this.backlogState;
+    if (b !== undefined && b.records > 0) return { ok: false, detail: `${b.detail}; last error: ${b.error ?? 'none'}` };
     const ago = this.lastLoss === undefined ? Infinity : Date.now() - this.lastLoss.at;
     if (this.lastLoss !== undefined && ago < (this.opts.unhealthyForMs ?? 10_000)) return { ok: false, detail: `records lost ${Math.round(ago / 1000)} s ago: ${this.lastLoss.error}` };
     return this.state;
@@ -136,12 +155,18 @@ class WorkerPump implements StoreSink {
 
   private onMessage(m: FromStoreWorker): void {
     if (m.t === 'ack') {
-      this.inflightCount -= this.inflight.get(m.id) ?? 0;
+      const tickets = this.inflight.get(m.id) ?? [];
+      this.inflightCount -= tickets.length;
       this.inflight.delete(m.id);
-      if (m.written > 0) this.opts.metrics.written(m.written);
-      if (m.lost > 0) this.onLost(m.lost, m.error);
-      this.opts.metrics.writeSeconds(m.seconds);
+      this.settle(tickets, m.outcomes ?? 'w'.repeat(m.written) + 'l'.repeat(m.lost), m.cause ?? 'write-error', m.error);
+      this.opts.metrics.writeSeconds(this.opts.name, m.seconds);
       this.opts.metrics.queueDepth(this.queued());
+    } else if (m.t === 'backlog') {
+      this.outcomes.written(this.opts.name, this.held.shift(m.written - m.recovered));
+      this.outcomes.recovered(this.opts.name, m.recovered);
+      this.lose(this.held.pop(m.lost), 'write-error', m.error);
+      this.backlogState = m;
+      this.opts.metrics.backlog(this.opts.name, m.records, m.bytes);
     } else if (m.t === 'done') {
       this.waiters.get(m.id)?.();
       this.waiters.delete(m.id);
@@ -152,23 +177,37 @@ class WorkerPump implements StoreSink {
     }
   }
 
-  private onLost(n: number, error: string | undefined): void {
-    this.opts.metrics.lost(n, 'write-error');
-    const now = Date.now();
-    this.lastLoss = { at: now, error: error ?? 'write error' };
-    if (now - this.lastErrorLog < ERROR_LOG_INTERVAL_MS) return;
-    this.lastErrorLog = now;
-    this.opts.log.error({ sink: this.opts.name, records: n, error }, 'cdr store write failed; records lost');
+  /** Settles a batch's tickets by the worker's per-item outcomes (`w` written, `h` held, `l` lost). */
+  private settle(tickets: readonly Ticket[], outcomes: string, cause: CdrLossCause, error: string | undefined): void {
+    const written: Ticket[] = [];
+    const held: Ticket[] = [];
+    const lost: Ticket[] = [];
+    for (let i = 0; i < tickets.length; i++) {
+      const o = outcomes[i];
+      (o === 'w' ? written : o === 'h' ? held : lost).push(tickets[i]!);
+    }
+    this.outcomes.written(this.opts.name, written);
+    this.held.push(held);
+    this.lose(lost, cause, error);
+  }
+
+  private lose(tickets: readonly Ticket[], cause: CdrLossCause, error: string | undefined): void {
+    if (tickets.length === 0) return;
+    this.outcomes.lost(this.opts.name, tickets, cause);
+    if (cause !== 'closed' && cause !== 'queue-full') this.lastLoss = { at: Date.now(), error: error ?? cause };
+    this.lossLog(tickets.length, cause, error);
   }
 
   private onExit(code: number): void {
     this.alive = false;
-    if (this.inflightCount > 0) this.opts.metrics.lost(this.inflightCount, 'write-error');
+    this.lose([...this.inflight.values()].flat(), 'write-error', `${this.opts.name} store worker exited`);
     if (!this.closed) {
       this.state = { ok: false, detail: `${this.opts.name} store worker exited (code ${code})` };
-      this.opts.log.error({ sink: this.opts.name, code, lost: this.inflightCount + this.queue.length }, 'cdr store worker exited');
-      if (this.queue.length > 0) this.opts.metrics.lost(this.queue.length, 'write-error');
+      this.opts.log.error({ sink: this.opts.name, code, lost: this.inflightCount + this.queue.length + this.held.length }, 'cdr store worker exited');
+      this.lose([...this.held.shift(this.held.length), ...this.tickets], 'write-error', this.state.detail);
       this.queue = [];
+      this.tickets = [];
+      this.backlogState = undefined;
       this.opts.onFatal?.(`cdr ${this.opts.name} store`, new Error(this.state.detail));
     }
     this.inflight.clear();
@@ -179,9 +218,11 @@ class WorkerPump implements StoreSink {
 
   private postChunk(): void {
     const items = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
+    const tickets = this.queue.length <= this.batchSize ? this.tickets : this.tickets.slice(0, this.batchSize);
     this.queue = items === this.queue ? [] : this.queue.slice(this.batchSize);
+    this.tickets = tickets === this.tickets ? [] : this.tickets.slice(this.batchSize);
     const id = this.nextId++;
-    this.inflight.set(id, items.length);
+    this.inflight.set(id, tickets);
     this.inflightCount += items.length;
     this.worker.postMessage({ t: 'batch', id, items });
   }

@@ -231,6 +231,20 @@ export const configSchema = z.strictObject({
     flushIntervalMs: z.number().int().min(10).max(10000).default(200),
     /** Records buffered per sink before new ones are counted as lost (the SIP path never waits on disk). */
     maxQueue: z.number().int().min(100).default(100000),
+    /**
+     * Records of failed writes (disk full, read-only) wait here, per local sink, and are written back in order once
+     * writing works again: first in memory, then in a spool on another path. Beyond both bounds records are lost.
+     */
+    backlog: z.strictObject({
+      memoryRecords: z.number().int().min(100).default(20000),
+      memoryBytes: z.number().int().min(65536).default(32 * 1024 * 1024),
+      /** Spool of held records (relative to the config file; one subfolder per sink). Put it on another filesystem than `cdr.dir`. */
+      spoolDir: z.string().min(1).default('var/cdr-backlog'),
+      spoolRecords: z.number().int().min(0).default(500000),
+      spoolBytes: z.number().int().min(0).default(1024 * 1024 * 1024),
+      /** How often held records are written back, ms. */
+      retryIntervalMs: z.number().int().min(100).max(60000).default(1000),
+    }).prefault({}),
     /** Where CDRs go; several sinks may be on at once. See docs/traceback.md. */
     sinks: z.strictObject({
       /** Embedded store for tracebacks and what-if: one SQLite file per UTC day, written by a worker thread. */

@@ -4,7 +4,7 @@
  * config or closed sets; state-derived gauges are computed at scrape time (collect()), never on a timer.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { CdrSinkMetrics } from '../cdr/index.js';
+import { CDR_LOSS_CAUSES, type CdrSinkMetrics } from '../cdr/index.js';
 import type { ReloadMetrics } from '../config/index.js';
 import type { FeedMetrics } from '../feeds/index.js';
 import { createTally } from '../lib/index.js';
@@ -136,18 +136,28 @@ function builtinPort(def: Definer): BuiltinMetrics {
 
 function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => number) => void } {
   let source: (() => number) | undefined;
-  const written = def.counter('rmdgate_cdr_written_total', 'CDR records written', []);
-  const lost = def.counter('rmdgate_cdr_lost_total', 'CDR records lost, by cause (queue-full, write-error, closed)', ['cause'] as const);
-  const write = def.histogram('rmdgate_cdr_write_duration_seconds', 'Duration of one CDR batch append', [], [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
+  const written = def.counter('rmdgate_cdr_written_total', 'CDR records written, once per record (by every sink that takes it)', []);
+  const lost = def.counter('rmdgate_cdr_lost_total', 'CDR records lost, once per record (by at least one sink), by the first cause (queue-full, backlog-full, write-error, closed)', ['cause'] as const);
+  const sinkWritten = def.counter('rmdgate_cdr_sink_written_total', 'CDR records written, per sink (held records count when written back)', ['sink'] as const);
+  const sinkLost = def.counter('rmdgate_cdr_sink_lost_total', 'CDR records lost, per sink and cause', ['sink', 'cause'] as const);
+  const write = def.histogram('rmdgate_cdr_write_duration_seconds', 'Duration of one CDR batch write, per sink', ['sink'] as const, [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
   const queue = def.gauge('rmdgate_cdr_queue_depth', 'CDR records waiting to be written', [], () => {
     if (source) queue.set(source());
   });
-  for (const cause of ['queue-full', 'write-error', 'closed'] as const) lost.inc({ cause }, 0);
+  const heldRecords = def.gauge('rmdgate_cdr_backlog_records', 'CDR records held for retry after failed writes (memory and spool), per sink', ['sink'] as const);
+  const heldBytes = def.gauge('rmdgate_cdr_backlog_bytes', 'Bytes of CDR records held for retry after failed writes (memory and spool), per sink', ['sink'] as const);
+  for (const cause of CDR_LOSS_CAUSES) lost.inc({ cause }, 0);
   const port: CdrSinkMetrics = {
     written: (n) => written.inc(n),
     lost: (n, cause) => lost.inc({ cause }, n),
-    writeSeconds: (s) => write.observe(s),
+    sinkWritten: (sink, n) => sinkWritten.inc({ sink }, n),
+    sinkLost: (sink, n, cause) => sinkLost.inc({ sink, cause }, n),
+    writeSeconds: (sink, s) => write.observe({ sink }, s),
     queueDepth: (n) => queue.set(n),
+    backlog(sink, records, bytes) {
+      heldRecords.set({ sink }, records);
+      heldBytes.set({ sink }, bytes);
+    },
   };
   return { port, watch: (queued) => void (source = queued) };
 }

@@ -24,20 +24,33 @@ export function recordingLog(lines: { level: string; msg: string | undefined; ob
   return log;
 }
 
-/** Counting metrics: totals of written and lost, lost by cause. */
-export function countingMetrics(): CdrSinkMetrics & { counts: { written: number; lost: number }; lostBy: Record<string, number> } {
+/** Counting metrics: totals of written and lost (once per record), lost by cause, per-sink counts (`lost` keyed `sink/cause`), held records. */
+export function countingMetrics(): CdrSinkMetrics & {
+  counts: { written: number; lost: number };
+  lostBy: Record<string, number>;
+  bySink: { written: Record<string, number>; lost: Record<string, number> };
+  held: Record<string, { records: number; bytes: number }>;
+} {
   const counts = { written: 0, lost: 0 };
   const lostBy: Record<string, number> = {};
+  const sinkWritten: Record<string, number> = {};
+  const sinkLost: Record<string, number> = {};
+  const held: Record<string, { records: number; bytes: number }> = {};
   return {
     counts,
     lostBy,
+    bySink: { written: sinkWritten, lost: sinkLost },
+    held,
     written: (n) => void (counts.written += n),
     lost: (n, cause) => {
       counts.lost += n;
       lostBy[cause] = (lostBy[cause] ?? 0) + n;
     },
+    sinkWritten: (sink, n) => void (sinkWritten[sink] = (sinkWritten[sink] ?? 0) + n),
+    sinkLost: (sink, n, cause) => void (sinkLost[`${sink}/${cause}`] = (sinkLost[`${sink}/${cause}`] ?? 0) + n),
     writeSeconds: () => undefined,
     queueDepth: () => undefined,
+    backlog: (sink, records, bytes) => void (held[sink] = { records, bytes }),
   };
 }
 

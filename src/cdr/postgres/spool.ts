@@ -78,6 +78,8 @@ export async function openCdrSpool(dir: string): Promise<CdrSpool> {
         await a.fh.datasync();
         a.bytes += Buffer.byteLength(text);
       } catch (err) {
+        // A failed append (e.g. ENOSPC mid-write) leaves no part of its lines behind: they were never acknowledged.
+        await a.fh.truncate(a.bytes).catch(() => undefined);
         await rotate().catch(() => undefined);
         throw err;
       }

@@ -9,8 +9,8 @@ import type { BatchResult } from '../worker-protocol.js';
 
 /** The per-day SQLite writer. */
 export interface SqliteWriter {
-  /** Inserts a batch of CDRs; each UTC day commits or fails as a whole. */
-  write(items: readonly CdrEnvelope[]): BatchResult;
+  /** Inserts a batch of CDRs; each UTC day commits or fails as a whole (`failedDays` names the days that failed). */
+  write(items: readonly CdrEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> };
   /** Closes every open day file (running PRAGMA optimize so the query planner has statistics). */
   close(): void;
 }
@@ -65,22 +65,25 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
     }
   }
 
-  function write(items: readonly CdrEnvelope[]): BatchResult {
+  function write(items: readonly CdrEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> } {
     const { byDay, bad } = groupByDay(items);
     let written = 0;
     let lost = bad;
     let error: string | undefined = bad > 0 ? `${bad} malformed record(s)` : undefined;
+    const failedDays = new Set<string>();
     for (const [day, rows] of byDay) {
       try {
         dayHandle(day).insertMany(rows);
         written += rows.length;
       } catch (err) {
         lost += rows.length;
+        failedDays.add(day);
         error ??= `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`;
         closeDay(day);
       }
     }
-    return error === undefined ? { written, lost } : { written, lost, error };
+    if (error === undefined) return { written, lost };
+    return failedDays.size > 0 ? { written, lost, error, failedDays } : { written, lost, error };
   }
 
   return {
