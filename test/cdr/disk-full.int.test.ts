@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordReliability } from '../support/reliability.js';
 import type { StoreSink } from '../../src/cdr/ports.js';
 import { createCdrSinks } from '../../src/cdr/sinks.js';
 import { listDayFiles, openDayFileForRead } from '../../src/cdr/sqlite/day-files.js';
@@ -119,6 +120,10 @@ describe.skipIf(!isRoot)('CDR sinks on a full disk (1 MB tmpfs): held, then writ
     expect(metrics.held).toEqual({ sqlite: { records: 0, bytes: 0 }, jsonl: { records: 0, bytes: 0 } });
     expect(sqliteSeqs(mnt).sort((a, b) => a - b)).toEqual(range(CALLS));
     expect(jsonlSeqs(mnt)).toEqual(range(CALLS));
+    recordReliability(import.meta.url, {
+      attack: 'CDR directory on a full 1 MB filesystem, then space freed', tried: CALLS, unit: 'calls', result: 'held',
+      detail: `every call answered; held while full: sqlite ${heldWhileFull.sqlite}, jsonl ${heldWhileFull.jsonl}; all ${CALLS} in both stores after, 0 lost, every JSON line parses`,
+    });
   }, 60_000);
 
   it('holds the CDRs written while the disk is read-only and writes them all back once it is writable again', async () => {
@@ -144,5 +149,9 @@ describe.skipIf(!isRoot)('CDR sinks on a full disk (1 MB tmpfs): held, then writ
     expect(metrics.counts).toEqual({ written: records.length, lost: 0 });
     expect(sqliteSeqs(mnt).sort((a, b) => a - b)).toEqual(range(records.length));
     expect(jsonlSeqs(mnt)).toEqual(range(records.length));
+    recordReliability(import.meta.url, {
+      attack: 'CDR directory read-only, then writable', tried: records.length, unit: 'CDRs', result: 'held',
+      detail: `${held.sqlite} held by sqlite and ${held.jsonl} by jsonl; all written back, 0 lost`,
+    });
   }, 60_000);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { testConfigYaml } from '../support/app-harness.js';
+import { recordReliability } from '../support/reliability.js';
 import { CLI, markedPids, startServe, type ServeProcess } from '../support/serve-process.js';
 
 describe.runIf(existsSync(CLI))('rmdgate serve: exits as a supervisor expects', () => {
@@ -44,6 +45,10 @@ describe.runIf(existsSync(CLI))('rmdgate serve: exits as a supervisor expects', 
     const lines = run.stderr.join('').trim().split('\n');
     expect(lines).toEqual([`rmdgate: fatal: cannot listen for SIP on udp 127.0.0.1:${port}: address already in use (EADDRINUSE)`]);
     await run.noneLeft();
+    recordReliability(import.meta.url, {
+      attack: 'a second gate on a taken SIP port', tried: 1, unit: 'start', result: 'held',
+      detail: `exit 1 after ${Date.now() - t0} ms with one line on stderr; no process left (gate, RMD parser child)`,
+    });
   });
 
   it('stops with 0 on SIGTERM, leaving no process', async () => {
@@ -68,5 +73,9 @@ describe.runIf(existsSync(CLI))('rmdgate serve: exits as a supervisor expects', 
     expect(run.stderr.join('')).toContain('rmdgate: fatal: uncaught exception: Error: boom from a timer');
     expect(run.stdout.join('')).toContain('"rmdgate stopped"');
     await run.noneLeft();
+    recordReliability(import.meta.url, {
+      attack: 'an uncaught exception while serving', tried: 1, unit: 'process', result: 'held',
+      detail: 'gate stopped (CDRs flushed), exit 1, no process left',
+    });
   });
 });

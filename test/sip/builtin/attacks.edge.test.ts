@@ -17,14 +17,25 @@ import { testConfigYaml } from '../../support/app-harness.js';
 import { repoPath } from '../../support/paths.js';
 import { recordReliability } from '../../support/reliability.js';
 import { CLI, rssBytes, startServe, type ServeProcess } from '../../support/serve-process.js';
-import { createUdpSipClient, sipRequest } from '../../support/sip-client.js';
+import { type SipTestClient, createUdpSipClient, parseSipResponse, sipRequest } from '../../support/sip-client.js';
 
 const FLOOD = repoPath('test/support/udp-flood.mjs');
 const MIB = 1024 * 1024;
+/** A trunk call's latency budget under flood: one UDP retransmission (T1) plus processing. */
+const BUDGET_MS = 750;
 
 async function flood(port: number, opts: { sources: string[]; durationMs: number; maxMessages: number; bytes?: number; rate?: number }): Promise<number> {
   const { stdout } = await promisify(execFile)(process.execPath, [FLOOD, JSON.stringify({ port, ...opts })], { timeout: opts.durationMs + 20_000 });
   return (JSON.parse(stdout) as { sent: number }).sent;
+}
+
+/** The status of the answer to the request with `branch`; answers to earlier requests (late duplicates) are skipped. */
+async function answerTo(client: SipTestClient, branch: string, timeoutMs: number): Promise<number> {
+  const until = performance.now() + timeoutMs;
+  for (;;) {
+    const raw = await client.next(Math.max(1, until - performance.now()));
+    if (raw.includes(`branch=${branch};`)) return parseSipResponse(raw).status;
+  }
 }
 
 function dirBytes(dir: string): number {
@@ -106,14 +117,15 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
     try {
       const until = Date.now() + durationMs;
       for (let i = 0; Date.now() < until && i < 2000; i++) {
+        // Like a real UAC over UDP, the trunk retransmits an unanswered INVITE after T1 = 500 ms (RFC 3261 Timer A):
+        // a datagram the kernel dropped from a receive buffer full of flood is not a lost call.
         const t0 = performance.now();
-        await client.send(sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${client.localPort};branch=z9hG4bK-trunk${i};rport` }));
-        try {
-          expect((await client.response(1000)).status).toBe(302);
-          latencies.push(performance.now() - t0);
-        } catch {
-          lost++;
-        }
+        const branch = `z9hG4bK-trunk${i}`;
+        const request = sipRequest({ via: `SIP/2.0/UDP 127.0.0.1:${client.localPort};branch=${branch};rport` });
+        await client.send(request);
+        const status = await answerTo(client, branch, 500).catch(async () => (await client.send(request), answerTo(client, branch, 1000))).catch(() => undefined);
+        if (status === 302) latencies.push(performance.now() - t0);
+        else lost++;
       }
     } finally {
       await client.close();
@@ -122,7 +134,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
     const text = await scrape();
 
     const calls = latencies.length + lost;
-    const withinBudget = latencies.filter((ms) => ms <= 250).length;
+    const withinBudget = latencies.filter((ms) => ms <= BUDGET_MS).length;
     const dropped = metric(text, 'rmdgate_sip_flood_total', { action: 'dropped', transport: 'udp' }) ?? 0;
     // Each unknown source gets its burst (10) plus 2/s through: the CDR and log bytes follow from that, not the flood.
     const admittedBound = sources.length * (10 + 2 * (durationMs / 1000 + 5));
@@ -138,7 +150,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
     recordReliability(import.meta.url, {
       attack: 'UDP INVITE flood from 250 unknown sources while a trunk places calls',
       tried: sent, unit: 'messages', result: lost === 0 ? 'held' : `lost ${lost} of ${calls} trunk calls`,
-      detail: `${withinBudget}/${calls} trunk calls answered within 250 ms; ${dropped} flood messages dropped unparsed; ${screenedUnknown} screened (bound ${admittedBound}); ${(bytesWritten / 1e6).toFixed(1)} MB CDR+log`,
+      detail: `${withinBudget}/${calls} trunk calls answered within ${BUDGET_MS} ms (one retransmission at T1 allowed), p99 ${latencies.sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)]?.toFixed(1)} ms; ${dropped} flood messages dropped unparsed; ${screenedUnknown} screened (bound ${admittedBound}); ${(bytesWritten / 1e6).toFixed(1)} MB CDR+log`,
     });
   }, 60_000);
 });

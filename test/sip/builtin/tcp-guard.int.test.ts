@@ -9,6 +9,7 @@ import type { SipReply } from '../../../src/sip/shared/sip-reply.js';
 import { type BuiltinSipServerOptions, createBuiltinSipServer } from '../../../src/sip/builtin/server.js';
 import type { BuiltinTcpMetrics } from '../../../src/sip/builtin/ports.js';
 import { builtinServerOptions } from '../../support/builtin-server.js';
+import { recordReliability } from '../../support/reliability.js';
 import { createRecordingFrontMetrics } from '../../support/recording-front-metrics.js';
 import { type TcpSipTestClient, connectTcpSipClient, newBranch, sipRequest } from '../../support/sip-client.js';
 import { closeAndCheckTcpAfterEach, waitUntil } from '../../support/wait.js';
@@ -107,6 +108,10 @@ describe('built-in TCP listener: admission under a flood from unknown sources', 
     expect(tcp.count('refused:reserve')).toBeGreaterThan(0);
     expect(tcp.count('refused:per-source')).toBeGreaterThan(0);
     expect(attackers.filter(isOpen)).toHaveLength(56);
+    recordReliability(import.meta.url, {
+      attack: 'idle TCP connections from 20 unknown sources (total 64, reserve 8)', tried: 100, unit: 'connections', result: 'held',
+      detail: `56 admitted, ${tcp.count('refused:reserve')} refused (reserve), ${tcp.count('refused:per-source')} (per source); the trunk's TCP INVITEs answered`,
+    });
   });
 
   it('locks the trunk out without a reserve and per-source cap (the measured finding, at small scale)', async () => {
@@ -136,6 +141,10 @@ describe('built-in TCP listener: admission under a flood from unknown sources', 
     await waitUntil(() => tcp.count('closed:message-timeout') === 56, 2000, 'every trickling connection to be closed');
     await waitUntil(() => attackers.every((a) => !isOpen(a)), 2000, 'the attackers to see their connections closed');
     expect(await trunkInvite(port)).toBe(603);
+    recordReliability(import.meta.url, {
+      attack: 'slowloris: one byte per 100 ms on every unreserved TCP connection', tried: 56, unit: 'connections', result: 'held',
+      detail: `all 56 closed at the 400 ms message deadline; the trunk answered before and after`,
+    });
   });
 });
 
