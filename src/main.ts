@@ -84,8 +84,8 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
   const { config } = loaded;
   useEnvironmentCopy(); // the SIP parser reads process.env per header line (config/process-env.ts)
   const clock = opts.clock ?? systemClock;
-  const log = createLogger({ level: config.log.level, version: VERSION, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const metrics = createMetrics(VERSION, { defaultMetrics: opts.defaultMetrics ?? true, now: clock.now });
+  const log = createLogger({ level: config.log.level, version: VERSION, onDrop: metrics.logLineDropped, ...(opts.logDestination ? { destination: opts.logDestination } : {}) });
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.splice(0).reverse()) await stop();

@@ -16,6 +16,8 @@ export interface JsonlCdrSinkOptions {
   readonly dir: string;
   readonly flushIntervalMs: number;
   readonly maxQueue: number;
+  /** Bytes of queued lines (2 per character) before new records are counted lost (`queue-full`). */
+  readonly maxQueueBytes: number;
   readonly log: Logger;
   readonly outcomes: RecordOutcomes;
   /** Backlog gauges and write latency. */
@@ -58,6 +60,7 @@ class JsonlSink {
   private current: { day: string; fh: FileHandle; size: number } | undefined;
   private draining: Promise<void> | undefined;
   private closed = false;
+  private queuedBytes = 0;
   private dirReady: Promise<unknown> | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly held = new TicketFifo();
@@ -76,7 +79,11 @@ class JsonlSink {
   write(record: CallRecord, ticket: Ticket = this.opts.outcomes.ticket(1)): void {
     if (this.closed) return this.lose([ticket], 'closed', undefined);
     if (this.queue.length >= this.opts.maxQueue) return this.lose([ticket], 'queue-full', undefined);
-    this.queue.push({ day: dayOf(record), line: JSON.stringify(record), ticket });
+    const line = JSON.stringify(record);
+    // The line is what the queue holds: 2 bytes per character bounds it (one-byte strings take less).
+    if (this.queuedBytes + 2 * line.length > this.opts.maxQueueBytes) return this.lose([ticket], 'queue-full', undefined);
+    this.queuedBytes += 2 * line.length;
+    this.queue.push({ day: dayOf(record), line, ticket });
     if (this.queue.length >= this.batchSize) void this.drain();
   }
 
@@ -187,6 +194,7 @@ class JsonlSink {
     while (n < this.queue.length && n < this.batchSize && this.queue[n]!.day === day) n++;
     const items = this.queue.slice(0, n);
     this.queue = this.queue.slice(n);
+    for (const i of items) this.queuedBytes -= 2 * i.line.length;
     return { day, items };
   }
 

@@ -86,7 +86,7 @@ async function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOu
   const dir = deps.resolvePath(cfg.sinks.jsonl.dir ?? cfg.dir);
   const m = deps.metrics;
   const sink = createJsonlCdrSink({
-    dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, outcomes, monotonicMs: deps.monotonicMs,
+    dir, flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, maxQueueBytes: cfg.maxQueueBytes, log: deps.log, outcomes, monotonicMs: deps.monotonicMs,
     backlog: await openBacklog(backlogOptions(cfg, deps, 'jsonl')), retryIntervalMs: cfg.backlog.retryIntervalMs,
     report: { writeSeconds: (s) => m.writeSeconds('jsonl', s), queueDepth: (n) => m.queueDepth(n), backlog: (r, b) => m.backlog('jsonl', r, b) },
   });
@@ -108,11 +108,11 @@ function startPostgres(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutco
   return startWorkerCdrSink({ name: 'postgres', entry: entryOf('./postgres/worker.js', import.meta.url), workerData, outcomes, ...common(cfg, deps) });
 }
 
-type CommonOptions = Pick<WorkerCdrSinkOptions, 'flushIntervalMs' | 'maxQueue' | 'log' | 'metrics' | 'unhealthyForMs' | 'onFatal'>;
+type CommonOptions = Pick<WorkerCdrSinkOptions, 'flushIntervalMs' | 'maxQueue' | 'maxQueueBytes' | 'log' | 'metrics' | 'unhealthyForMs' | 'onFatal'>;
 
 function common(cfg: CdrConfig, deps: CdrSinksDeps): CommonOptions {
   return {
-    flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, log: deps.log, metrics: deps.metrics,
+    flushIntervalMs: cfg.flushIntervalMs, maxQueue: cfg.maxQueue, maxQueueBytes: cfg.maxQueueBytes, log: deps.log, metrics: deps.metrics,
     ...(deps.unhealthyForMs === undefined ? {} : { unhealthyForMs: deps.unhealthyForMs }),
     ...(deps.onFatal === undefined ? {} : { onFatal: deps.onFatal }),
   };

@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker, type Entry } from '../lib/index.js';
 import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
 import type { CdrEnvelope } from './columns.js';
+import { recordBytes } from './record-size.js';
 import type { CdrLossCause, CdrSinkMetrics, CdrSinkName, SinkHealth, StoreSink } from './ports.js';
 import { createLossLog, RecordOutcomes, TicketFifo, type Ticket } from './record-outcomes.js';
 import type { BacklogReport, FromStoreWorker } from './worker-protocol.js';
@@ -21,6 +22,8 @@ export interface WorkerCdrSinkOptions {
   readonly flushIntervalMs: number;
   /** Records queued or in flight before new ones are counted lost (`queue-full`). */
   readonly maxQueue: number;
+  /** Estimated bytes (record-size.ts) queued or in flight before new records are counted lost (`queue-full`). */
+  readonly maxQueueBytes: number;
   /** Records per posted chunk (default {@link DEFAULT_BATCH}). */
   readonly batchSize?: number;
   /** How long health() stays failing after records were lost to a write error, ms (default 10000). */
@@ -79,6 +82,11 @@ const DEFAULT_BATCH = 200;
 class WorkerPump implements WorkerCdrSink {
   private queue: CdrEnvelope[] = [];
   private tickets: Ticket[] = [];
+  /** Estimated bytes of each queued record (record-size.ts), parallel to `queue`. */
+  private sizes: number[] = [];
+  /** Estimated bytes queued and in flight. */
+  private queuedBytes = 0;
+  private readonly inflightBytes = new Map<number, number>();
   private readonly inflight = new Map<number, Ticket[]>();
   private readonly held = new TicketFifo();
   private backlogState: BacklogReport | undefined;
@@ -115,8 +123,12 @@ class WorkerPump implements WorkerCdrSink {
     const t = ticket ?? this.outcomes.ticket(1);
     if (this.closed || !this.alive) return this.lose([t], this.closed ? 'closed' : 'write-error', undefined);
     if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.lose([t], 'queue-full', undefined);
+    const bytes = recordBytes(record, raw);
+    if (this.queuedBytes + bytes > this.opts.maxQueueBytes) return this.lose([t], 'queue-full', undefined);
     this.queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
     this.tickets.push(t);
+    this.sizes.push(bytes);
+    this.queuedBytes += bytes;
     if (this.queue.length >= this.batchSize && !this.pumping) this.pump();
   }
 
@@ -158,6 +170,8 @@ class WorkerPump implements WorkerCdrSink {
       const tickets = this.inflight.get(m.id) ?? [];
       this.inflightCount -= tickets.length;
       this.inflight.delete(m.id);
+      this.queuedBytes -= this.inflightBytes.get(m.id) ?? 0;
+      this.inflightBytes.delete(m.id);
       this.settle(tickets, m.outcomes ?? 'w'.repeat(m.written) + 'l'.repeat(m.lost), m.cause ?? 'write-error', m.error);
       this.opts.metrics.writeSeconds(this.opts.name, m.seconds);
       this.opts.metrics.queueDepth(this.queued());
@@ -207,11 +221,14 @@ class WorkerPump implements WorkerCdrSink {
       this.lose([...this.held.shift(this.held.length), ...this.tickets], 'write-error', this.state.detail);
       this.queue = [];
       this.tickets = [];
+      this.sizes = [];
       this.backlogState = undefined;
       this.opts.onFatal?.(`cdr ${this.opts.name} store`, new Error(this.state.detail));
     }
     this.inflight.clear();
+    this.inflightBytes.clear();
     this.inflightCount = 0;
+    this.queuedBytes = 0;
     for (const w of this.waiters.values()) w();
     this.waiters.clear();
   }
@@ -219,10 +236,13 @@ class WorkerPump implements WorkerCdrSink {
   private postChunk(): void {
     const items = this.queue.length <= this.batchSize ? this.queue : this.queue.slice(0, this.batchSize);
     const tickets = this.queue.length <= this.batchSize ? this.tickets : this.tickets.slice(0, this.batchSize);
+    const sizes = this.queue.length <= this.batchSize ? this.sizes : this.sizes.slice(0, this.batchSize);
     this.queue = items === this.queue ? [] : this.queue.slice(this.batchSize);
     this.tickets = tickets === this.tickets ? [] : this.tickets.slice(this.batchSize);
+    this.sizes = sizes === this.sizes ? [] : this.sizes.slice(this.batchSize);
     const id = this.nextId++;
     this.inflight.set(id, tickets);
+    this.inflightBytes.set(id, sizes.reduce((n, b) => n + b, 0));
     this.inflightCount += items.length;
     this.worker.postMessage({ t: 'batch', id, items });
   }

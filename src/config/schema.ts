@@ -231,6 +231,8 @@ export const configSchema = z.strictObject({
     flushIntervalMs: z.number().int().min(10).max(10000).default(200),
     /** Records buffered per sink before new ones are counted as lost (the SIP path never waits on disk). */
     maxQueue: z.number().int().min(100).default(100000),
+    /** Bound of each sink's queue in bytes (estimated from the records' text), 64 MiB: a run of fat requests cannot make it hold gigabytes. */
+    maxQueueBytes: z.number().int().min(1048576).max(4294967296).default(67108864),
     /**
      * Records of failed writes (disk full, read-only) wait here, per local sink, and are written back in order once
      * writing works again: first in memory, then in a spool on another path. Beyond both bounds records are lost.

@@ -29,6 +29,8 @@ export interface Metrics {
   watchWorld(current: () => ScreeningWorld): void;
   /** Source of the CDR queue length, read at scrape time; without one the sink's last reported depth is shown. */
   watchCdrQueue(queued: () => number): void;
+  /** A log line was dropped: the log destination's buffer was full (stdout not keeping up). */
+  logLineDropped(): void;
 }
 
 /** Options of {@link createMetrics}. */
@@ -51,6 +53,7 @@ export function createMetrics(version: string, opts: MetricsOptions = {}): Metri
   const cdr = cdrPorts(def);
   const providers = providerGauge(def, opts.now ?? Date.now);
   def.gauge('rmdgate_build_info', 'Build information; value 1', ['version'] as const).set({ version }, 1);
+  const logDropped = def.counter('rmdgate_log_dropped_lines_total', 'Log lines dropped because the log destination buffer (16 MiB) was full: stdout not keeping up', []);
   return {
     registry,
     screening: sip.screening,
@@ -63,6 +66,7 @@ export function createMetrics(version: string, opts: MetricsOptions = {}): Metri
     reloads: reloadPort(def),
     watchWorld: providers.watchWorld,
     watchCdrQueue: cdr.watch,
+    logLineDropped: () => logDropped.inc(),
   };
 }
 

@@ -30,7 +30,7 @@ describe('JSON-lines sink: torn last record', () => {
     writeFileSync(path, whole + JSON.stringify(buildCdr({ seq: 2, receivedAtMs: AT })).slice(0, 700));
     const metrics = countingMetrics();
     const sink = createJsonlCdrSink({
-      dir, flushIntervalMs: 50, maxQueue: 100, log: silentLog, outcomes: new RecordOutcomes(metrics), monotonicMs: () => performance.now(),
+      dir, flushIntervalMs: 50, maxQueue: 100, maxQueueBytes: 1 << 20, log: silentLog, outcomes: new RecordOutcomes(metrics), monotonicMs: () => performance.now(),
       backlog: await openBacklog({ memoryRecords: 100, memoryBytes: 1 << 20, spoolDir: join(dir, 'backlog'), spoolRecords: 0, spoolBytes: 0 }),
       retryIntervalMs: 100, report: { writeSeconds: () => undefined, queueDepth: () => undefined, backlog: () => undefined },
     });
@@ -43,5 +43,21 @@ describe('JSON-lines sink: torn last record', () => {
     expect(lines.pop()).toBe('');
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual([1, 3, 4]);
     expect(metrics.counts).toEqual({ written: 2, lost: 0 });
+  });
+
+  it('bounds its queue in bytes: fat records beyond maxQueueBytes are counted lost (queue-full)', async () => {
+    const dir = tmp();
+    const metrics = countingMetrics();
+    const sink = createJsonlCdrSink({
+      dir, flushIntervalMs: 60_000, maxQueue: 100_000, maxQueueBytes: 64 * 1024, log: silentLog, outcomes: new RecordOutcomes(metrics), monotonicMs: () => performance.now(),
+      backlog: await openBacklog({ memoryRecords: 100, memoryBytes: 1 << 20, spoolDir: join(dir, 'backlog'), spoolRecords: 0, spoolBytes: 0 }),
+      retryIntervalMs: 100, report: { writeSeconds: () => undefined, queueDepth: () => undefined, backlog: () => undefined },
+    });
+    const fat = (i: number) => buildCdr({ seq: i, receivedAtMs: AT, callId: 'c'.repeat(2000), fromUser: 'f'.repeat(2000), paiUser: 'p'.repeat(2000) });
+    const fits = Math.floor((64 * 1024) / (2 * JSON.stringify(fat(0)).length));
+    for (let i = 0; i < 20; i++) sink.write(fat(i));
+    expect(metrics.lostBy['queue-full']).toBe(20 - fits);
+    await sink.close();
+    expect(metrics.counts).toEqual({ written: fits, lost: 20 - fits });
   });
 });

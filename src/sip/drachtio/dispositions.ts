@@ -44,6 +44,10 @@ interface Tracked {
   answered: boolean;
 }
 
+/** Bound of the memory the tracked calls hold (keys and entries, estimated), bytes. */
+export const MAX_TRACKED_BYTES = 32 * 1024 * 1024;
+const TRACKED_OVERHEAD_BYTES = 96;
+
 /** Creates the recorder. Unknown Call-IDs are ignored for outcomes: drachtio also reports the front's own rejects. */
 export function createDispositionRecorder(opts: DispositionRecorderOptions): DispositionRecorder {
   const calls = new Map<string, Tracked>();
@@ -55,17 +59,23 @@ export function createDispositionRecorder(opts: DispositionRecorderOptions): Dis
       ...fields,
     });
   };
+  // Bytes held by the keys (Call-IDs are request text, up to 2,048 characters each): bounded too, not only entries.
+  let keyBytes = 0;
+  const forget = (callId: string): void => {
+    if (calls.delete(callId)) keyBytes -= TRACKED_OVERHEAD_BYTES + 2 * callId.length;
+  };
   const prune = (): void => {
     const oldest = opts.now() - opts.maxTrackedAgeMs;
     for (const [callId, t] of calls) {
-      if (calls.size <= opts.maxTracked && t.at >= oldest) break;
-      calls.delete(callId);
+      if (calls.size <= opts.maxTracked && keyBytes <= MAX_TRACKED_BYTES && t.at >= oldest) break;
+      forget(callId);
     }
   };
   return {
     proxied(callId, callerTag) {
-      calls.delete(callId);
+      forget(callId);
       calls.set(callId, { callerTag, at: opts.now(), attempts: 0, answered: false });
+      keyBytes += TRACKED_OVERHEAD_BYTES + 2 * callId.length;
       prune();
     },
     own: (callId, event, sipStatus, cause) => record(callId, event, { sipStatus, cause }),
@@ -78,7 +88,7 @@ export function createDispositionRecorder(opts: DispositionRecorderOptions): Dis
       const t = calls.get(callId);
       if (source !== 'application' || role !== 'proxy-uas' || !t || t.answered) return;
       t.answered = true;
-      if (!opts.expectRelease) calls.delete(callId);
+      if (!opts.expectRelease) forget(callId);
       record(callId, 'answered', { serverTime: time, sipStatus: statusOf(msg), attempts: t.attempts });
     },
     onStop(source, time, reason, msg) {
@@ -87,11 +97,11 @@ export function createDispositionRecorder(opts: DispositionRecorderOptions): Dis
       if (reason !== 'call-rejected' && reason !== 'call-canceled') {
         // A release (normal-release, session-expired, ...): drachtio reports the BYE as received, then as forwarded.
         if (!t && source !== 'network') return;
-        calls.delete(callId);
+        forget(callId);
         record(callId, 'released', { serverTime: time, cause: reason, releasedBy: releasedBy(msg, t) });
       } else if (t && !t.answered && source === 'application') {
         // What the caller got; `network` stops are single failed attempts while drachtio may still fail over.
-        calls.delete(callId);
+        forget(callId);
         const status = statusOf(msg);
         const event = reason === 'call-canceled' || status === 487 ? 'canceled' : 'failed';
         record(callId, event, { serverTime: time, sipStatus: status, cause: reason, attempts: t.attempts });
