@@ -2,15 +2,11 @@
  * The drachtio front end to end in-process: the real app (`start()` with `sip.front: drachtio`) against the
  * drachtio-server stand-in over loopback; answers compared with the built-in front's for the same INVITEs.
  */
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../../src/config/load.js';
-import { start, type App } from '../../../src/main.js';
-import { ROOT } from '../../support/prometheus.js';
+import type { App } from '../../../src/main.js';
 import { createUdpSipClient, type SipResponse } from '../../support/sip-client.js';
 import type { AppConn, AppResponse } from '../../support/drachtio-standin.js';
-import { FRONT_ROUTES, drachtioConfigYaml, inviteText, optionsText, startDrachtioApp, waitUntil, type DrachtioApp } from './harness.js';
+import { FRONT_ROUTES, inviteText, optionsText, startBothFronts, waitUntil, type BothFronts, type DrachtioApp } from './harness.js';
 
 const CASES = [
   { name: 'an RMD-listed provider', source: '127.0.0.1', status: 302, phrase: 'Moved Temporarily', reason: undefined, trunk: 'harborline-1' },
@@ -34,20 +30,14 @@ describe('drachtio front: screening through drachtio-server (redirect mode)', ()
   let rig: DrachtioApp;
   let conn: AppConn;
   let builtin: App;
+  let both: BothFronts | undefined;
 
   beforeAll(async () => {
-    rig = await startDrachtioApp({ drachtio: '    allowAction: redirect\n' });
-    conn = await rig.standin.waitForApp({ routes: ['invite', 'options'] });
-    const builtinYaml = drachtioConfigYaml(join(rig.dir, 'builtin-cdr'), 1, '    allowAction: redirect\n')
-      .replace('  front: drachtio\n', '  front: builtin\n  listen: [ { transport: udp, address: 127.0.0.1, port: 0 } ]\n');
-    const quiet = new Writable({ write: (_c, _e, done) => done() });
-    builtin = await start(parseConfigText(builtinYaml, join(ROOT, 'config/builtin-parity.yaml'), {}), { logDestination: quiet, defaultMetrics: false, watchConfig: false, handleSignals: false });
+    both = await startBothFronts();
+    ({ rig, conn, builtin } = both);
   });
 
-  afterAll(async () => {
-    await builtin?.stop();
-    await rig?.close();
-  });
+  afterAll(() => both?.close());
 
   it('authenticates with the configured secret, registers invite and options (no CDR events when nothing is proxied)', async () => {
     expect(conn.authenticated).toBe(true);

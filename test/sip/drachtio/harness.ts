@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { parseConfigText } from '../../../src/config/load.js';
 import { type App, start } from '../../../src/main.js';
-import { createDrachtioStandin, type DrachtioStandin, type DrachtioStandinOptions } from '../../support/drachtio-standin.js';
+import { createDrachtioStandin, type AppConn, type DrachtioStandin, type DrachtioStandinOptions } from '../../support/drachtio-standin.js';
 import { ROOT } from '../../support/prometheus.js';
 import { SAMPLE_PARTIES } from '../../support/sample-parties.js';
 
@@ -154,3 +154,28 @@ export { tcpHandles, waitUntil } from '../../support/wait.js';
 
 /** The routes rmdgate registers in inbound mode. */
 export const FRONT_ROUTES = ['invite', 'options', 'cdr:attempt', 'cdr:start', 'cdr:stop'] as const;
+
+/** The drachtio front (redirect mode, behind the stand-in) and the built-in front on the same config, for parity tests. */
+export interface BothFronts {
+  readonly rig: DrachtioApp;
+  readonly conn: AppConn;
+  readonly builtin: App;
+  close(): Promise<void>;
+}
+
+/** Starts {@link BothFronts}; the built-in front listens on an ephemeral UDP port and logs nowhere. */
+export async function startBothFronts(): Promise<BothFronts> {
+  const rig = await startDrachtioApp({ drachtio: '    allowAction: redirect\n' });
+  const conn = await rig.standin.waitForApp({ routes: ['invite', 'options'] });
+  const builtinYaml = drachtioConfigYaml(join(rig.dir, 'builtin-cdr'), 1, '    allowAction: redirect\n')
+    .replace('  front: drachtio\n', '  front: builtin\n  listen: [ { transport: udp, address: 127.0.0.1, port: 0 } ]\n');
+  const quiet = new Writable({ write: (_c, _e, done) => done() });
+  const builtin = await start(parseConfigText(builtinYaml, join(ROOT, 'config/builtin-parity.yaml'), {}), { logDestination: quiet, defaultMetrics: false, watchConfig: false, handleSignals: false });
+  return {
+    rig, conn, builtin,
+    close: async () => {
+      await builtin.stop();
+      await rig.close();
+    },
+  };
+}

@@ -2,15 +2,11 @@
  * The dialed number reaches the redirect on both fronts, or the call is refused with one reason token everywhere:
  * the real app behind the drachtio-server stand-in and the real built-in front, sent the same INVITEs over loopback.
  */
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseConfigText } from '../../../src/config/load.js';
-import { start, type App } from '../../../src/main.js';
+import type { App } from '../../../src/main.js';
 import type { AppConn, AppResponse } from '../../support/drachtio-standin.js';
-import { ROOT } from '../../support/prometheus.js';
 import { createUdpSipClient, type SipResponse } from '../../support/sip-client.js';
-import { drachtioConfigYaml, inviteText, startDrachtioApp, waitUntil, type DrachtioApp } from '../drachtio/harness.js';
+import { inviteText, startBothFronts, waitUntil, type BothFronts, type DrachtioApp } from '../drachtio/harness.js';
 
 const ROUTE = 'sip:127.0.0.1:5070;transport=udp';
 
@@ -42,20 +38,14 @@ describe('the Request-URI user in the redirect, on both fronts', () => {
   let rig: DrachtioApp;
   let conn: AppConn;
   let builtin: App;
+  let both: BothFronts | undefined;
 
   beforeAll(async () => {
-    rig = await startDrachtioApp({ drachtio: '    allowAction: redirect\n' });
-    conn = await rig.standin.waitForApp({ routes: ['invite', 'options'] });
-    const builtinYaml = drachtioConfigYaml(join(rig.dir, 'builtin-cdr'), 1, '    allowAction: redirect\n')
-      .replace('  front: drachtio\n', '  front: builtin\n  listen: [ { transport: udp, address: 127.0.0.1, port: 0 } ]\n');
-    const quiet = new Writable({ write: (_c, _e, done) => done() });
-    builtin = await start(parseConfigText(builtinYaml, join(ROOT, 'config/builtin-parity.yaml'), {}), { logDestination: quiet, defaultMetrics: false, watchConfig: false, handleSignals: false });
+    both = await startBothFronts();
+    ({ rig, conn, builtin } = both);
   });
 
-  afterAll(async () => {
-    await builtin?.stop();
-    await rig?.close();
-  });
+  afterAll(() => both?.close());
 
   /** Sends the INVITE with `ruri` through both fronts; returns both answers and the drachtio front's Call-ID. */
   async function sendBoth(ruri: string): Promise<{ drachtio: Record<string, unknown>; builtin: Record<string, unknown>; callId: string }> {
