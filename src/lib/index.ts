@@ -2,6 +2,7 @@
  * Domain-free building blocks with their own tests and micro-benchmarks (`npm run bench:lib`).
  */
 export { fnv1aBytes, fnv1aString } from './fnv1a.js';
+export { createLock } from './lock.js';
 export { entryOf, forkEntry, startWorker, type Entry } from './off-thread.js';
 export { allocShared, concatShared, isShared, readFileShared } from './shared-body.js';
 export { createTally, type Tally } from './tally.js';

@@ -7,6 +7,7 @@ import { parseEnvelopeLines, toEnvelopeLine, type CdrEnvelope } from '../columns
 import { postToMain, workerLog, type BatchResult, type StoreWorkerHandler } from '../worker-protocol.js';
 import { openCdrSpool, type CdrSpool } from './spool.js';
 import { createPgTarget, type PgTarget, type PgTargetOptions } from './target.js';
+import { createLock } from '../../lib/index.js';
 
 /** Settings of the PostgreSQL store worker (its workerData). */
 export interface PgShipperOptions extends PgTargetOptions {
@@ -230,12 +231,3 @@ class PgShipper {
   }
 }
 
-/** A promise-chain mutex: fn runs after every earlier call settled. */
-function createLock(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (fn) => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}

@@ -10,6 +10,7 @@ import { parseEnvelopeLines, toEnvelopeLine, toUtcDay, type CdrEnvelope } from '
 import { applyRetention } from './day-files.js';
 import { createSqliteWriter, type SqliteWriter } from './writer.js';
 import { postToMain, serveStoreWorker, workerLog, type BatchResult, type StoreWorkerHandler } from '../worker-protocol.js';
+import { createLock } from '../../lib/index.js';
 
 /** workerData of the SQLite store worker. */
 export interface SqliteWorkerData {
@@ -114,15 +115,6 @@ function isWellFormed(e: CdrEnvelope | undefined): boolean {
   return typeof e?.r?.receivedAtMs === 'number';
 }
 
-/** A promise-chain mutex: fn runs after every earlier call settled. */
-function createLock(): <T>(fn: () => Promise<T>) => Promise<T> {
-  let tail: Promise<unknown> = Promise.resolve();
-  return (fn) => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => undefined);
-    return run;
-  };
-}
 
 serveStoreWorker(async (): Promise<StoreWorkerHandler> => {
   const data = workerData as SqliteWorkerData;
