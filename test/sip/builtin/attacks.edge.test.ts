@@ -135,7 +135,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/self/status'))('built-in fro
 
     const calls = latencies.length + lost;
     const withinBudget = latencies.filter((ms) => ms <= BUDGET_MS).length;
-    const dropped = metric(text, 'rmdgate_sip_flood_total', { action: 'dropped', transport: 'udp' }) ?? 0;
+    const dropped = metric(text, 'rmdgate_sip_flood_total', { reason: 'flood-limit', action: 'dropped', transport: 'udp' }) ?? 0;
     // Each unknown source gets its burst (10) plus 2/s through: the CDR and log bytes follow from that, not the flood.
     const admittedBound = sources.length * (10 + 2 * (durationMs / 1000 + 5));
     const screenedUnknown = metric(text, 'rmdgate_invites_total', { trunk: 'unknown', decision: 'reject', reason: 'unknown-trunk', mode: 'enforce' }) ?? 0;
