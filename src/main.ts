@@ -17,7 +17,7 @@ import {
   createAdminServer, createCdrWritableCheck, createCoreAdminRoutes, createFrontCheck, createLogger, createMetrics,
   createOpsServer, createReadiness, toAdminStatus, type AdminRoute, type Metrics, type Readiness,
 } from './ops/index.js';
-import { createInviteScreener, type Clock, type InviteScreener, type Logger, type ScreeningWorld } from './screening/index.js';
+import { createInviteScreener, toFloodSummaryRecord, type Clock, type InviteScreener, type Logger, type ScreeningWorld } from './screening/index.js';
 import { createBuiltinSipServer } from './sip/builtin/index.js';
 import { createDrachtioFront, drachtioSipStatus } from './sip/drachtio/index.js';
 import { answerStatus, toSipReply } from './sip/shared/index.js';
@@ -255,6 +255,8 @@ function createSipFront(
     builtinMetrics: deps.metrics.builtin,
     flood: config.sip.flood,
     monotonicMs: deps.clock.monotonicMs,
+    // The front stops before the sinks close (stops run in reverse start order), so its last summaries are kept.
+    onFloodSummary: (summary) => deps.cdr.write(toFloodSummaryRecord(summary, config.node.id)),
   });
 }
 

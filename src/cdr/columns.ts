@@ -2,7 +2,7 @@
  * The stored CDR row: one column table drives the SQLite and PostgreSQL DDL, the INSERT parameter order and the
  * mapping back to CdrRecord, plus the traceback number keys and the raw fields what-if needs beyond CdrRecord.
  */
-import { CDR_SCHEMA_VERSION, toNumberKey, type CdrRawFields, type CdrRecord } from '../screening/index.js';
+import { CDR_SCHEMA_VERSION, toNumberKey, type CdrRawFields, type CdrRecord, type FloodSummaryRecord } from '../screening/index.js';
 import type { StoredCdr } from './ports.js';
 
 
@@ -13,6 +13,22 @@ type Kind = 't' | 'i' | 'b' | 'j';
 export interface CdrEnvelope {
   readonly r: CdrRecord;
   readonly x?: CdrRawFields | undefined;
+}
+
+/** A flood summary as shipped to the SQLite store worker: `{"r": FloodSummaryRecord}` (kept in its own table). */
+export interface FloodEnvelope {
+  readonly r: FloodSummaryRecord;
+  readonly x?: undefined;
+}
+
+/** What the SQLite store worker is sent: screening CDRs and flood summaries (PostgreSQL takes screening CDRs only). */
+export type StoreEnvelope = CdrEnvelope | FloodEnvelope;
+
+/** The time that places an envelope in a day file (receipt, or a flood summary's interval start), epoch ms; undefined when malformed. */
+export function envelopeMs(e: StoreEnvelope | undefined): number | undefined {
+  const r = e?.r as Partial<CdrRecord> | Partial<FloodSummaryRecord> | undefined;
+  const ms = r?.type === 'flood-summary' ? r.intervalStartMs : (r as Partial<CdrRecord> | undefined)?.receivedAtMs;
+  return typeof ms === 'number' ? ms : undefined;
 }
 
 const RECORD_COLUMNS: readonly (readonly [column: string, field: keyof CdrRecord, kind: Kind])[] = [
@@ -103,8 +119,8 @@ function fromValue(v: unknown, kind: Kind): unknown {
   return v;
 }
 
-/** One CDR as a spool line (JSON, no newline). */
-export function toEnvelopeLine(record: CdrRecord, raw?: CdrRawFields): string {
+/** One CDR (or flood summary) as a spool line (JSON, no newline). */
+export function toEnvelopeLine(record: CdrRecord | FloodSummaryRecord, raw?: CdrRawFields): string {
   return raw === undefined ? `{"r":${JSON.stringify(record)}}` : `{"r":${JSON.stringify(record)},"x":${JSON.stringify(raw)}}`;
 }
 
@@ -116,6 +132,22 @@ export function parseEnvelopeLines(lines: readonly string[]): { envelopes: CdrEn
     try {
       const env = JSON.parse(line) as CdrEnvelope;
       if (typeof env?.r?.receivedAtMs === 'number') envelopes.push(env);
+      else bad++;
+    } catch {
+      bad++;
+    }
+  }
+  return { envelopes, bad };
+}
+
+/** Spool lines back to envelopes, flood summaries included (SQLite store); lines that do not parse are counted. */
+export function parseStoreEnvelopeLines(lines: readonly string[]): { envelopes: StoreEnvelope[]; bad: number } {
+  const envelopes: StoreEnvelope[] = [];
+  let bad = 0;
+  for (const line of lines) {
+    try {
+      const env = JSON.parse(line) as StoreEnvelope;
+      if (envelopeMs(env) !== undefined) envelopes.push(env);
       else bad++;
     } catch {
       bad++;

@@ -228,10 +228,10 @@ const RETRY_ROUND = 10;
 const DAY = /^\d{4}-\d{2}-\d{2}/;
 
 /**
- * UTC day file of a record: a screening record's receipt day, a disposition's event day; a record of any other
- * (future) type goes to today's file rather than failing.
+ * UTC day file of a record: a screening record's receipt day, a disposition's event day, a flood summary's interval
+ * start day; a record of any other (future) type goes to today's file rather than failing.
  */
 function dayOf(record: CallRecord): string {
-  const stamp: unknown = record.type === 'screening' ? record.receivedAt : record.type === 'disposition' ? record.at : undefined;
+  const stamp: unknown = record.type === 'screening' ? record.receivedAt : record.type === 'disposition' ? record.at : record.type === 'flood-summary' ? record.intervalStart : undefined;
   return typeof stamp === 'string' && DAY.test(stamp) ? stamp.slice(0, 10) : new Date().toISOString().slice(0, 10);
 }

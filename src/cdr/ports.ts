@@ -2,7 +2,7 @@
  * The CDR subsystem's vocabulary: the sinks' metrics and health, and the store as tracebacks and what-if read it (the
  * stored call shape and the number/time query).
  */
-import type { CallRecord, CdrRawFields, CdrRecord, CdrSink } from '../screening/index.js';
+import type { CallRecord, CdrRawFields, CdrRecord, CdrSink, FloodSummaryRecord } from '../screening/index.js';
 
 
 /** A CDR read back from a store, with the raw fields when they were recorded (else null). */
@@ -30,6 +30,11 @@ export interface CdrQueryStore {
   /** Which store answered (`sqlite DIR`, `postgres TABLE`), for the answer's provenance line. */
   readonly description: string;
   findCalls(q: CallQuery): Promise<readonly StoredCdr[]>;
+  /**
+   * Flood summaries (requests from unknown sources refused unparsed by flood control) whose interval overlaps
+   * [fromMs, toMs], oldest first, at most `limit`. Absent on stores that do not keep them (PostgreSQL).
+   */
+  findFloodSummaries?(fromMs: number, toMs: number, limit: number): Promise<readonly FloodSummaryRecord[]>;
   close(): Promise<void>;
 }
 

@@ -45,7 +45,7 @@ export async function createCdrSinks(cfg: CdrConfig, deps: CdrSinksDeps): Promis
   const outcomes = new RecordOutcomes(deps.metrics);
   const sinks: Member[] = [];
   try {
-    if (cfg.sinks.sqlite.enabled) sinks.push({ name: 'sqlite', sink: await startSqlite(cfg, deps, outcomes), takes: isScreening });
+    if (cfg.sinks.sqlite.enabled) sinks.push({ name: 'sqlite', sink: await startSqlite(cfg, deps, outcomes), takes: isStoredInSqlite });
     if (cfg.sinks.jsonl.enabled) sinks.push({ name: 'jsonl', sink: await startJsonl(cfg, deps, outcomes), takes: () => true });
     if (cfg.sinks.postgres.enabled) sinks.push({ name: 'postgres', sink: await startPostgres(cfg, deps, outcomes), takes: isScreening });
   } catch (err) {
@@ -63,8 +63,9 @@ interface Member {
   readonly takes: (record: CallRecord) => boolean;
 }
 
-/** The store sinks keep screening rows only; dispositions go to JSON lines. */
+/** PostgreSQL keeps screening rows only, SQLite also flood summaries (their own table); dispositions go to JSON lines. */
 const isScreening = (r: CallRecord): boolean => r.type === 'screening';
+const isStoredInSqlite = (r: CallRecord): boolean => r.type === 'screening' || r.type === 'flood-summary';
 
 function backlogOptions(cfg: CdrConfig, deps: CdrSinksDeps, sink: CdrSinkName): BacklogOptions {
   const b = cfg.backlog;
@@ -79,7 +80,7 @@ function startSqlite(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcome
     dir: sqliteStoreDir(cfg, deps.resolvePath), retentionDays: cfg.sinks.sqlite.retentionDays,
     backlog: backlogOptions(cfg, deps, 'sqlite'), retryIntervalMs: cfg.backlog.retryIntervalMs,
   };
-  return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, outcomes, ...common(cfg, deps) });
+  return startWorkerCdrSink({ name: 'sqlite', entry: entryOf('./sqlite/worker.js', import.meta.url), workerData, outcomes, floodSummaries: true, ...common(cfg, deps) });
 }
 
 async function startJsonl(cfg: CdrConfig, deps: CdrSinksDeps, outcomes: RecordOutcomes): Promise<Member['sink']> {

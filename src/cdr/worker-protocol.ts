@@ -3,7 +3,7 @@
  * the worker-side loop that serves it: messages are handled strictly in order, each batch acknowledged once.
  */
 import { parentPort } from 'node:worker_threads';
-import type { CdrEnvelope } from './columns.js';
+import type { StoreEnvelope } from './columns.js';
 import { setThreadPriority } from '../lib/index.js';
 
 /**
@@ -36,7 +36,7 @@ export interface BacklogReport {
 
 /** Main thread → worker. */
 export type ToStoreWorker =
-  | { readonly t: 'batch'; readonly id: number; readonly items: readonly CdrEnvelope[] }
+  | { readonly t: 'batch'; readonly id: number; readonly items: readonly StoreEnvelope[] }
   | { readonly t: 'sync'; readonly id: number }
   | { readonly t: 'close'; readonly id: number };
 
@@ -52,7 +52,7 @@ export type FromStoreWorker =
 
 /** What a store worker implements; `batch` is durable when it resolves (committed or spooled with fsync). */
 export interface StoreWorkerHandler {
-  batch(items: readonly CdrEnvelope[]): BatchResult | Promise<BatchResult>;
+  batch(items: readonly StoreEnvelope[]): BatchResult | Promise<BatchResult>;
   /** Everything acknowledged is durable; may do extra work (e.g. ship the spool). */
   sync(): void | Promise<void>;
   /** Flushes and releases resources; the worker exits after it. */

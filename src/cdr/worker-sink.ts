@@ -6,7 +6,7 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Worker } from 'node:worker_threads';
 import { startWorker, type Entry } from '../lib/index.js';
 import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
-import type { CdrEnvelope } from './columns.js';
+import type { StoreEnvelope } from './columns.js';
 import { recordBytes } from './record-size.js';
 import type { CdrLossCause, CdrSinkMetrics, CdrSinkName, SinkHealth, StoreSink } from './ports.js';
 import { createLossLog, RecordOutcomes, TicketFifo, type Ticket } from './record-outcomes.js';
@@ -36,6 +36,8 @@ export interface WorkerCdrSinkOptions {
   readonly outcomes?: RecordOutcomes;
   /** Called when the worker exits while the sink is open: the process cannot keep its CDRs any more (serve exits 1). */
   readonly onFatal?: (what: string, err: Error) => void;
+  /** Whether the store keeps flood summary records (SQLite); else they are ignored like dispositions. */
+  readonly floodSummaries?: boolean;
 }
 
 /** A worker-backed sink; `write` takes the fan-out's ticket of the record. */
@@ -80,7 +82,7 @@ const DEFAULT_BATCH = 200;
  * what was written or lost), and health (failing while the worker is gone or for `unhealthyForMs` after a loss).
  */
 class WorkerPump implements WorkerCdrSink {
-  private queue: CdrEnvelope[] = [];
+  private queue: StoreEnvelope[] = [];
   private tickets: Ticket[] = [];
   /** Estimated bytes of each queued record (record-size.ts), parallel to `queue`. */
   private sizes: number[] = [];
@@ -118,14 +120,14 @@ class WorkerPump implements WorkerCdrSink {
   }
 
   write(record: CallRecord, raw?: CdrRawFields, ticket?: Ticket): void {
-    // The stores hold screening rows only; other record types (drachtio dispositions) are kept by the JSON-lines sink.
-    if (record.type !== 'screening') return;
+    // The stores hold screening rows (and SQLite flood summaries); dispositions are kept by the JSON-lines sink.
+    if (record.type === 'disposition' || (record.type === 'flood-summary' && this.opts.floodSummaries !== true)) return;
     const t = ticket ?? this.outcomes.ticket(1);
     if (this.closed || !this.alive) return this.lose([t], this.closed ? 'closed' : 'write-error', undefined);
     if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.lose([t], 'queue-full', undefined);
     const bytes = recordBytes(record, raw);
     if (this.queuedBytes + bytes > this.opts.maxQueueBytes) return this.lose([t], 'queue-full', undefined);
-    this.queue.push(raw === undefined ? { r: record } : { r: record, x: raw });
+    this.queue.push(record.type === 'flood-summary' ? { r: record } : raw === undefined ? { r: record } : { r: record, x: raw });
     this.tickets.push(t);
     this.sizes.push(bytes);
     this.queuedBytes += bytes;

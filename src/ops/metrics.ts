@@ -8,7 +8,7 @@ import { CDR_LOSS_CAUSES, type CdrSinkMetrics } from '../cdr/index.js';
 import type { ReloadMetrics } from '../config/index.js';
 import type { FeedMetrics } from '../feeds/index.js';
 import { createTally } from '../lib/index.js';
-import type { ScreenedObservation, ScreeningMetrics, ScreeningWorld } from '../screening/index.js';
+import { FLOOD_REASON, type ScreenedObservation, type ScreeningMetrics, type ScreeningWorld } from '../screening/index.js';
 import { TCP_CLOSURES, TCP_REFUSALS, type BuiltinMetrics, type BuiltinTcpMetrics, type TransactionTableStats } from '../sip/builtin/index.js';
 import type { DrachtioMetrics } from '../sip/drachtio/index.js';
 import type { FrontMetrics } from '../sip/shared/index.js';
@@ -124,7 +124,7 @@ function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetr
 function builtinPort(def: Definer): BuiltinMetrics {
   let stats: (() => TransactionTableStats) | undefined;
   const notKept = def.counter('rmdgate_sip_transactions_not_kept_total', 'Final replies not kept for retransmissions: no room within sip.maxTransactionBytes', []);
-  const flood = def.counter('rmdgate_sip_flood_total', 'Requests from sources no trunk covers that were over their rate (sip.flood), by action (dropped, rejected) and transport', ['action', 'transport'] as const);
+  const flood = def.counter('rmdgate_sip_flood_total', 'Requests from sources no trunk covers that were over their rate (sip.flood), by reason (flood-limit), action (dropped, rejected) and transport', ['reason', 'action', 'transport'] as const);
   const entries = def.gauge('rmdgate_sip_transactions', 'INVITE transactions kept for retransmissions (built-in front)', [], () => {
     if (stats) entries.set(stats().entries);
   });
@@ -134,7 +134,7 @@ function builtinPort(def: Definer): BuiltinMetrics {
   return {
     transactionNotKept: () => notKept.inc(),
     watchTransactions: (fn) => void (stats = fn),
-    flood: (action, transport) => flood.inc({ action, transport }),
+    flood: (action, transport) => flood.inc({ reason: FLOOD_REASON, action, transport }),
   };
 }
 

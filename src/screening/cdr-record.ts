@@ -1,7 +1,7 @@
 /**
  * The screening CDR: one record per screened INVITE, the evidence a traceback answer is built from. PURE.
  */
-import type { Decision, InviteFacts, ListKind, Mode, Reason } from './model.js';
+import { FLOOD_REASON, type Decision, type InviteFacts, type ListKind, type Mode, type Reason } from './model.js';
 import { decodePassport } from './passport.js';
 import { toPhoneNumber } from './phone-number.js';
 import type { ProviderState } from './policy.js';
@@ -89,8 +89,68 @@ export interface DispositionRecord {
   readonly attempts: number | null;
 }
 
+/** The `sourceAddress` of the one summary that adds up the sources beyond the per-interval bound. */
+export const FLOOD_OTHER_SOURCES = 'other';
+
+/**
+ * What flood control refused from one source in one interval (the built-in front's `sip.flood`): requests from an
+ * address no trunk covers, over that address's rate, dropped unparsed or answered 503. Nothing of those requests was
+ * read, so this is all there is to say about them: "N requests from X were refused in that interval".
+ */
+export interface FloodSummary {
+  /** The source address, or {@link FLOOD_OTHER_SOURCES} for the sources beyond the per-interval bound, added up. */
+  readonly sourceAddress: string;
+  /** Distinct sources added up: 1, or more for {@link FLOOD_OTHER_SOURCES}. */
+  readonly sources: number;
+  readonly transport: string;
+  /** Interval, epoch ms: from the first refusal counted in it to its end (the rollover, or the stop). */
+  readonly intervalStartMs: number;
+  readonly intervalEndMs: number;
+  readonly requests: number;
+  readonly action: 'dropped' | 'rejected';
+}
+
+/** One flood summary as a CDR (one JSON line; its own table in the SQLite day file). Times are UTC. */
+export interface FloodSummaryRecord {
+  readonly schemaVersion: number;
+  readonly type: 'flood-summary';
+  readonly node: string;
+  readonly sourceAddress: string;
+  /** Distinct sources added up in this record: 1, or more for {@link FLOOD_OTHER_SOURCES}. */
+  readonly sources: number;
+  readonly transport: string;
+  /** ISO 8601 UTC with milliseconds, and epoch ms. */
+  readonly intervalStart: string;
+  readonly intervalStartMs: number;
+  readonly intervalEnd: string;
+  readonly intervalEndMs: number;
+  /** Requests refused in the interval. */
+  readonly requests: number;
+  readonly action: 'dropped' | 'rejected';
+  readonly reason: typeof FLOOD_REASON;
+}
+
+/** Builds the flood summary record of one source (or of `other`, adding up `sources`) in one interval. */
+export function toFloodSummaryRecord(s: FloodSummary, node: string): FloodSummaryRecord {
+  return {
+    schemaVersion: CDR_SCHEMA_VERSION,
+    type: 'flood-summary',
+    node,
+    sourceAddress: s.sourceAddress,
+    sources: s.sources,
+    transport: s.transport,
+    intervalStart: new Date(s.intervalStartMs).toISOString(),
+    intervalStartMs: s.intervalStartMs,
+    intervalEnd: new Date(s.intervalEndMs).toISOString(),
+    intervalEndMs: s.intervalEndMs,
+    requests: s.requests,
+    action: s.action,
+    reason: FLOOD_REASON,
+  };
+}
+
 /** Every record type a CdrSink takes; `type` tells them apart. */
-export type CallRecord = CdrRecord | DispositionRecord;
+export type CallRecord = CdrRecord | DispositionRecord | FloodSummaryRecord;
 
 /** Context of a record beyond facts and decision. */
 export interface CdrContext {

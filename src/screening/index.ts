@@ -3,10 +3,13 @@
  * records each decision, and the pure helpers other subsystems share (numbers, addresses, reasons, CDR records,
  * provider status). Pure: nothing here does I/O or reads a clock or the environment.
  */
-export { CDR_SCHEMA_VERSION, toCdrRecord, type CallRecord, type CdrContext, type CdrRecord, type DispositionEvent, type DispositionRecord } from './cdr-record.js';
+export {
+  CDR_SCHEMA_VERSION, FLOOD_OTHER_SOURCES, toCdrRecord, toFloodSummaryRecord,
+  type CallRecord, type CdrContext, type CdrRecord, type DispositionEvent, type DispositionRecord, type FloodSummary, type FloodSummaryRecord,
+} from './cdr-record.js';
 export { parseAddress, parseCidr, toAddressKey, type ParsedAddress, type ParsedCidr } from './ip-address.js';
 export {
-  LIST_KINDS, POLICY_REASONS, REASONS,
+  FLOOD_REASON, LIST_KINDS, POLICY_REASONS, REASONS,
   type Action, type BlocklistEntry, type Decision, type Evidence, type ImplementationClass, type InviteFacts, type ListKind, type Mode, type Provider,
   type PolicyReason, type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
 } from './model.js';

@@ -161,10 +161,15 @@ export type PolicyReason = (typeof POLICY_REASONS)[number];
 /**
  * The closed set of reason tokens: the same string goes on the wire (X-Reason), in the CDR, the log and metrics.
  * The policy reasons, then `unusable-request-uri`: an allowed call whose Request-URI cannot be carried into the
- * redirect (request-uri.ts). That one is always refused, in any mode, and has no setting.
+ * redirect (request-uri.ts). That one is always refused, in any mode, and has no setting. Last `flood-limit`: a
+ * request from a source no trunk covers over its rate (`sip.flood`), dropped unparsed or answered 503 by the built-in
+ * front before any screening; it is recorded in flood summary records, never in a screening record.
  */
-export const REASONS = [...POLICY_REASONS, 'unusable-request-uri'] as const;
+export const REASONS = [...POLICY_REASONS, 'unusable-request-uri', 'flood-limit'] as const;
 export type Reason = (typeof REASONS)[number];
+
+/** The reason token of requests refused by flood control (wire, flood summary CDR, log line, metric label). */
+export const FLOOD_REASON = 'flood-limit' satisfies Reason;
 
 /** What policy does with a reason. `monitor` records a would-block and lets the call through. */
 export type Action = 'block' | 'monitor' | 'allow';

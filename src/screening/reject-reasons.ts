@@ -56,6 +56,7 @@ export const REASON_MEANINGS: Readonly<Record<Reason, { meaning: string; rule: s
   'rmd-unavailable': { meaning: 'no RMD snapshot is loaded, so RMD status cannot be checked', rule: 'fail-open/closed policy' },
   'screening-error': { meaning: 'screening failed or missed its deadline', rule: 'fail-open/closed policy' },
   'unusable-request-uri': { meaning: 'an allowed call whose Request-URI user cannot be carried into the redirect (too long, not SIP user characters, encoded control characters, a scheme other than sip/sips/tel)', rule: 'RFC 3261 19.1 (the dialed number must reach the route)' },
+  'flood-limit': { meaning: 'a request from a source no trunk covers was over that source\'s rate (sip.flood); refused unparsed and counted in a flood summary record per source per interval', rule: 'flood control (RFC 3261 21.5.4 Retry-After)' },
 };
 
 /**

@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCdrSinks } from '../../src/cdr/sinks.js';
 import { listDayFiles, openDayFileForRead } from '../../src/cdr/sqlite/day-files.js';
 import { buildCdrs } from '../support/builders.js';
+import { toFloodSummaryRecord } from '../../src/screening/index.js';
+import { createSqliteCdrReader } from '../../src/cdr/sqlite/query.js';
 import { cdrConfig } from './support/cdr-config.js';
 import { countingMetrics, recordingLog, silentLog } from '../support/fakes.js';
 import { waitUntil } from '../support/wait.js';
@@ -121,5 +123,33 @@ describe('CDR sinks: failed writes are held and written back', () => {
     } finally {
       await sink.close();
     }
+  });
+});
+
+describe('CDR sinks: flood summaries', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('go to the JSON-lines file of the interval start day and to the SQLite worker, counted once each', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmdgate-sinks-flood-'));
+    dirs.push(dir);
+    const metrics = countingMetrics();
+    const sink = await createCdrSinks(cdrConfig(dir, { sqlite: { enabled: true }, jsonl: { enabled: true } }), { resolvePath: (p) => p, log: silentLog, metrics, monotonicMs: () => performance.now() });
+    const record = toFloodSummaryRecord({ sourceAddress: '198.51.100.7', sources: 1, transport: 'udp', intervalStartMs: AT, intervalEndMs: AT + 10_000, requests: 77, action: 'dropped' }, 'gate-1');
+    try {
+      sink.write(record);
+      sink.write(buildCdrs(1, { startMs: AT })[0]!);
+      await sink.flush();
+    } finally {
+      await sink.close();
+    }
+    const reader = createSqliteCdrReader(dir);
+    const stored = await reader.findFloodSummaries(AT, AT, 10);
+    await reader.close();
+
+    expect(metrics.counts).toEqual({ written: 2, lost: 0 });
+    expect(readFileSync(join(dir, DAY_FILE), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([record, expect.objectContaining({ type: 'screening' })]);
+    expect(stored).toEqual([record]);
+    expect(sqliteCount(dir)).toBe(1);
   });
 });

@@ -9,7 +9,7 @@ import { POLICY_REASONS, REASONS } from '../../src/screening/model.js';
 import { DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS } from '../../src/screening/reject-reasons.js';
 import { UNUSABLE_REQUEST_URI_ANSWERS } from '../../src/screening/request-uri.js';
 import { buildFacts } from '../support/builders.js';
-import { toCdrRecord } from '../../src/screening/cdr-record.js';
+import { toCdrRecord, toFloodSummaryRecord } from '../../src/screening/cdr-record.js';
 import { repoPath } from '../support/paths.js';
 
 const ROOT = repoPath();
@@ -56,6 +56,15 @@ describe('README reason table', () => {
     expect(row[3]).toBe(REASON_MEANINGS['unusable-request-uri'].meaning);
     expect(row[4]).toBe(REASON_MEANINGS['unusable-request-uri'].rule);
   });
+
+  it('states that flood-limit follows sip.flood.action, with its answer, meaning and rule', () => {
+    const row = rows.find((r) => r[0] === '`flood-limit`')!;
+
+    expect(row[1]).toBe('per `sip.flood.action` (not a policy reason): drop, or reject');
+    expect(row[2]).toBe(`none (dropped), or 503 ${DEFAULT_PHRASES[503]} with Retry-After`);
+    expect(row[3]).toBe(REASON_MEANINGS['flood-limit'].meaning);
+    expect(row[4]).toBe(REASON_MEANINGS['flood-limit'].rule);
+  });
 });
 
 describe('README CDR table', () => {
@@ -64,6 +73,15 @@ describe('README CDR table', () => {
     const record = toCdrRecord(buildFacts({}), { kind: 'reject', reason: 'unknown-trunk', evidence: {}, answer: { status: 403, phrase: 'Forbidden' } }, {
       node: 'n', seq: 1, decidedAt: 1, sipStatus: 403, mode: 'enforce', configVersion: 'v', provider: undefined, rmdLoadedAt: undefined,
     });
+
+    expect(new Set(documented)).toEqual(new Set(Object.keys(record)));
+  });
+});
+
+describe('README flood summary table', () => {
+  it('documents every flood summary field and no other', () => {
+    const documented = tableAfter('### Flood summary records').flatMap((r) => [...(r[0] ?? '').matchAll(/`([A-Za-z0-9]+)`/g)].map((m) => m[1]));
+    const record = toFloodSummaryRecord({ sourceAddress: '198.51.100.7', sources: 1, transport: 'udp', intervalStartMs: 1, intervalEndMs: 2, requests: 3, action: 'dropped' }, 'n');
 
     expect(new Set(documented)).toEqual(new Set(Object.keys(record)));
   });

@@ -25,7 +25,8 @@ export interface PgShipperOptions extends PgTargetOptions {
 export async function createPgShipper(o: PgShipperOptions): Promise<StoreWorkerHandler> {
   const spool = await openCdrSpool(o.spoolDir);
   const shipper = new PgShipper(o, spool, createPgTarget(o), (await spool.closedSegments()).length > 0);
-  return { batch: (items) => shipper.batch(items), sync: () => undefined, close: () => shipper.close() };
+  // Only screening CDRs reach this worker: its sink is started without `floodSummaries` (worker-sink.ts drops them).
+  return { batch: (items) => shipper.batch(items as readonly CdrEnvelope[]), sync: () => undefined, close: () => shipper.close() };
 }
 
 /** A batch spooled and waiting for its insert, and the spool segment it was written to. */

@@ -6,6 +6,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { CDR_COLUMN_KINDS, CDR_COLUMNS } from '../columns.js';
+import { floodSummaryDdl } from '../flood-columns.js';
 
 /** A better-sqlite3 database handle. */
 export type SqliteDb = Database.Database;
@@ -53,12 +54,13 @@ export function applyRetention(dir: string, retentionDays: number, nowMs: number
   return expired;
 }
 
-/** DDL of a day file: the cdr table and the two traceback indexes (number key + time). */
+/** DDL of a day file: the cdr table and the two traceback indexes (number key + time), and the flood_summary table. */
 export function dayFileDdl(): string {
   const cols = CDR_COLUMNS.map((c) => `${c} ${SQL_TYPE[CDR_COLUMN_KINDS.get(c) ?? 't']}`).join(',\n  ');
   return `CREATE TABLE IF NOT EXISTS cdr (\n  ${cols}\n);
 CREATE INDEX IF NOT EXISTS cdr_called_time ON cdr (called_key, received_at_ms);
-CREATE INDEX IF NOT EXISTS cdr_calling_time ON cdr (calling_key, received_at_ms);`;
+CREATE INDEX IF NOT EXISTS cdr_calling_time ON cdr (calling_key, received_at_ms);
+${floodSummaryDdl()}`;
 }
 
 /**

@@ -2,19 +2,27 @@
  * Read side of the SQLite store: traceback lookups over the day files a time window touches (read-only handles,
  * parameterised statements) and the time-range scan what-if replays. Never creates or changes files.
  */
+import type { FloodSummaryRecord } from '../../screening/index.js';
 import type { CallQuery, CdrQueryStore, StoredCdr } from '../ports.js';
 import { fromCdrRow } from '../columns.js';
+import { fromFloodRow } from '../flood-columns.js';
 import { daysBetween, listDayFiles, openDayFileForRead, type SqliteDb } from './day-files.js';
 
 /** The SQLite store as read by tracebacks and what-if. */
 export interface SqliteCdrReader extends CdrQueryStore {
   /** Every stored call received in [fromMs, toMs], day by day in time order; constant memory. */
   scan(fromMs: number, toMs: number): Generator<StoredCdr>;
+  findFloodSummaries(fromMs: number, toMs: number, limit: number): Promise<readonly FloodSummaryRecord[]>;
 }
 
 const FIND_SQL = `SELECT * FROM cdr INDEXED BY cdr_called_time
   WHERE called_key = ? AND received_at_ms BETWEEN ? AND ? AND (calling_key = ? OR from_key = ?)
   ORDER BY received_at_ms LIMIT ?`;
+const FLOOD_SQL = `SELECT * FROM flood_summary WHERE interval_start_ms <= ? AND interval_end_ms >= ?
+  ORDER BY interval_start_ms, source_address LIMIT ?`;
+const HAS_FLOOD_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flood_summary'";
+/** A summary is stored in the day file of its interval start, at most this long before its end (flood.ts: 10 s). */
+const FLOOD_INTERVAL_SLACK_MS = 60_000;
 const SCAN_SQL = 'SELECT * FROM cdr WHERE received_at_ms BETWEEN ? AND ? ORDER BY received_at_ms';
 
 /** Opens a reader over the day files in `dir`; keeps up to `maxOpen` files open between queries (default 8). */
@@ -50,6 +58,17 @@ export function createSqliteCdrReader(dir: string, maxOpen = 8): SqliteCdrReader
     return Promise.resolve(found);
   }
 
+  async function findFloodSummaries(fromMs: number, toMs: number, limit: number): Promise<readonly FloodSummaryRecord[]> {
+    const found: FloodSummaryRecord[] = [];
+    for (const day of daysBetween(fromMs - FLOOD_INTERVAL_SLACK_MS, toMs, 367)) {
+      const db = handle(day);
+      // A day file written before flood summaries were kept has no table: it holds none.
+      if (!db || found.length >= limit || db.prepare(HAS_FLOOD_TABLE).get() === undefined) continue;
+      for (const row of db.prepare(FLOOD_SQL).all(toMs, fromMs, limit - found.length)) found.push(fromFloodRow(row as Record<string, unknown>));
+    }
+    return Promise.resolve(found);
+  }
+
   function* scan(fromMs: number, toMs: number): Generator<StoredCdr> {
     const first = new Date(fromMs).toISOString().slice(0, 10);
     const last = new Date(toMs).toISOString().slice(0, 10);
@@ -67,6 +86,7 @@ export function createSqliteCdrReader(dir: string, maxOpen = 8): SqliteCdrReader
   return {
     description: `sqlite ${dir}`,
     findCalls,
+    findFloodSummaries,
     scan,
     close: () => {
       for (const db of open.values()) db.close();

@@ -6,7 +6,7 @@
 import { workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { openBacklog, type Backlog, type BacklogOptions } from '../backlog.js';
-import { parseEnvelopeLines, toEnvelopeLine, toUtcDay, type CdrEnvelope } from '../columns.js';
+import { envelopeMs, parseStoreEnvelopeLines, toEnvelopeLine, toUtcDay, type StoreEnvelope } from '../columns.js';
 import { applyRetention } from './day-files.js';
 import { createSqliteWriter, type SqliteWriter } from './writer.js';
 import { postToMain, serveStoreWorker, workerLog, type BatchResult, type StoreWorkerHandler } from '../worker-protocol.js';
@@ -44,14 +44,14 @@ class RetryingStore {
     setImmediate(() => this.report({ written: 0, recovered: 0, lost: 0 }));
   }
 
-  batch(items: readonly CdrEnvelope[]): Promise<BatchResult> {
+  batch(items: readonly StoreEnvelope[]): Promise<BatchResult> {
     return this.lock(async () => {
       if (this.backlog.records > 0) return this.hold(items, items.map(isWellFormed), items.filter((e) => !isWellFormed(e)).length, undefined);
       const r = this.writer.write(items);
       if (r.lost === 0) return r;
       this.lastError = r.error;
       const failed = r.failedDays ?? new Set<string>();
-      const retry = items.map((e) => typeof e?.r?.receivedAtMs === 'number' && failed.has(toUtcDay(e.r.receivedAtMs)));
+      const retry = items.map((e) => { const ms = envelopeMs(e); return ms !== undefined && failed.has(toUtcDay(ms)); });
       return this.hold(items, retry, r.lost - retry.filter(Boolean).length, r.error);
     });
   }
@@ -64,7 +64,7 @@ class RetryingStore {
     return this.lock(async () => {
       if (this.backlog.records === 0) return;
       const r = await this.backlog.retry((_day, lines) => {
-        const { envelopes } = parseEnvelopeLines(lines);
+        const { envelopes } = parseStoreEnvelopeLines(lines);
         const w = this.writer.write(envelopes);
         if (w.lost > 0) throw new Error(w.error ?? 'write failed');
       }, RETRY_ROUND);
@@ -88,9 +88,9 @@ class RetryingStore {
   }
 
   /** Holds the items flagged `retry` (in order); the others were written, or lost when malformed. Builds the per-item outcomes. */
-  private async hold(items: readonly CdrEnvelope[], retry: readonly boolean[], otherLost: number, error: string | undefined): Promise<BatchResult> {
+  private async hold(items: readonly StoreEnvelope[], retry: readonly boolean[], otherLost: number, error: string | undefined): Promise<BatchResult> {
     const toHold = items.filter((_, i) => retry[i]);
-    const h = await this.backlog.hold(toHold.map((e) => ({ key: toUtcDay(e.r.receivedAtMs), line: toEnvelopeLine(e.r, e.x) })));
+    const h = await this.backlog.hold(toHold.map((e) => ({ key: toUtcDay(envelopeMs(e)!), line: toEnvelopeLine(e.r, e.x) })));
     let k = 0;
     let outcomes = '';
     for (let i = 0; i < items.length; i++) {
@@ -111,8 +111,8 @@ class RetryingStore {
   }
 }
 
-function isWellFormed(e: CdrEnvelope | undefined): boolean {
-  return typeof e?.r?.receivedAtMs === 'number';
+function isWellFormed(e: StoreEnvelope | undefined): boolean {
+  return envelopeMs(e) !== undefined;
 }
 
 

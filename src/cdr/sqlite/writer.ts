@@ -3,21 +3,31 @@
  * worker thread (never on the SIP event loop); failures are returned as counts, never thrown.
  */
 import { mkdirSync } from 'node:fs';
-import { CDR_COLUMNS, toCdrRow, toUtcDay, type CdrEnvelope, type CdrRowValue } from '../columns.js';
+import { CDR_COLUMNS, envelopeMs, toCdrRow, toUtcDay, type CdrRowValue, type StoreEnvelope } from '../columns.js';
+import { FLOOD_COLUMNS, toFloodRow } from '../flood-columns.js';
 import { openDayFileForWrite, type SqliteDb } from './day-files.js';
 import type { BatchResult } from '../worker-protocol.js';
 
 /** The per-day SQLite writer. */
 export interface SqliteWriter {
-  /** Inserts a batch of CDRs; each UTC day commits or fails as a whole (`failedDays` names the days that failed). */
-  write(items: readonly CdrEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> };
+  /**
+   * Inserts a batch of CDRs (screening rows into `cdr`, flood summaries into `flood_summary`); each UTC day commits or
+   * fails as a whole (`failedDays` names the days that failed).
+   */
+  write(items: readonly StoreEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> };
   /** Closes every open day file (running PRAGMA optimize so the query planner has statistics). */
   close(): void;
 }
 
 interface OpenDay {
   readonly db: SqliteDb;
-  readonly insertMany: (rows: readonly CdrRowValue[][]) => void;
+  readonly insertMany: (rows: DayRows) => void;
+}
+
+/** One day's rows of a batch, per table. */
+interface DayRows {
+  readonly cdr: CdrRowValue[][];
+  readonly flood: CdrRowValue[][];
 }
 
 /** Options of the writer. `pragmas` are applied to each day file opened (tuning, or `max_page_count` in tests). */
@@ -32,6 +42,7 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
   const maxOpen = opts.maxOpenDays ?? 3;
   const open = new Map<string, OpenDay>();
   const insertSql = `INSERT INTO cdr (${CDR_COLUMNS.join(', ')}) VALUES (${CDR_COLUMNS.map(() => '?').join(', ')})`;
+  const floodSql = `INSERT INTO flood_summary (${FLOOD_COLUMNS.join(', ')}) VALUES (${FLOOD_COLUMNS.map(() => '?').join(', ')})`;
 
   function dayHandle(day: string): OpenDay {
     const existing = open.get(day);
@@ -40,8 +51,10 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
     const db = openDayFileForWrite(opts.dir, day);
     for (const p of opts.pragmas ?? []) db.pragma(p);
     const stmt = db.prepare(insertSql);
-    const insertMany = db.transaction((rows: readonly CdrRowValue[][]) => {
-      for (const row of rows) stmt.run(row);
+    const floodStmt = db.prepare(floodSql);
+    const insertMany = db.transaction((rows: DayRows) => {
+      for (const row of rows.cdr) stmt.run(row);
+      for (const row of rows.flood) floodStmt.run(row);
     });
     const handle = { db, insertMany };
     open.set(day, handle);
@@ -65,7 +78,7 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
     }
   }
 
-  function write(items: readonly CdrEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> } {
+  function write(items: readonly StoreEnvelope[]): BatchResult & { readonly failedDays?: ReadonlySet<string> } {
     const { byDay, bad } = groupByDay(items);
     let written = 0;
     let lost = bad;
@@ -74,9 +87,9 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
     for (const [day, rows] of byDay) {
       try {
         dayHandle(day).insertMany(rows);
-        written += rows.length;
+        written += rows.cdr.length + rows.flood.length;
       } catch (err) {
-        lost += rows.length;
+        lost += rows.cdr.length + rows.flood.length;
         failedDays.add(day);
         error ??= `${(err as { code?: string }).code ?? 'ERROR'}: ${(err as Error).message}`;
         closeDay(day);
@@ -94,19 +107,20 @@ export function createSqliteWriter(opts: SqliteWriterOptions): SqliteWriter {
   };
 }
 
-function groupByDay(items: readonly CdrEnvelope[]): { byDay: Map<string, CdrRowValue[][]>; bad: number } {
-  const byDay = new Map<string, CdrRowValue[][]>();
+function groupByDay(items: readonly StoreEnvelope[]): { byDay: Map<string, DayRows>; bad: number } {
+  const byDay = new Map<string, DayRows>();
   let bad = 0;
   for (const env of items) {
-    if (typeof env?.r?.receivedAtMs !== 'number') {
+    const ms = envelopeMs(env);
+    if (ms === undefined) {
       bad++;
       continue;
     }
-    const day = toUtcDay(env.r.receivedAtMs);
-    const rows = byDay.get(day);
-    const row = toCdrRow(env.r, env.x);
-    if (rows) rows.push(row);
-    else byDay.set(day, [row]);
+    const day = toUtcDay(ms);
+    let rows = byDay.get(day);
+    if (!rows) byDay.set(day, (rows = { cdr: [], flood: [] }));
+    if (env.r.type === 'flood-summary') rows.flood.push(toFloodRow(env.r));
+    else rows.cdr.push(toCdrRow(env.r, env.x));
   }
   return { byDay, bad };
 }

@@ -1,8 +1,8 @@
 /**
  * Renders traceback outcomes as a readable table (to paste into the ITG portal), JSON, or CSV with one row per
- * matching call and explicit `no-match` / `invalid` rows. Pure.
+ * matching call, explicit `no-match` / `invalid` rows, and one `flood-summary` row per flood summary in the window. Pure.
  */
-import type { TracebackAnswer, TracebackMatch } from './traceback.js';
+import type { TracebackAnswer, TracebackFloodSummary, TracebackMatch } from './traceback.js';
 import type { TracebackOutcome } from './batch.js';
 
 /** Output formats. */
@@ -27,9 +27,25 @@ export function toTable(a: TracebackAnswer): string {
     `Traceback: calling ${q.calling} → called ${q.called} at ${q.atUtc} (${q.atLocal} ${q.zone}), window ±${q.windowSeconds} s`,
     `Store: ${a.store}; current RMD snapshot: ${a.currentRmdSnapshotId ?? 'none'}`,
   ];
-  if (a.status === 'no-match') return [...head, 'Result: no-match — no screened call in the window for this calling/called pair.'].join('\n');
+  const flood = floodLines(a);
+  if (a.status === 'no-match') return [...head, 'Result: no-match — no screened call in the window for this calling/called pair.', ...flood].join('\n');
   const blocks = a.matches.map((m, i) => matchBlock(m, i + 1, q.zone));
-  return [...head, `Result: ${a.matches.length} matching call(s)`, ...blocks].join('\n');
+  return [...head, `Result: ${a.matches.length} matching call(s)`, ...blocks, ...flood].join('\n');
+}
+
+/** The flood summaries of the window: requests refused unparsed, so not tied to the numbers asked about. */
+function floodLines(a: TracebackAnswer): string[] {
+  if (a.floodSummaries === null) return ['Flood control: this store keeps no flood summaries (see the JSON-lines CDRs).'];
+  if (a.floodSummaries.length === 0) return ['Flood control: no request was refused by flood control in the window.'];
+  const lines = a.floodSummaries.map((f) => `  ${floodSentence(f)} between ${f.intervalStartUtc} and ${f.intervalEndUtc} (${f.intervalStartLocal} – ${f.intervalEndLocal} ${a.request.zone}), node ${f.node}`);
+  const more = a.floodSummariesTruncated ? ['  (more flood summaries overlap the window; narrow it to see them all)'] : [];
+  return ['Flood control: requests from sources no trunk covers, refused unparsed over their rate (numbers unknown):', ...lines, ...more];
+}
+
+function floodSentence(f: TracebackFloodSummary): string {
+  const from = f.source === 'other' ? `${f.sources} other source(s)` : f.source;
+  const what = f.action === 'dropped' ? 'dropped' : 'answered 503';
+  return `${f.requests} request(s) from ${from} over ${f.transport} ${what} — ${f.reason}`;
 }
 
 function matchBlock(m: TracebackMatch, n: number, zone: string): string {
@@ -52,6 +68,7 @@ const CSV_COLUMNS = [
   'line', 'req_calling', 'req_called', 'req_at', 'status', 'error', 'received_at_utc', 'received_at_local', 'zone', 'calling_number',
   'called_number', 'from_number', 'source', 'transport', 'trunk_id', 'provider_name', 'provider_rmd_number', 'provider_frn',
   'contact_name', 'contact_phone', 'decision', 'would_block', 'reason', 'sip_status', 'attest', 'origid', 'call_id', 'rmd_snapshot_id', 'snapshot_note',
+  'interval_end_utc', 'interval_end_local', 'requests_refused', 'flood_action', 'sources',
 ] as const;
 
 function toCsv(outcomes: readonly TracebackOutcome[]): string {
@@ -61,6 +78,7 @@ function toCsv(outcomes: readonly TracebackOutcome[]): string {
     if (o.kind === 'invalid') lines.push(csvRow([...req, 'invalid', o.error]));
     else if (o.answer.matches.length === 0) lines.push(csvRow([...req, 'no-match', '', '', '', o.answer.request.zone]));
     else for (const m of o.answer.matches) lines.push(csvRow([...req, 'match', '', ...matchCells(m, o.answer.request.zone)]));
+    if (o.kind === 'answer') for (const f of o.answer.floodSummaries ?? []) lines.push(csvRow([...req, 'flood-summary', '', ...floodCells(f, o.answer.request.zone)]));
   }
   return lines.join('\n');
 }
@@ -70,6 +88,15 @@ function matchCells(m: TracebackMatch, zone: string): unknown[] {
     m.receivedAtUtc, m.receivedAtLocal, zone, m.callingNumber, m.calledNumber, m.fromNumber, m.source, m.transport, m.trunkId,
     m.providerName, m.providerRmdNumber, m.providerFrn, m.contactName, m.contactPhone, m.decision, m.wouldBlock, m.reason,
     m.sipStatus, m.attest, m.origid, m.callId, m.rmdSnapshotId, m.snapshotNote,
+  ];
+}
+
+/** A flood summary in the match columns that apply (interval start as the time, source, transport, reason), then its own. */
+function floodCells(f: TracebackFloodSummary, zone: string): unknown[] {
+  const blank = (n: number): string[] => Array<string>(n).fill('');
+  return [
+    f.intervalStartUtc, f.intervalStartLocal, zone, ...blank(3), f.source, f.transport, ...blank(8), f.reason, ...blank(6),
+    f.intervalEndUtc, f.intervalEndLocal, f.requests, f.action, f.sources,
   ];
 }
 

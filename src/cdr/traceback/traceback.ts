@@ -2,7 +2,7 @@
  * Answering a traceback: the ITG's (calling, called, time + zone) → stored calls in the window → who handed us
  * each call (source, trunk, upstream provider with its RMD filing and robocall-mitigation contact), and our decision.
  */
-import { type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
+import { type FloodSummaryRecord, type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
 import type { CdrQueryStore, StoredCdr } from '../ports.js';
 import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone, type Parsed } from './time.js';
 
@@ -55,11 +55,39 @@ export interface TracebackMatch {
   readonly seq: number;
 }
 
+/**
+ * Requests from one source that flood control refused unparsed in an interval overlapping the window. Nothing of them
+ * was read (no numbers), so they are not matched to the calling/called pair: they say "N requests from X were refused".
+ */
+export interface TracebackFloodSummary {
+  readonly intervalStartUtc: string;
+  readonly intervalStartLocal: string;
+  readonly intervalEndUtc: string;
+  readonly intervalEndLocal: string;
+  /** The source address, or `other` for the sources beyond the per-interval bound, added up (`sources` of them). */
+  readonly source: string;
+  readonly sources: number;
+  readonly transport: string;
+  readonly requests: number;
+  /** dropped (no answer) or rejected (503). */
+  readonly action: 'dropped' | 'rejected';
+  readonly reason: string;
+  readonly node: string;
+}
+
 /** The answer to one request. */
 export interface TracebackAnswer {
   readonly request: { readonly calling: string; readonly called: string; readonly atUtc: string; readonly atLocal: string; readonly zone: string; readonly windowSeconds: number };
+  /** Whether a screened call of the calling/called pair is in the window (flood summaries do not count). */
   readonly status: 'match' | 'no-match';
   readonly matches: readonly TracebackMatch[];
+  /**
+   * Flood summaries overlapping the window, oldest first (at most `maxFloodSummaries`); null when the store does not
+   * keep them (PostgreSQL).
+   */
+  readonly floodSummaries: readonly TracebackFloodSummary[] | null;
+  /** True when more flood summaries overlap the window than are listed. */
+  readonly floodSummariesTruncated: boolean;
   /** Which store answered. */
   readonly store: string;
   readonly currentRmdSnapshotId: string | null;
@@ -71,6 +99,8 @@ export interface TracebackDeps {
   readonly rmd: RmdSnapshot | undefined;
   /** Matches returned per request (default 100). */
   readonly maxMatches?: number;
+  /** Flood summaries returned per request (default 1000). */
+  readonly maxFloodSummaries?: number;
 }
 
 const EXPECTED_NUMBER = 'expected a US/E.164 number such as +12025550123, 12025550123, 2025550123, (202) 555-0123, or a sip:/tel: URI';
@@ -107,6 +137,8 @@ export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps)
     toMs: req.atMs + req.windowMs,
     limit: deps.maxMatches ?? 100,
   });
+  const maxFlood = deps.maxFloodSummaries ?? 1000;
+  const flood = deps.store.findFloodSummaries === undefined ? null : await deps.store.findFloodSummaries(req.atMs - req.windowMs, req.atMs + req.windowMs, maxFlood + 1);
   return {
     request: {
       calling: req.calling.e164,
@@ -118,6 +150,8 @@ export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps)
     },
     status: calls.length > 0 ? 'match' : 'no-match',
     matches: calls.map((c) => toMatch(c, req.zone, deps.rmd)),
+    floodSummaries: flood === null ? null : flood.slice(0, maxFlood).map((f) => toFloodSummary(f, req.zone)),
+    floodSummariesTruncated: flood !== null && flood.length > maxFlood,
     store: deps.store.description,
     currentRmdSnapshotId: deps.rmd?.id ?? null,
   };
@@ -152,6 +186,22 @@ function toMatch(call: StoredCdr, zone: string, rmd: RmdSnapshot | undefined): T
     snapshotNote: note,
     node: r.node,
     seq: r.seq,
+  };
+}
+
+function toFloodSummary(f: FloodSummaryRecord, zone: string): TracebackFloodSummary {
+  return {
+    intervalStartUtc: f.intervalStart,
+    intervalStartLocal: formatInZone(f.intervalStartMs, zone),
+    intervalEndUtc: f.intervalEnd,
+    intervalEndLocal: formatInZone(f.intervalEndMs, zone),
+    source: f.sourceAddress,
+    sources: f.sources,
+    transport: f.transport,
+    requests: f.requests,
+    action: f.action,
+    reason: f.reason,
+    node: f.node,
   };
 }
 

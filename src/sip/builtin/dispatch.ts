@@ -3,7 +3,7 @@
  * INVITE transaction table and the call into screening; sockets live in listeners.ts.
  */
 import { createTtlByteTable, type TtlByteTable } from '../../lib/index.js';
-import type { InviteFacts, Logger } from '../../screening/index.js';
+import { FLOOD_REASON, type FloodSummary, type InviteFacts, type Logger } from '../../screening/index.js';
 import type { FrontMetrics, SipReply } from '../shared/index.js';
 import { type ArrivalMeta, toInviteFacts } from './facts.js';
 import {
@@ -53,6 +53,8 @@ export interface SipDispatcherDeps {
   readonly isTrunkSource: (address: string) => boolean;
   /** Monotonic clock, ms (rate limits). */
   readonly monotonicMs: () => number;
+  /** Receives flood control's per-source summaries of refused requests (see flood.ts). */
+  readonly onFloodSummary?: ((summary: FloodSummary) => void) | undefined;
 }
 
 /**
@@ -68,6 +70,8 @@ export interface SipDispatcher {
    * 513 (oversize) or 400 when the headers are routable. Never throws.
    */
   reject(inbound: Inbound, kind: MalformedKind): void;
+  /** Flood control's summaries: `tick` emits an interval that has run its length, `flush` every pending one. */
+  readonly flood: Pick<FloodGate, 'tick' | 'flush'>;
 }
 
 const METHOD_LABELS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER']);
@@ -208,11 +212,17 @@ function request(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage):
   }
 }
 
-/** Answers a request over its source's rate 503 with Retry-After (RFC 3261 21.5.4), when it is a routable non-ACK request. */
+/** The flood answer's headers besides Retry-After: the reason token, as on every reject. */
+const FLOOD_REASON_HEADERS: readonly (readonly [string, string])[] = [['Reason', `SIP;cause=503;text="${FLOOD_REASON}"`], ['X-Reason', FLOOD_REASON]];
+
+/**
+ * Answers a request over its source's rate 503 with Retry-After (RFC 3261 21.5.4) and the `flood-limit` reason, when
+ * it is a routable non-ACK request.
+ */
 function overRate(state: DispatchState, inbound: Inbound, msg: ParsedSipMessage | undefined): void {
   if (msg === undefined || msg.kind !== 'request' || msg.method === 'ACK') return;
   const check = checkRequest(msg, sourceOf(inbound), inbound.meta.transport);
-  if (check.ctx !== undefined) respond(state, inbound, check.ctx, protocolReply(503, [['Retry-After', String(state.deps.flood.retryAfterSeconds)]]));
+  if (check.ctx !== undefined) respond(state, inbound, check.ctx, protocolReply(503, [['Retry-After', String(state.deps.flood.retryAfterSeconds)], ...FLOOD_REASON_HEADERS]));
 }
 
 /** Creates the dispatcher; see {@link SipDispatcher}. */
@@ -222,12 +232,15 @@ export function createSipDispatcher(deps: SipDispatcherDeps): SipDispatcher {
     transactions: createTtlByteTable({
       ttlMs: deps.transactionTtlMs, max: deps.maxTransactions, maxBytes: deps.maxTransactionBytes, maxEntryBytes: MAX_KEPT_ENTRY_BYTES, now: deps.now,
     }),
-    flood: createFloodGate({ options: deps.flood, isTrunkSource: deps.isTrunkSource, now: deps.monotonicMs, metrics: deps.builtinMetrics, log: deps.log }),
+    flood: createFloodGate({
+      options: deps.flood, isTrunkSource: deps.isTrunkSource, now: deps.monotonicMs, wallMs: deps.now, metrics: deps.builtinMetrics, log: deps.log, onSummary: deps.onFloodSummary,
+    }),
     warnings: new Map(),
   };
   deps.builtinMetrics.watchTransactions(() => ({ entries: state.transactions.size, bytes: state.transactions.slabBytes }));
   const failedHandling = (err: unknown): void => deps.log.error({ err }, 'sip message handling failed');
   return {
+    flood: { tick: () => state.flood.tick(), flush: () => state.flood.flush() },
     handle(inbound) {
       try {
         const verdict = state.flood.check(inbound.meta.sourceAddress, inbound.meta.transport);

@@ -2,10 +2,10 @@
  * Built-in SIP front: the UDP and TCP listeners of the stateless redirect/reject server (RFC 3261, RFC 3581).
  * Wires the listeners (listeners.ts) to the dispatcher (dispatch.ts) and owns start/stop.
  */
-import type { Logger } from '../../screening/index.js';
+import type { FloodSummary, Logger } from '../../screening/index.js';
 import type { FrontMetrics } from '../shared/index.js';
 import { createSipDispatcher, type InviteHandler } from './dispatch.js';
-import type { FloodOptions } from './flood.js';
+import { FLOOD_LOG_INTERVAL_MS, type FloodOptions } from './flood.js';
 import type { BuiltinMetrics } from './ports.js';
 import { type BoundListener, type Listener, type ListenerDeps, listenTcp, listenUdp } from './listeners.js';
 import type { BuiltinTcpMetrics } from './ports.js';
@@ -67,13 +67,21 @@ export interface BuiltinSipServerOptions {
   readonly flood: FloodOptions;
   /** Monotonic clock, ms. */
   readonly monotonicMs: () => number;
+  /**
+   * Receives one summary per source per interval of the requests flood control refused (main.ts writes them as flood
+   * summary CDRs); intervals are emitted as they roll over and the pending ones at stop(). Must not throw.
+   */
+  readonly onFloodSummary?: ((summary: FloodSummary) => void) | undefined;
 }
 
 /** The built-in stateless SIP redirect/reject server. */
 export interface BuiltinSipServer {
   /** Binds every listener; rejects (closing what was bound) when one fails. Returns the actual addresses. */
   start(): Promise<readonly BoundListener[]>;
-  /** Flushes queued responses and closes the UDP sockets, every TCP connection and the TCP listeners. Idempotent. */
+  /**
+   * Flushes queued responses and closes the UDP sockets, every TCP connection and the TCP listeners, then emits the
+   * pending flood summaries. Idempotent.
+   */
   stop(): Promise<void>;
   /** True between a successful start() and stop(). */
   isListening(): boolean;
@@ -95,6 +103,7 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
     flood: opts.flood,
     isTrunkSource: opts.isTrunkSource,
     monotonicMs: opts.monotonicMs,
+    onFloodSummary: opts.onFloodSummary,
   });
   const tcpLimits = {
     maxConnections: opts.maxTcpConnections,
@@ -118,6 +127,7 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
   const closeAll = (): Promise<unknown> => Promise.all(listeners.splice(0).map((l) => l.close()));
   let listening = false;
   let stopping: Promise<void> | undefined;
+  let floodTimer: NodeJS.Timeout | undefined;
   return {
     async start() {
       try {
@@ -129,12 +139,16 @@ export function createBuiltinSipServer(opts: BuiltinSipServerOptions): BuiltinSi
         throw err;
       }
       listening = true;
+      floodTimer = setInterval(() => dispatcher.flood.tick(), FLOOD_LOG_INTERVAL_MS);
+      floodTimer.unref();
       return listeners.map((l) => l.bound);
     },
     stop() {
       stopping ??= (async () => {
         listening = false;
+        clearInterval(floodTimer);
         await closeAll();
+        dispatcher.flood.flush();
       })();
       return stopping;
     },

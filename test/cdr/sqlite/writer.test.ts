@@ -4,9 +4,15 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CDR_COLUMNS, fromCdrRow, toCdrRow, type CdrEnvelope } from '../../../src/cdr/columns.js';
 import { createSqliteCdrReader } from '../../../src/cdr/sqlite/query.js';
-import { applyRetention, dayFilePath, listDayFiles, openDayFileForRead } from '../../../src/cdr/sqlite/day-files.js';
+import { applyRetention, dayFileDdl, dayFilePath, listDayFiles, openDayFileForRead } from '../../../src/cdr/sqlite/day-files.js';
 import { createSqliteWriter } from '../../../src/cdr/sqlite/writer.js';
 import { AT, buildCdr, buildCdrs } from '../../support/builders.js';
+import { toFloodSummaryRecord, type FloodSummaryRecord } from '../../../src/screening/index.js';
+import Database from 'better-sqlite3';
+
+function floodRecord(sourceAddress: string, startMs: number, over: Partial<Parameters<typeof toFloodSummaryRecord>[0]> = {}): FloodSummaryRecord {
+  return toFloodSummaryRecord({ sourceAddress, sources: 1, transport: 'udp', intervalStartMs: startMs, intervalEndMs: startMs + 10_000, requests: 250, action: 'dropped', ...over }, 'gate-1');
+}
 
 const DAY_MS = 86_400_000;
 
@@ -50,7 +56,7 @@ describe('SQLite day-file store', () => {
     const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name").all();
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
-    expect(indexes).toEqual([{ name: 'cdr_called_time' }, { name: 'cdr_calling_time' }]);
+    expect(indexes).toEqual([{ name: 'cdr_called_time' }, { name: 'cdr_calling_time' }, { name: 'flood_summary_time' }]);
   });
 
   it('finds a call by any number form and the window, across a UTC midnight', async () => {
@@ -119,5 +125,64 @@ describe('SQLite day-file store', () => {
     const seqs = [...reader.scan(AT + 1, AT + DAY_MS * 1.5)].map((s) => s.record.seq);
 
     expect(seqs).toEqual([2, 3, 4]);
+  });
+});
+
+describe('SQLite flood summaries', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rmdgate-sqlite-flood-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps flood summaries in their own table of the interval start day and reads them back whole', async () => {
+    const writer = createSqliteWriter({ dir });
+    const midnight = Date.UTC(2026, 10, 21);
+    const a = floodRecord('198.51.100.7', AT, { action: 'rejected', transport: 'tcp' });
+    const b = floodRecord('other', midnight - 5_000, { sources: 42, requests: 9000 });
+
+    const r = writer.write([{ r: buildCdr({ receivedAtMs: AT }) }, { r: a }, { r: b }]);
+    writer.close();
+    const reader = createSqliteCdrReader(dir);
+    const found = await reader.findFloodSummaries(AT - 60_000, midnight + 60_000, 100);
+    await reader.close();
+
+    expect(r).toEqual({ written: 3, lost: 0 });
+    expect(found).toEqual([a, b]);
+    const db = openDayFileForRead(dir, '2026-11-20')!;
+    const counts = [db.prepare('SELECT count(*) AS n FROM cdr').get(), db.prepare('SELECT count(*) AS n FROM flood_summary').get()];
+    db.close();
+    expect(counts).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('returns the summaries whose interval overlaps the window, and none outside it', async () => {
+    const writer = createSqliteWriter({ dir });
+    writer.write([floodRecord('198.51.100.1', AT - 30_000), floodRecord('198.51.100.2', AT - 5_000), floodRecord('198.51.100.3', AT + 60_000)].map((r) => ({ r })));
+    writer.close();
+    const reader = createSqliteCdrReader(dir);
+
+    const found = await reader.findFloodSummaries(AT, AT + 59_999, 100);
+    const edge = await reader.findFloodSummaries(AT - 20_000, AT - 20_000, 100);
+    await reader.close();
+
+    expect(found.map((f) => f.sourceAddress)).toEqual(['198.51.100.2']);
+    expect(edge.map((f) => f.sourceAddress)).toEqual(['198.51.100.1']);
+  });
+
+  it('reads a day file written before flood summaries as holding none, and adds the table when it is next written', async () => {
+    const day = '2026-11-20';
+    const old = new Database(dayFilePath(dir, day));
+    old.exec(dayFileDdl().split('CREATE TABLE IF NOT EXISTS flood_summary')[0]!);
+    old.close();
+    const reader = createSqliteCdrReader(dir);
+
+    expect(await reader.findFloodSummaries(AT - 60_000, AT + 60_000, 100)).toEqual([]);
+    await reader.close();
+    const writer = createSqliteWriter({ dir });
+    expect(writer.write([{ r: floodRecord('198.51.100.7', AT) }])).toEqual({ written: 1, lost: 0 });
+    writer.close();
+    const again = createSqliteCdrReader(dir);
+    expect((await again.findFloodSummaries(AT - 60_000, AT + 60_000, 100)).map((f) => f.sourceAddress)).toEqual(['198.51.100.7']);
+    await again.close();
   });
 });

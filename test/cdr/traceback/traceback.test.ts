@@ -1,4 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createSqliteCdrReader } from '../../../src/cdr/sqlite/query.js';
+import { createSqliteWriter } from '../../../src/cdr/sqlite/writer.js';
+import { toFloodSummaryRecord } from '../../../src/screening/index.js';
 import { answerBatch } from '../../../src/cdr/traceback/batch.js';
 import { parseBatchCsv } from '../../../src/cli/traceback-batch-csv.js';
 import { formatOutcomes } from '../../../src/cdr/traceback/format.js';
@@ -142,5 +148,65 @@ describe('batch tracebacks and formats', () => {
     const csv = formatOutcomes([{ line: 1, request: REQUEST, kind: 'answer', answer: a }], 'csv');
 
     expect(csv).toContain(`"'=HYPERLINK(""x"")"`);
+  });
+});
+
+describe('traceback flood summaries (SQLite store)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'rmdgate-traceback-flood-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const flood = (sourceAddress: string, startMs: number, requests: number) =>
+    ({ r: toFloodSummaryRecord({ sourceAddress, sources: 1, transport: 'udp', intervalStartMs: startMs, intervalEndMs: startMs + 10_000, requests, action: 'dropped' }, 'gate-1') });
+
+  async function answerFromSqlite(req: TracebackRequest) {
+    // REQUEST's window: 19:05 UTC ± 10 min.
+    const at = Date.UTC(2026, 10, 20, 19, 5);
+    const writer = createSqliteWriter({ dir });
+    writer.write([flood('198.51.100.7', at - 11 * 60_000, 1), flood('198.51.100.8', at - 10 * 60_000 - 5_000, 700), flood('198.51.100.9', at + 9 * 60_000, 1200), flood('198.51.100.10', at + 10 * 60_000 + 1, 5)]);
+    writer.close();
+    const store = createSqliteCdrReader(dir);
+    try {
+      const parsed = parseTracebackRequest(req);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return await answerTraceback(parsed.value, { store, rmd: SNAPSHOT });
+    } finally {
+      await store.close();
+    }
+  }
+
+  it('reports the flood summaries overlapping the window, and none outside it, even when no call matches', async () => {
+    const a = await answerFromSqlite(REQUEST);
+
+    expect(a.status).toBe('no-match');
+    expect(a.floodSummaries?.map((f) => [f.source, f.requests])).toEqual([['198.51.100.8', 700], ['198.51.100.9', 1200]]);
+    expect(a.floodSummaries?.[0]).toMatchObject({ transport: 'udp', action: 'dropped', reason: 'flood-limit', intervalStartUtc: '2026-11-20T18:54:55.000Z', intervalEndUtc: '2026-11-20T18:55:05.000Z', intervalStartLocal: '2026-11-20 13:54:55.000 -05:00' });
+    expect(a.floodSummariesTruncated).toBe(false);
+  });
+
+  it('says so in the table, the CSV and the JSON', async () => {
+    const a = await answerFromSqlite(REQUEST);
+    const outcome = [{ line: 1, request: REQUEST, kind: 'answer' as const, answer: a }];
+
+    const table = formatOutcomes(outcome, 'table');
+    const csv = formatOutcomes(outcome, 'csv').split('\n');
+    const json = JSON.parse(formatOutcomes(outcome, 'json')) as { floodSummaries: unknown[] };
+
+    expect(table).toContain('700 request(s) from 198.51.100.8 over udp dropped — flood-limit between 2026-11-20T18:54:55.000Z and 2026-11-20T18:55:05.000Z');
+    expect(table).not.toContain('198.51.100.10');
+    const header = csv[0]!.split(',');
+    const rows = csv.slice(1).map((l) => Object.fromEntries(l.split(',').map((c, i) => [header[i], c])));
+    expect(rows.map((r) => r['status'])).toEqual(['no-match', 'flood-summary', 'flood-summary']);
+    expect(rows[1]).toMatchObject({ source: '198.51.100.8', transport: 'udp', reason: 'flood-limit', received_at_utc: '2026-11-20T18:54:55.000Z', interval_end_utc: '2026-11-20T18:55:05.000Z', requests_refused: '700', flood_action: 'dropped', sources: '1' });
+    expect(json.floodSummaries).toHaveLength(2);
+  });
+
+  it('tells a store that keeps no flood summaries apart from a window without any', async () => {
+    const a = await answer(REQUEST);
+
+    expect(a.floodSummaries).toBeNull();
+    expect(formatOutcomes([{ line: 1, request: REQUEST, kind: 'answer', answer: a }], 'table')).toContain('this store keeps no flood summaries');
   });
 });
