@@ -205,5 +205,11 @@ export function renderResponse(ctx: ResponseContext, reply: SipReply, serverHead
   let own = serverHeader === undefined ? '' : `Server: ${serverHeaderLine(serverHeader)}\r\n`;
   for (const [name, value] of reply.headers) own += `${line(name)}: ${line(value)}\r\n`;
   own += 'Content-Length: 0\r\n\r\n';
-  return Buffer.concat([Buffer.from(statusLine, 'utf8'), Buffer.from(text, 'latin1'), Buffer.from(own, 'utf8')]);
+  // One allocation, three encodings (latin1 is one byte per char, so `text.length` is its byte length).
+  const head = Buffer.byteLength(statusLine, 'utf8');
+  const out = Buffer.allocUnsafe(head + text.length + Buffer.byteLength(own, 'utf8'));
+  out.write(statusLine, 0, 'utf8');
+  out.write(text, head, 'latin1');
+  out.write(own, head + text.length, 'utf8');
+  return out;
 }
