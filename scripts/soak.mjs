@@ -6,9 +6,10 @@
 //   node scripts/soak.mjs [--minutes 10] [--out DIR] [--seed N] [--udp-rate 800] [--tcp-rate 500] [--flood off|default]
 // Checks at the end: the gate alive, no fatal/unhandled on stderr, no handler failure logged, no screening error,
 // every fuzzed message counted (UDP: counted + kernel drops = sent; framed TCP: counted = sent), every valid call
-// decided right, RSS growth within --rss-bound-mib of the first sample after warm-up. Prints a JSON summary; with
-// --out writes soak.jsonl (rows in the format of test/support/reliability.ts) and soak-samples.jsonl. Exit 0 when
-// every check held, 1 otherwise. Linux only (/proc). Bounded: --minutes at most 720; every loop ends by then.
+// decided right, every answer well formed and one the gate may give (never 500, never 302 to an unknown source),
+// every screened INVITE's CDR written, RSS growth within --rss-bound-mib (default 112) of the first sample. Prints a
+// JSON summary; with --out writes soak.jsonl (rows in the format of test/support/reliability.ts) and
+// soak-samples.jsonl. Exit 0 when every check held, 1 otherwise. Linux only (/proc). Bounded: --minutes at most 720.
 import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -222,7 +223,9 @@ const until = started + minutes * 60_000;
 await sleep(1000);
 const base = await scrape();
 const firstRss = rss();
-const fuzzTotals = { udpSent: 0, udpBlank: 0, tcpFramed: 0, tcpSent: 0, tcpClosedByGate: 0, badAnswers: 0, cleanWrong: 0, cleanRight: 0, rounds: 0, seeds: [] };
+// What the gate may answer (as in the fuzz suite): never 500, never a redirect for a source no trunk covers.
+const ANSWERS = { other: new Set([200, 400, 403, 405, 416, 481, 483, 503, 513]), trunk: new Set([200, 302, 400, 403, 405, 416, 481, 483, 513]) };
+const fuzzTotals = { unexpectedAnswers: {}, udpSent: 0, udpBlank: 0, tcpFramed: 0, tcpSent: 0, tcpClosedByGate: 0, badAnswers: 0, cleanWrong: 0, cleanRight: 0, rounds: 0, seeds: [] };
 const timeline = [];
 const sampler = setInterval(async () => {
   try {
@@ -238,9 +241,9 @@ const sampler = setInterval(async () => {
 
 function fuzzRound(round, ms) {
   const args = {
-    udpPort, tcpPort, seed: (seed + round) >>> 0, maxMs: ms,
-    udp: { messages: Math.ceil((udpRate * ms) / 1000), rate: udpRate, sources: ['127.0.2.1', '127.0.2.2', '127.0.2.3'] },
-    tcp: { messages: Math.ceil((tcpRate * ms) / 1000), rate: tcpRate, connections: 6, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: ['127.0.2.50', '127.0.2.51'] },
+    udpPort, tcpPort, seed: (seed + round) >>> 0, maxMs: ms, trunks: ['127.0.0.1'],
+    udp: { messages: Math.ceil((udpRate * ms) / 1000), rate: udpRate, sources: ['127.0.0.1', '127.0.2.1', '127.0.2.2'] },
+    tcp: { messages: Math.ceil((tcpRate * ms) / 1000), rate: tcpRate, connections: 6, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: ['127.0.0.1', '127.0.2.50', '127.0.2.51'] },
   };
   return new Promise((resolveRound) => {
     const child = spawn(process.execPath, [join(ROOT, 'test/support/sip-fuzz.mjs'), JSON.stringify(args)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -274,6 +277,10 @@ for (let round = 0; Date.now() < until - 2000 && gate.exitCode === null; round++
   fuzzTotals.badAnswers += run.udp.badAnswers + run.tcp.badAnswers;
   fuzzTotals.cleanWrong += run.udp.cleanWrong;
   fuzzTotals.cleanRight += run.udp.cleanRight;
+  for (const [key, count] of [...Object.entries(run.udp.statuses), ...Object.entries(run.tcp.statuses)]) {
+    const [asker, status] = key.split(' ');
+    if (!(asker === 'trunk' ? ANSWERS.trunk : ANSWERS.other).has(Number(status))) fuzzTotals.unexpectedAnswers[key] = (fuzzTotals.unexpectedAnswers[key] ?? 0) + count;
+  }
 }
 await callers;
 clearInterval(sampler);
@@ -284,6 +291,10 @@ for (let i = 0; i < 100 && gate.exitCode === null; i++) {
   const u = account(all, 'udp').counted - account(base, 'udp').counted - valid.sent.udp + udpDrops();
   const t = account(all, 'tcp').counted - account(base, 'tcp').counted - valid.sent.tcp;
   if (u >= fuzzTotals.udpSent - fuzzTotals.udpBlank && t >= fuzzTotals.tcpFramed) break;
+  await sleep(100);
+  all = await scrape().catch(() => all);
+}
+for (let i = 0; i < 50 && gate.exitCode === null && sum(all, 'rmdgate_cdr_written_total') < sum(all, 'rmdgate_invites_total'); i++) {
   await sleep(100);
   all = await scrape().catch(() => all);
 }
@@ -301,6 +312,8 @@ const checks = {
   udpAccounted: udpCounted + drops === fuzzTotals.udpSent - fuzzTotals.udpBlank,
   tcpAccounted: tcpCounted === fuzzTotals.tcpFramed && fuzzTotals.tcpClosedByGate === 0,
   answersWellFormed: fuzzTotals.badAnswers === 0,
+  answersExpected: Object.keys(fuzzTotals.unexpectedAnswers).length === 0,
+  cdrsWritten: sum(all, 'rmdgate_cdr_lost_total') === 0 && sum(all, 'rmdgate_cdr_written_total') === sum(all, 'rmdgate_invites_total'),
   cleanAnsweredRight: fuzzTotals.cleanWrong === 0,
   validCallsRight: valid.wrong.length === 0 && valid.placed > 0,
   rssWithinBound: peakRss - firstRss < rssBound,

@@ -103,11 +103,14 @@ export interface FuzzSummary {
     readonly answers: number; readonly badAnswers: number;
     readonly clean: number; readonly cleanRight: number; readonly cleanWrong: number; readonly cleanUnanswered: number;
     readonly wrongSamples: readonly unknown[];
+    /** Answers by asker and status: `trunk 302`, `other 403` ... */
+    readonly statuses: Readonly<Record<string, number>>;
   };
   readonly tcp?: {
     readonly sent: number; readonly bytes: number; readonly connections: number; readonly refused: number;
     readonly splitWrites: number; readonly pipelined: number; readonly answers: number; readonly badAnswers: number;
     readonly badSamples: readonly string[]; readonly framed: FuzzLanes; readonly raw: FuzzLanes;
+    readonly statuses: Readonly<Record<string, number>>;
   };
   readonly generators: Readonly<Record<string, number>>;
   readonly mutations: Readonly<Record<string, number>>;

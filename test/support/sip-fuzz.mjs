@@ -21,6 +21,8 @@ const UDP_MAX = 65_507;
 const sources = [...(opts.udp?.sources ?? []), ...(opts.tcp?.sources ?? [])];
 if (!sources.every((a) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(a))) throw new Error('loopback sources only (127.0.0.0/8)');
 const TARGET = '127.0.0.1';
+/** Sources a configured trunk covers (`trunks`): clean INVITEs from them must be redirected (302). */
+const TRUNKS = new Set(opts.trunks ?? []);
 
 // mulberry32: small, fast, good enough to drive a fuzzer. One stream for UDP and one per TCP lane, each seeded from
 // the run's seed, so a seed gives the same message sequence per stream whatever the event loop interleaves (what the
@@ -99,14 +101,14 @@ function validRequest(ctx, method, source, port) {
   const body = method === 'INVITE' && chance(0.5) ? sdp() : '';
   if (body !== '') lines.push(`${h('Content-Type', 'c')}: application/sdp`);
   lines.push(`${h('Content-Length', 'l')}: ${Buffer.byteLength(body, 'latin1')}`);
-  ctx.expect = expectedStatus(method, maxForwards, toTag);
+  ctx.expect = expectedStatus(method, maxForwards, toTag, source);
   return `${lines.join('\r\n')}\r\n\r\n${body}`;
 }
 
-/** What the gate answers a clean request from a source no trunk covers (flood control off). */
-function expectedStatus(method, maxForwards, toTag) {
+/** What the gate answers a clean request (flood control off): a new INVITE is 302 from a trunk source, else 403. */
+function expectedStatus(method, maxForwards, toTag, source) {
   if (method === 'ACK') return 0;
-  if (method === 'INVITE') return maxForwards === '0' ? 483 : toTag !== undefined ? 481 : 403;
+  if (method === 'INVITE') return maxForwards === '0' ? 483 : toTag !== undefined ? 481 : TRUNKS.has(source) ? 302 : 403;
   if (method === 'CANCEL') return 481;
   if (method === 'OPTIONS') return 200;
   return 405;
@@ -255,19 +257,32 @@ function frameExactly(bytes, limit) {
   return framed.indexOf(CRLFCRLF) === headBytes.length + String(body.length).length && lengths.length === 1 ? framed : undefined;
 }
 
-/** Reads `Call-ID`/status of one UDP answer; undefined when it is not a SIP/2.0 response. */
+const HEADER_LINE = /^[!-9;-~]+: [^\x00-\x08\x0a-\x1f\x7f]*$/;
+
+/**
+ * Reads status and Call-ID of one answer; undefined unless it is a well-formed response: a `SIP/2.0 NNN` status
+ * line, header lines `Name: value` with no control character but HTAB (nothing a request carried may break a line
+ * or inject a header), `Content-Length: 0` and the blank line at the end.
+ */
 function readAnswer(text) {
-  const m = /^SIP\/2\.0 (\d{3}) [^\r\n]*\r\n/.exec(text);
-  if (m === null || !text.endsWith('\r\n\r\n')) return undefined;
-  const callId = /\r\nCall-ID: ([^\r\n]*)/.exec(text)?.[1];
+  if (!text.endsWith('\r\nContent-Length: 0\r\n\r\n')) return undefined;
+  const [status, ...headers] = text.slice(0, -4).split('\r\n');
+  const m = /^SIP\/2\.0 ([1-6]\d\d) [^\x00-\x08\x0a-\x1f\x7f]*$/.exec(status);
+  if (m === null || !headers.every((line) => HEADER_LINE.test(line))) return undefined;
+  const callId = headers.find((line) => line.startsWith('Call-ID: '))?.slice(9);
   return { status: Number(m[1]), callId };
 }
+/** Tallies an answer's status by who asked: `trunk 302`, `other 403` ... */
+const countStatus = (out, status, source) => {
+  const key = `${TRUNKS.has(source) ? 'trunk' : 'other'} ${status}`;
+  out.statuses[key] = (out.statuses[key] ?? 0) + 1;
+};
 
 const deadline = Date.now() + maxMs;
 const summary = { seed, udp: undefined, tcp: undefined };
 
 async function runUdp(cfg) {
-  const out = { sent: 0, blank: 0, sendErrors: 0, bytes: 0, answers: 0, badAnswers: 0, clean: 0, cleanRight: 0, cleanWrong: 0, cleanUnanswered: 0, wrongSamples: [] };
+  const out = { sent: 0, blank: 0, sendErrors: 0, bytes: 0, answers: 0, badAnswers: 0, clean: 0, cleanRight: 0, cleanWrong: 0, cleanUnanswered: 0, wrongSamples: [], statuses: {} };
   const expected = new Map();
   const sockets = await Promise.all(cfg.sources.map((address) => new Promise((resolve) => {
     const s = createSocket('udp4');
@@ -277,9 +292,10 @@ async function runUdp(cfg) {
       const answer = readAnswer(msg.toString('latin1'));
       if (answer === undefined) {
         out.badAnswers++;
-        if (out.wrongSamples.length < 5) out.wrongSamples.push({ bad: msg.toString('latin1').slice(0, 200) });
+        if (out.wrongSamples.length < 5) out.wrongSamples.push({ bad: msg.toString('latin1').slice(0, 300) });
         return;
       }
+      countStatus(out, answer.status, address);
       const want = answer.callId === undefined ? undefined : expected.get(answer.callId);
       if (want === undefined) return;
       expected.delete(answer.callId);
@@ -326,7 +342,7 @@ async function runUdp(cfg) {
 
 async function runTcp(cfg) {
   const lanes = () => ({ connections: 0, sent: 0, blank: 0, closedByGate: 0 });
-  const out = { sent: 0, bytes: 0, connections: 0, refused: 0, splitWrites: 0, pipelined: 0, answers: 0, badAnswers: 0, badSamples: [], framed: lanes(), raw: lanes() };
+  const out = { sent: 0, bytes: 0, connections: 0, refused: 0, splitWrites: 0, pipelined: 0, answers: 0, badAnswers: 0, badSamples: [], statuses: {}, framed: lanes(), raw: lanes() };
   const limit = cfg.maxMessageBytes ?? 65_535;
   const started = Date.now();
   const end = Math.min(deadline, started + (cfg.maxMs ?? maxMs));
@@ -353,9 +369,11 @@ async function runTcp(cfg) {
           const text = buffer.slice(0, e + 4);
           buffer = buffer.slice(e + 4);
           out.answers++;
-          if (readAnswer(text) === undefined) {
+          const answer = readAnswer(text);
+          if (answer !== undefined) countStatus(out, answer.status, source);
+          else {
             out.badAnswers++;
-            if (out.badSamples.length < 5) out.badSamples.push(text.slice(0, 200));
+            if (out.badSamples.length < 5) out.badSamples.push(text.slice(0, 300));
           }
         }
       });

@@ -31,6 +31,12 @@ const RSS_FLAT_BYTES = 32 * MIB;
 const SEED = process.env['FUZZ_SEED'] !== undefined ? Number(process.env['FUZZ_SEED']) : (Date.now() % 2 ** 31);
 const TRUNK = '127.0.0.1';
 const UNKNOWN = '127.0.0.4';
+/**
+ * What the gate may answer with flood control off: 200 (OPTIONS, CANCEL of a kept transaction), 400/416/513
+ * (malformed, unusable Request-URI, oversize), 403 (unknown-trunk), 405, 481, 483; a trunk source may also get 302.
+ * Never 500 (a handler that threw) and never a redirect for a source no trunk covers.
+ */
+const ANSWERS = { other: new Set([200, 400, 403, 405, 416, 481, 483, 513]), trunk: new Set([200, 302, 400, 403, 405, 416, 481, 483, 513]) };
 const BAD_LOG = /invite handler failed|sip message handling failed|invite handler returned no final reply/;
 
 /** The account of `transport` since `base` (a scrape), less what the valid-call client sent. */
@@ -45,6 +51,18 @@ function since(text: string, base: string, transport: 'udp' | 'tcp', validSent: 
     flood: now.flood - then.flood,
     oversize: now.oversize - then.oversize,
   };
+}
+
+/** Answers outside {@link ANSWERS}, as `asker status × count`. */
+function unexpectedAnswers(...tallies: Record<string, number>[]): string[] {
+  const out: string[] = [];
+  for (const tally of tallies) {
+    for (const [key, count] of Object.entries(tally)) {
+      const [asker = '', status = ''] = key.split(' ');
+      if (!(asker === 'trunk' ? ANSWERS.trunk : ANSWERS.other).has(Number(status))) out.push(`${key} × ${count}`);
+    }
+  }
+  return out;
 }
 
 async function fuzz(args: Record<string, unknown>, maxMs: number): Promise<FuzzSummary> {
@@ -139,8 +157,9 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
     const t0 = Date.now();
     const fuzzed = fuzz({
       udpPort, tcpPort, seed: SEED,
-      udp: { messages: 62_000, rate: 800, sources: ['127.0.2.1', '127.0.2.2', '127.0.2.3'] },
-      tcp: { messages: 40_000, rate: 520, connections: 6, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: ['127.0.2.50', '127.0.2.51'] },
+      trunks: [TRUNK],
+      udp: { messages: 62_000, rate: 800, sources: [TRUNK, '127.0.2.1', '127.0.2.2'] },
+      tcp: { messages: 40_000, rate: 520, connections: 6, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: [TRUNK, '127.0.2.50', '127.0.2.51'] },
     }, 150_000).finally(() => (fuzzing = false));
     const calls = await validCalls(udpPort, tcpPort, () => !fuzzing, 250);
     const run = await fuzzed;
@@ -175,8 +194,14 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
     expect(u.responses, context).toBeLessThanOrEqual(u.requests + u.rejects);
     expect(t.responses, context).toBeLessThanOrEqual(t.requests + t.rejects);
     expect(udp.badAnswers + tcp.badAnswers, context).toBe(0);
+    expect(unexpectedAnswers({ ...udp.statuses }, { ...tcp.statuses }), context).toEqual([]);
     expect(udp.cleanWrong, context).toBe(0);
     expect(udp.cleanRight, context).toBeGreaterThan(udp.clean / 2);
+    // Every screened INVITE has its CDR written; none lost.
+    await waitUntil(async () => sumOf(parseMetrics(await scrape()), 'rmdgate_cdr_written_total') >= sumOf(parseMetrics(await scrape()), 'rmdgate_invites_total'), 5000, 'CDRs written').catch(() => undefined);
+    const cdr = parseMetrics(await scrape());
+    expect(sumOf(cdr, 'rmdgate_cdr_written_total'), context).toBe(sumOf(cdr, 'rmdgate_invites_total'));
+    expect(sumOf(cdr, 'rmdgate_cdr_lost_total'), context).toBe(0);
     expect(udp.cleanUnanswered, context).toBeLessThanOrEqual(drops + Math.ceil(udp.clean * 0.01));
     expect(sumOf(series, 'rmdgate_screening_errors_total'), context).toBe(0);
     expect(calls.wrong, context).toEqual([]);
@@ -243,6 +268,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
     expect(u.flood, context).toBeGreaterThan((udp.sent - udp.blank) / 2);
     expect(t.flood, context).toBeGreaterThan(tcp.framed.sent / 2);
     expect(udp.badAnswers + tcp.badAnswers, context).toBe(0);
+    expect(unexpectedAnswers({ ...udp.statuses }, { ...tcp.statuses }), context).toEqual([]);
     expect(udp.cleanWrong, context).toBe(0);
     expect(calls.wrong, context).toEqual([]);
     expect(sumOf(parseMetrics(text), 'rmdgate_screening_errors_total')).toBe(0);
