@@ -65,9 +65,18 @@ function unexpectedAnswers(...tallies: Record<string, number>[]): string[] {
   return out;
 }
 
+/** Running fuzzer processes; afterEach aborts (kills) any a failed test left behind. */
+const fuzzers = new Set<AbortController>();
+
 async function fuzz(args: Record<string, unknown>, maxMs: number): Promise<FuzzSummary> {
-  const { stdout } = await promisify(execFile)(process.execPath, [FUZZ, JSON.stringify({ ...args, maxMs })], { timeout: maxMs + 30_000, maxBuffer: 16 * MIB });
-  return JSON.parse(stdout) as FuzzSummary;
+  const abort = new AbortController();
+  fuzzers.add(abort);
+  try {
+    const { stdout } = await promisify(execFile)(process.execPath, [FUZZ, JSON.stringify({ ...args, maxMs })], { timeout: maxMs + 30_000, maxBuffer: 16 * MIB, signal: abort.signal });
+    return JSON.parse(stdout) as FuzzSummary;
+  } finally {
+    fuzzers.delete(abort);
+  }
 }
 
 /** Valid calls placed one after another until `until()`: trunk over UDP and TCP (302), unknown source over UDP (403). */
@@ -117,6 +126,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
     dir = mkdtempSync(join(tmpdir(), 'rmdgate-fuzz-'));
   });
   afterEach(async () => {
+    for (const abort of fuzzers) abort.abort();
     gate?.killAll();
     if (gate !== undefined) await gate.noneLeft();
     gate = undefined;
@@ -161,6 +171,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
       udp: { messages: 62_000, rate: 800, sources: [TRUNK, '127.0.2.1', '127.0.2.2'] },
       tcp: { messages: 40_000, rate: 520, connections: 6, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: [TRUNK, '127.0.2.50', '127.0.2.51'] },
     }, 150_000).finally(() => (fuzzing = false));
+    fuzzed.catch(() => undefined); // awaited below; handled here too in case a failure aborts it first
     const calls = await validCalls(udpPort, tcpPort, () => !fuzzing, 250);
     const run = await fuzzed;
     const udp = run.udp!;
@@ -247,6 +258,7 @@ describe.runIf(existsSync(CLI) && existsSync('/proc/net/udp'))('built-in front u
       udp: { messages: 12_000, rate: 1500, sources: ['127.0.3.1', '127.0.3.2'] },
       tcp: { messages: 6000, rate: 750, connections: 4, raw: 0, maxMessageBytes: MAX_MESSAGE_BYTES, sources: ['127.0.3.50', '127.0.3.51'] },
     }, 40_000).finally(() => (fuzzing = false));
+    fuzzed.catch(() => undefined);
     const calls = await validCalls(udpPort, tcpPort, () => !fuzzing, 1000); // the unknown source stays under 2/s
     const run = await fuzzed;
     const udp = run.udp!;
