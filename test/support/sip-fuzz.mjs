@@ -6,7 +6,8 @@
 // Messages come from a small SIP grammar (requests of every method the gate knows and some it does not, responses,
 // compact forms, folding, odd URIs, bad Via ports, wrong Content-Length, bytes 0x80-0xFF and NUL, bare LF, CR alone,
 // duplicated and missing headers, oversize messages) and about half are then mutated (byte flips, truncation,
-// duplication, splicing of two messages, random bytes inserted or deleted). The same seed gives the same messages
+// duplication, splicing of two messages, random bytes inserted or deleted); about 5 % resend a recent message, as it
+// was (a retransmission) or mutated. The same seed gives the same messages
 // (pass the printed `seed` back). UDP sends one datagram per message; TCP streams them over several connections,
 // sometimes split at random points, sometimes pipelined. Requests that are valid and unmutated ("clean") are
 // remembered by Call-ID with the status they must get; UDP answers are checked against that.
@@ -205,6 +206,8 @@ function oversize(ctx, source, port, limit) {
 
 /** One message: its bytes and, when clean, the Call-ID and status it must get. */
 function generate(source, port, transport) {
+  const again = retransmission(source, port);
+  if (again !== undefined) return again;
   const id = `${seed.toString(36)}-${current.name}-${(current.n++).toString(36)}`;
   const ctx = { id, callId: `fz-${id}@${source}`, expect: undefined };
   const kind = pick(['valid', 'valid', 'bad', 'bad', 'bad', 'bad', 'response', transport === 'udp' ? 'blank' : 'keepalive', 'oversize']);
@@ -226,7 +229,40 @@ function generate(source, port, transport) {
     mutated = true;
   }
   const clean = kind === 'valid' && !mutated && ctx.expect !== undefined;
-  return { bytes, blank: bytes.every((b) => b === 0x0d || b === 0x0a), clean, callId: ctx.callId, expect: ctx.expect };
+  const message = { bytes, blank: bytes.every((b) => b === 0x0d || b === 0x0a), clean, callId: ctx.callId, expect: ctx.expect };
+  if (!message.blank) remember(source, port, message);
+  return message;
+}
+
+const RING = 32;
+
+/** Keeps the stream's recent messages (per source and port) for {@link retransmission}. */
+function remember(source, port, message) {
+  current.ring ??= [];
+  current.ring.push({ source, port, message });
+  if (current.ring.length > RING) current.ring.shift();
+}
+
+/**
+ * Now and then a recent message of the stream again (same source and port): as it was — a retransmission, which a
+ * clean request must get the same answer to (INVITEs from the transaction table) — or mutated, which may still hit
+ * the kept transaction's key (branch, sent-by, Call-ID, CSeq) with other bytes around it.
+ */
+function retransmission(source, port) {
+  if (current.ring === undefined || !chance(0.05)) return undefined;
+  const candidates = current.ring.filter((r) => r.source === source && r.port === port);
+  if (candidates.length === 0) return undefined;
+  const { message } = pick(candidates);
+  if (chance(0.5)) {
+    tally('generators', 'retransmission');
+    return message;
+  }
+  tally('generators', 'retransmission-mutated');
+  const name = pick(MUTATION_NAMES.filter((n) => n !== 'splice'));
+  tally('mutations', name);
+  const bytes = MUTATIONS[name](message.bytes);
+  // Its answer may carry the original's Call-ID: the original's expectation can no longer be told apart (`taint`).
+  return { bytes, blank: bytes.every((b) => b === 0x0d || b === 0x0a), clean: false, callId: message.callId, expect: undefined, taint: true };
 }
 
 const CRLFCRLF = Buffer.from('\r\n\r\n', 'latin1');
@@ -298,11 +334,11 @@ async function runUdp(cfg) {
       countStatus(out, answer.status, address);
       const want = answer.callId === undefined ? undefined : expected.get(answer.callId);
       if (want === undefined) return;
-      expected.delete(answer.callId);
-      if (want === answer.status) out.cleanRight++;
+      if (--want.left === 0) expected.delete(answer.callId);
+      if (want.status === answer.status) out.cleanRight++;
       else {
         out.cleanWrong++;
-        if (out.wrongSamples.length < 5) out.wrongSamples.push({ callId: answer.callId, want, got: answer.status });
+        if (out.wrongSamples.length < 5) out.wrongSamples.push({ callId: answer.callId, want: want.status, got: answer.status });
       }
     });
     s.bind(0, address, () => resolve(s));
@@ -323,9 +359,16 @@ async function runUdp(cfg) {
         out.sent++;
         out.bytes += m.bytes.length;
         if (m.blank) out.blank++;
+        const tainted = m.taint === true ? expected.get(m.callId) : undefined;
+        if (tainted !== undefined) {
+          expected.delete(m.callId);
+          out.clean -= tainted.left;
+        }
         if (m.clean && m.expect !== 0) {
           out.clean++;
-          expected.set(m.callId, m.expect);
+          const known = expected.get(m.callId);
+          if (known !== undefined) known.left++;
+          else expected.set(m.callId, { status: m.expect, left: 1 });
         }
         socket.send(m.bytes, cfg.port, TARGET, (err) => void (err && out.sendErrors++));
       }
@@ -335,7 +378,7 @@ async function runUdp(cfg) {
     tick();
   });
   await new Promise((resolve) => setTimeout(resolve, 1000)); // late answers
-  out.cleanUnanswered = expected.size;
+  out.cleanUnanswered = [...expected.values()].reduce((n, e) => n + e.left, 0);
   for (const s of sockets) s.close();
   return out;
 }
