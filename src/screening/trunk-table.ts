@@ -69,6 +69,7 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
   function lookup(facts: InviteFacts): Trunk | undefined {
     const ctx: MatchContext = { facts, headerName, hints: undefined };
     const v4 = parseIPv4(facts.sourceAddress);
+    // Stryker disable next-line BlockStatement: equivalent, a fast path: parseAddress below gives family 4 for the same text and takes the same branch
     if (v4 !== undefined) {
       const exact = hosts4.get(v4);
       return (exact && pick(exact, ctx)) || walk4(root4, v4, ctx);
@@ -95,10 +96,12 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
 
 /** True when a prefix on the trie path of `addr` holds trunks. */
 function covered(root: TrieNode, addr: ParsedAddress): boolean {
+  // Stryker disable next-line ConditionalExpression: equivalent, see the full-depth note below: the width only bounds a descent that ends earlier
   const width = addr.family === 4 ? 32 : 128;
   let node: TrieNode | undefined = root;
   for (let i = 0; node; i++) {
     if (node.candidates) return true;
+    // Stryker disable next-line ConditionalExpression,BooleanLiteral: equivalent, no trie node exists at full depth (/32 and /128 sources go to the host maps), so the loop ends on node === undefined
     if (i === width) return false;
     node = bitAt(addr, i) === 0 ? node.zero : node.one;
   }
@@ -119,6 +122,7 @@ function walk4(root: TrieNode, v4: number, ctx: MatchContext): Trunk | undefined
   let node: TrieNode | undefined = root;
   for (let i = 0; node; i++) {
     if (node.candidates) stack[depth++] = node.candidates;
+    // Stryker disable next-line ConditionalExpression: equivalent, no trie node exists at depth 32 (/32 sources go to hosts4)
     if (i === 32) break;
     node = (v4 >>> (31 - i)) & 1 ? node.one : node.zero;
   }
@@ -129,14 +133,17 @@ function walk4(root: TrieNode, v4: number, ctx: MatchContext): Trunk | undefined
   return undefined;
 }
 
+// Stryker disable next-line ArrayDeclaration: equivalent, the preallocated length only avoids growing the array
 const STACK: Candidate[][] = new Array<Candidate[]>(33);
 
 function walk(root: TrieNode, addr: ParsedAddress, ctx: MatchContext): Trunk | undefined {
+  // Stryker disable next-line ConditionalExpression: equivalent, walk() only gets IPv6 addresses, and no trie node exists at full depth
   const width = addr.family === 4 ? 32 : 128;
   const path: Candidate[][] = [];
   let node: TrieNode | undefined = root;
   for (let i = 0; node; i++) {
     if (node.candidates) path.push(node.candidates);
+    // Stryker disable next-line ConditionalExpression: equivalent, no trie node exists at depth 128 (/128 sources go to hosts6)
     if (i === width) break;
     node = bitAt(addr, i) === 0 ? node.zero : node.one;
   }
@@ -148,9 +155,11 @@ function walk(root: TrieNode, addr: ParsedAddress, ctx: MatchContext): Trunk | u
 }
 
 function pick(candidates: readonly Candidate[], ctx: MatchContext): Trunk | undefined {
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the loop below picks the one unnarrowed candidate too
   if (candidates.length === 1 && candidates[0]!.score === 0) return candidates[0]!.trunk;
   let best: Candidate | undefined;
   for (const c of candidates) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, matches() is true for a trunk with no narrowing condition
     if (c.score > 0 && !matches(c.trunk, ctx)) continue;
     if (!best || c.score > best.score || (c.score === best.score && c.order < best.order)) best = c;
   }
@@ -160,10 +169,12 @@ function pick(candidates: readonly Candidate[], ctx: MatchContext): Trunk | unde
 function matches(trunk: Trunk, ctx: MatchContext): boolean {
   const { facts } = ctx;
   if (trunk.receivedOn?.address !== undefined) {
+    // Stryker disable next-line StringLiteral: equivalent, any non-address text works as the key of an unknown local address: no configured address has it
     ctx.localKey ??= toAddressKey(facts.localAddress) ?? '';
     if (toAddressKey(trunk.receivedOn.address) !== ctx.localKey) return false;
   }
   if (trunk.receivedOn?.port !== undefined && trunk.receivedOn.port !== facts.localPort) return false;
+  // Stryker disable next-line ConditionalExpression: equivalent, computing the hints when no trunk-group condition is set only costs time
   if (trunk.tgrp !== undefined || trunk.trunkContext !== undefined) {
     ctx.hints ??= toTrunkGroupHints(facts.requestUri);
     if (trunk.tgrp !== undefined && trunk.tgrp !== ctx.hints.tgrp) return false;

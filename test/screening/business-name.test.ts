@@ -50,4 +50,25 @@ describe('normaliseBusinessName', () => {
   ])('drops the legal form written as $name', ({ input, expected }) => {
     expect(normaliseBusinessName(input)).toBe(expected);
   });
+
+  it.each(['LLC', 'L L C', 'Inc', 'Incorporated', 'Corp', 'Corporation', 'Co', 'Company', 'Ltd', 'Limited', 'LP', 'LLP', 'PLC', 'Pvt', 'Private', 'SA', 'GmbH', 'PLLC', 'PC'])(
+    'drops the legal suffix %s',
+    (suffix) => {
+      expect(normaliseBusinessName(`Example Voice ${suffix}`)).toBe('example voice');
+    },
+  );
+
+  it.each([
+    { name: 'single digits apart', input: 'Route 6 6 Telecom', expected: 'route 6 6 telecom' },
+    { name: 'a letter after a single digit apart', input: 'Route 6 A Telecom', expected: 'route 6 a telecom' },
+    { name: 'a word after a single letter apart', input: 'X Telecom', expected: 'x telecom' },
+    { name: 'a two-letter word after a single letter apart', input: 'A Bc Telecom', expected: 'a bc telecom' },
+  ])('joins only runs of single letters: keeps $name', ({ input, expected }) => {
+    expect(normaliseBusinessName(input)).toBe(expected);
+  });
+
+  it('keeps a word that only looks like a suffix (Cos, Incorporation)', () => {
+    expect(normaliseBusinessName('Example Cos')).toBe('example cos');
+    expect(normaliseBusinessName('Example Incorporation')).toBe('example incorporation');
+  });
 });

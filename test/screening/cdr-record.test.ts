@@ -181,6 +181,18 @@ describe('toCdrRecord', () => {
     expect([record.providerRmdNumber, record.providerFrn]).toEqual(['RMD0990005', '0099000005']);
   });
 
+  it.each([
+    { name: 'an FRN-only provider', provider: buildProvider({ rmdNumber: undefined, frn: '0099000077' }), rmd: null, frn: '0099000077' },
+    { name: 'an RMD-number-only provider', provider: buildProvider({ rmdNumber: 'RMD0990077', frn: undefined }), rmd: 'RMD0990077', frn: null },
+  ])('records $name that is not in the RMD without throwing', ({ provider, rmd, frn }) => {
+    const state: ProviderState = { provider, filing: undefined, rmdMatch: undefined, entries: [] };
+    const notInRmd: Decision = { ...REJECT, reason: 'provider-not-in-rmd', evidence: { trunkId: DEFAULTS.trunkId, providerId: DEFAULTS.providerId } };
+
+    const record = toCdrRecord(buildFacts(), notInRmd, buildContext({ provider: state }));
+
+    expect([record.providerName, record.providerRmdNumber, record.providerFrn, record.reason]).toEqual([DEFAULTS.providerName, rmd, frn, 'provider-not-in-rmd']);
+  });
+
   it('records a null FRN when the filing has a blank FRN', () => {
     const state: ProviderState = { provider: buildProvider({ frn: undefined }), filing: buildFiling({ frn: '' }), rmdMatch: 'rmd-number', entries: [] };
 

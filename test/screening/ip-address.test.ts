@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bitAt, parseAddress, parseCidr, parseIPv4, parseIPv6 } from '../../src/screening/ip-address.js';
+import { bitAt, parseAddress, parseCidr, parseIPv4, parseIPv6, toAddressKey } from '../../src/screening/ip-address.js';
 
 describe('parseIPv4', () => {
   it.each([
@@ -94,6 +94,10 @@ describe('parseAddress', () => {
     { name: 'a global IPv6 address', input: '2001:db8::7', words: [0x20010db8, 0, 0, 7] },
     { name: 'the deprecated IPv4-compatible form', input: '::203.0.113.7', words: [0, 0, 0, 0xcb007107] },
     { name: 'a NAT64 address', input: '64:ff9b::203.0.113.7', words: [0x0064ff9b, 0, 0, 0xcb007107] },
+    { name: 'ffff in groups 5-6 behind a non-zero first word', input: '2001:db8::ffff:c000:201', words: [0x20010db8, 0, 0xffff, 0xc0000201] },
+    { name: 'ffff in groups 5-6 behind a non-zero second word', input: '0:0:0:1:0:ffff:c000:201', words: [0, 1, 0xffff, 0xc0000201] },
+    { name: 'a zero prefix with 0xfffe in group 6', input: '::fffe:c000:201', words: [0, 0, 0xfffe, 0xc0000201] },
+    { name: 'a zero prefix with ffff in group 5, not 6', input: '::ffff:0:c000:201', words: [0, 0, 0xffff0000, 0xc0000201] },
   ])('returns family 6 for $name', ({ input, words }) => {
     const parsed = parseAddress(input);
 
@@ -167,5 +171,23 @@ describe('bitAt', () => {
     const a = { family: 6, words: new Uint32Array([0x80000000, 1, 0x80000000, 1]) } as const;
 
     expect([bitAt(a, 0), bitAt(a, 31), bitAt(a, 63), bitAt(a, 64), bitAt(a, 127), bitAt(a, 126)]).toEqual([1, 0, 1, 1, 1, 0]);
+  });
+});
+
+describe('edge cases found by mutation testing', () => {
+  it('refuses colons in IPv4 text', () => {
+    expect(parseIPv4('10:0:0:1')).toBeUndefined();
+  });
+
+  it('refuses a closing bracket without an opening one', () => {
+    expect(parseIPv6('1::1]')).toBeUndefined();
+  });
+
+  it('gives different keys to IPv6 addresses whose words differ only in where one ends', () => {
+    expect(toAddressKey('::1:0:b')).not.toBe(toAddressKey('::b:0:1'));
+  });
+
+  it('suggests the network address of a /24 with host bits set', () => {
+    expect(parseCidr('10.1.2.3/24')).toBe('host bits set beyond /24 (did you mean 10.1.2.0/24?)');
   });
 });

@@ -99,6 +99,49 @@ describe('decodePassport', () => {
     expect(claims).toEqual({ status: 'ok', verified: false, x5u: SHAKEN_HEADER.x5u, info: 'https://cert.example.org/passport.cer', ppt: 'shaken' });
   });
 
+  it('translates the base64url alphabet (- and _) before decoding', () => {
+    const payload = { ...SHAKEN_PAYLOAD, origid: '>>>???' };
+    const encoded = b64url(JSON.stringify(payload));
+
+    const claims = decodePassport([buildPassport({ payload: encoded })]);
+
+    expect(encoded).toMatch(/-.*_/);
+    expect(claims.status).toBe('ok');
+    expect(claims.origid).toBe('>>>???');
+  });
+
+  it.each([
+    { name: 'null', json: 'null' },
+    { name: 'an array', json: '[{"attest":"A"}]' },
+    { name: 'a string', json: '"A"' },
+    { name: 'a number', json: '5' },
+  ])('treats a payload that is JSON $name, not an object, as malformed', ({ json }) => {
+    expect(decodePassport([buildPassport({ payload: b64url(json) })]).status).toBe('malformed');
+  });
+
+  it('treats a payload that is not valid UTF-8 as malformed', () => {
+    const payload = Buffer.concat([Buffer.from('{"attest":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]).toString('base64url');
+
+    expect(decodePassport([buildPassport({ payload })]).status).toBe('malformed');
+  });
+
+  it('reads header parameter names case-insensitively', () => {
+    const claims = decodePassport([buildPassport({ params: 'INFO=<https://cert.example.org/x.cer>;alg=ES256;PPT=shaken' })]);
+
+    expect(claims.info).toBe('https://cert.example.org/x.cer');
+  });
+
+  it('strips only the enclosing angle brackets of info', () => {
+    expect(decodePassport([buildPassport({ params: 'info=<https://x.example/<y>;ppt=shaken' })]).info).toBe('https://x.example/<y');
+    expect(decodePassport([buildPassport({ params: 'info=https://x.example/a>b;ppt=shaken' })]).info).toBe('https://x.example/a>b');
+  });
+
+  it('caps a header parameter at 512 characters', () => {
+    const long = `https://x.example/${'a'.repeat(600)}`;
+
+    expect(decodePassport([buildPassport({ params: `info=<${long}>;ppt=shaken` })]).info).toBe(long.slice(0, 511));
+  });
+
   it('accepts base64url parts with padding', () => {
     let json = JSON.stringify(SHAKEN_HEADER);
     if (json.length % 3 === 0) json += ' ';

@@ -45,6 +45,7 @@ describe('toE164', () => {
   it.each([
     { name: 'a formatted NANP number', input: '(202) 555-0123', expected: '+12025550123' },
     { name: '10-digit NANP', input: '2025550123', expected: '+12025550123' },
+    { name: 'NANP with an exchange starting with 2', input: '2022220123', expected: '+12022220123' },
     { name: '1 + 10-digit NANP', input: '12025550123', expected: '+12025550123' },
     { name: '+1 with spaces', input: '+1 202 555 0123', expected: '+12025550123' },
     { name: 'a dotted number', input: '202.555.0123', expected: '+12025550123' },
@@ -52,6 +53,8 @@ describe('toE164', () => {
     { name: '011 with separators', input: '011-44-20-7123-4567', expected: '+442071234567' },
     { name: 'the shortest E.164 (+ and 7 digits)', input: '+4912345', expected: '+4912345' },
     { name: 'the longest E.164 (+ and 15 digits)', input: '+123456789012345', expected: '+123456789012345' },
+    { name: '011 and the longest international number (15 digits)', input: '011442071234567890', expected: '+442071234567890' },
+    { name: '011 and the shortest international number (7 digits)', input: '0114912345', expected: '+4912345' },
   ])('normalises $name', ({ input, expected }) => {
     expect(toE164(input)).toBe(expected);
   });
@@ -73,6 +76,11 @@ describe('toE164', () => {
     { name: '011 and too few digits', input: '01144' },
     { name: 'an extension marker', input: '2025550123x12' },
     { name: 'a star code', input: '*67' },
+    { name: 'digits before the + of an E.164 number', input: '1+12025550123' },
+    { name: 'a letter before 10 NANP-shaped digits', input: 'A025550123' },
+    { name: 'a letter before 11 digits', input: 'A12025550123' },
+    { name: 'E.164 followed by a letter', input: '+12025550123A' },
+    { name: '011 and 16 digits after it', input: '0114420712345678901' },
   ])('returns undefined for $name', ({ input }) => {
     expect(toE164(input)).toBeUndefined();
   });

@@ -302,3 +302,75 @@ describe('compileWorld', () => {
     expect(world.providers.get(DEFAULTS.providerId)?.entries).toEqual([]);
   });
 });
+
+describe('compileWorld: trunk header and removal grace reach decide()', () => {
+  const SRC = `${DEFAULTS.source}/32`;
+  const HEADER_TRUNKS = [
+    buildTrunk({ id: 'plain', sources: [SRC], providerId: 'prov-1' }),
+    buildTrunk({ id: 'blue', sources: [SRC], providerId: 'prov-absent', headerValue: 'blue' }),
+  ];
+  const HEADER_PROVIDERS = [buildProvider(), { ...PROVIDERS.absent, id: 'prov-absent' }];
+
+  function headerWorld(trunkHeader: string | undefined, trunks = HEADER_TRUNKS): ReturnType<typeof compileWorld> {
+    return compileWorld({ trunks, providers: HEADER_PROVIDERS, rmd: buildSnapshot([FILING]), blocklists: [], policy: buildPolicy(), trunkHeader, configVersion: 'v1' });
+  }
+
+  it('narrows the trunk by the configured header, so its provider\'s finding applies', () => {
+    const world = headerWorld('X-Trunk');
+
+    const blue = decide(buildFacts({ selectorHeaders: { 'x-trunk': 'blue' } }), world);
+    const other = decide(buildFacts({ selectorHeaders: { 'x-trunk': 'red' } }), world);
+
+    expect([blue.evidence.trunkId, blue.kind, blue.reason]).toEqual(['blue', 'reject', 'provider-not-in-rmd']);
+    expect([other.evidence.trunkId, other.kind]).toEqual(['plain', 'allow']);
+  });
+
+  it('rebuilds the trunk table when the same trunk list is compiled with another trunk header', () => {
+    const trunks = [...HEADER_TRUNKS];
+    const facts = buildFacts({ selectorHeaders: { 'x-trunk': 'blue', 'x-other': 'blue' } });
+
+    const first = decide(facts, headerWorld('X-Other', trunks));
+    const none = decide(facts, headerWorld(undefined, trunks));
+    const again = decide(facts, headerWorld('X-Trunk', trunks));
+
+    expect([first.evidence.trunkId, none.evidence.trunkId, again.evidence.trunkId]).toEqual(['blue', 'plain', 'blue']);
+  });
+
+  it('reuses the trunk table for a data-only recompile of the same trunk list and header', () => {
+    const trunks = [...HEADER_TRUNKS];
+
+    expect(headerWorld('X-Trunk', trunks).trunks).toBe(headerWorld('X-Trunk', trunks).trunks);
+  });
+
+  it('carries the grace set into the world and caps provider-not-in-rmd at monitor for a provider in grace', () => {
+    const grace = new Set([DEFAULTS.providerId]);
+    const inputs = {
+      trunks: [buildTrunk()], providers: [PROVIDERS.absent], rmd: buildSnapshot([FILING]), blocklists: [], policy: buildPolicy(), configVersion: 'v1',
+    };
+
+    const graced = compileWorld({ ...inputs, rmdGrace: grace });
+    const ungraced = compileWorld(inputs);
+    const otherGraced = compileWorld({ ...inputs, rmdGrace: new Set(['prov-9']) });
+
+    expect(graced.rmdGrace).toBe(grace);
+    expect('rmdGrace' in ungraced).toBe(false);
+    expect(decide(buildFacts(), graced)).toEqual(wouldBlock('provider-not-in-rmd', {}));
+    expect(decide(buildFacts(), ungraced)).toEqual(reject('provider-not-in-rmd', ANSWER.notInRmd603, {}));
+    expect(decide(buildFacts(), otherGraced)).toEqual(reject('provider-not-in-rmd', ANSWER.notInRmd603, {}));
+  });
+
+  it('throws naming the trunk when the table finds a trunk the world has no state for', () => {
+    const world = buildWorld();
+
+    expect(() => decide(buildFacts(), { ...world, trunkStates: new Map() })).toThrow('trunk trunk-1 has no compiled state');
+  });
+
+  it('keeps a provider in grace allowed cleanly when provider-not-in-rmd is set to allow', () => {
+    const world = compileWorld({
+      trunks: [buildTrunk()], providers: [PROVIDERS.absent], rmd: buildSnapshot([FILING]), blocklists: [],
+      policy: buildPolicy({ reasons: { 'provider-not-in-rmd': { action: 'allow' } } }), configVersion: 'v1', rmdGrace: new Set([DEFAULTS.providerId]),
+    });
+
+    expect(decide(buildFacts(), world)).toEqual(allow({}));
+  });
+});

@@ -21,6 +21,9 @@ describe('toProviderRmdStatus', () => {
     { name: 'designated with an active entry, even when listed', world: () => buildWorld({ entries: [buildEntry()] }), grace: false, expected: 'designated' },
     { name: 'listed when the entry is not yet effective', world: () => buildWorld({ entries: [buildEntry({ effectiveAt: Date.UTC(2027, 0, 1) })] }), grace: false, expected: 'listed' },
     { name: 'listed when the entry has expired', world: () => buildWorld({ entries: [buildEntry({ expiresAt: Date.UTC(2026, 0, 1) })] }), grace: false, expected: 'listed' },
+    { name: 'designated from the instant the entry becomes effective', world: () => buildWorld({ entries: [buildEntry({ effectiveAt: NOV_2026 })] }), grace: false, expected: 'designated' },
+    { name: 'listed from the instant the entry expires', world: () => buildWorld({ entries: [buildEntry({ expiresAt: NOV_2026 })] }), grace: false, expected: 'listed' },
+    { name: 'designated until the entry expires', world: () => buildWorld({ entries: [buildEntry({ expiresAt: NOV_2026 + 1 })] }), grace: false, expected: 'designated' },
   ])('is $expected: $name', ({ world, grace, expected }) => {
     expect(toProviderRmdStatus(stateOf(world()), NOV_2026, grace ? new Set(['prov-1']) : undefined)).toBe(expected);
   });

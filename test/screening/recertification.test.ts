@@ -10,6 +10,9 @@ describe('recertificationDeadline', () => {
     { name: 'March 1 of this year once it has passed', now: NOV_2026, expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
     { name: "last year's before March 1", now: Date.UTC(2027, 1, 28), expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
     { name: 'the new one from March 1', now: Date.UTC(2027, 2, 1), expected: { deadline: '2027-03-01', windowOpens: '2027-02-01' } },
+    { name: 'the first one from the first instant of March 1, 2026', now: Date.UTC(2026, 2, 1), expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
+    { name: 'none in the last millisecond of February 2026', now: Date.UTC(2026, 2, 1) - 1, expected: undefined },
+    { name: 'the one of the year in December', now: Date.UTC(2026, 11, 31), expected: { deadline: '2026-03-01', windowOpens: '2026-02-01' } },
   ])('gives $name', ({ now, expected }) => {
     expect(recertificationDeadline(now)).toEqual(expected);
   });
@@ -21,6 +24,10 @@ describe('isRecertificationOverdue', () => {
     { name: 'recertified before the window opened', lastRecertified: '2025-06-01', lastUpdated: '2025-06-01', overdue: true },
     { name: 'never recertified, last filed before the deadline', lastRecertified: '', lastUpdated: '2025-09-18', overdue: true },
     { name: 'never recertified, first filed after the deadline', lastRecertified: '', lastUpdated: '2026-06-01', overdue: false },
+    { name: 'recertified on the day the window opened', lastRecertified: '2026-02-01', lastUpdated: '2025-06-01', overdue: false },
+    { name: 'recertified the day before the window opened', lastRecertified: '2026-01-31', lastUpdated: '2026-06-01', overdue: true },
+    { name: 'never recertified, first filed on the deadline', lastRecertified: '', lastUpdated: '2026-03-01', overdue: false },
+    { name: 'never recertified, first filed the day before the deadline', lastRecertified: '', lastUpdated: '2026-02-28', overdue: true },
   ])('is $overdue when $name', ({ lastRecertified, lastUpdated, overdue }) => {
     expect(isRecertificationOverdue({ lastRecertified, lastUpdated }, NOV_2026)).toBe(overdue);
   });

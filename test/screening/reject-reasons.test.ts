@@ -87,12 +87,40 @@ describe('reason tables', () => {
     });
   });
 
+  it('uses the RFC 3261/8197/8688 reason phrase of every allowed reject status', () => {
+    expect(DEFAULT_PHRASES).toEqual({
+      403: 'Forbidden',
+      480: 'Temporarily Unavailable',
+      486: 'Busy Here',
+      488: 'Not Acceptable Here',
+      500: 'Server Internal Error',
+      503: 'Service Unavailable',
+      603: 'Decline',
+      607: 'Unwanted',
+      608: 'Rejected',
+    });
+  });
+
+  it.each([
+    { status: 480, phrase: 'Temporarily Unavailable' },
+    { status: 486, phrase: 'Busy Here' },
+    { status: 488, phrase: 'Not Acceptable Here' },
+  ] as const)('renders a plain $status with its default phrase', ({ status, phrase }) => {
+    const answer = toRejectAnswer('provider-designated', { action: 'block', status, style: 'plain' }, NO_REDRESS);
+
+    expect(answer).toEqual({ status, phrase, reasonHeader: `SIP;cause=${status};text="provider-designated"` });
+  });
+
   it('has a default phrase for every allowed reject status', () => {
     expect(Object.keys(DEFAULT_PHRASES).map(Number).sort()).toEqual([...REJECT_STATUSES].sort());
   });
 
   it('allows exactly 403, 480, 486, 488, 500, 503, 603, 607 and 608', () => {
     expect(REJECT_STATUSES).toEqual([403, 480, 486, 488, 500, 503, 603, 607, 608]);
+  });
+
+  it('gives every reason a meaning and a rule', () => {
+    expect(Object.entries(REASON_MEANINGS).filter(([, m]) => m.meaning.trim() === '' || m.rule.trim() === '')).toEqual([]);
   });
 
   it('describes every reason token and nothing else', () => {

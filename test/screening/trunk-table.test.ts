@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { InviteFacts, Trunk } from '../../src/screening/model.js';
-import { createTrunkTable, toTrunkGroupHints } from '../../src/screening/trunk-table.js';
+import { createTrunkTable, toTrunkGroupHints, type TrunkTable } from '../../src/screening/trunk-table.js';
 import { buildFacts, buildTrunk } from '../support/builders.js';
 
 function lookupId(trunks: readonly Trunk[], facts: InviteFacts, trunkHeader?: string): string | undefined {
@@ -226,6 +226,97 @@ describe('createTrunkTable: narrowing', () => {
   });
 });
 
+describe('createTrunkTable: narrowing gaps found by mutation testing', () => {
+  const SRC = '203.0.113.10/32';
+
+  it('does not let a trunk narrowed only by trunk-context capture its prefix when the context is missing or differs', () => {
+    const trunks = [buildTrunk({ id: 'ctx', sources: [SRC], trunkContext: 'example.com' })];
+
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123@gw' }))).toBeUndefined();
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123;trunk-context=other.net@gw' }))).toBeUndefined();
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123;trunk-context=example.com@gw' }))).toBe('ctx');
+  });
+
+  it('prefers a trunk narrowed only by trunk-context over an unnarrowed trunk listed before it', () => {
+    const trunks = [buildTrunk({ id: 'plain', sources: [SRC] }), buildTrunk({ id: 'ctx', sources: [SRC], trunkContext: 'example.com' })];
+
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123;trunk-context=example.com@gw' }))).toBe('ctx');
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123@gw' }))).toBe('plain');
+  });
+
+  it('matches a trunk narrowed only by trunk-context when the request also carries a tgrp', () => {
+    const trunks = [buildTrunk({ id: 'ctx', sources: [SRC], trunkContext: 'example.com' })];
+
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123;tgrp=TG7;trunk-context=example.com@gw' }))).toBe('ctx');
+  });
+
+  it('prefers a matching narrowed trunk listed before an unnarrowed one on the same prefix', () => {
+    const trunks = [buildTrunk({ id: 'tg1', sources: [SRC], tgrp: 'TG1' }), buildTrunk({ id: 'plain', sources: [SRC] })];
+
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123;tgrp=TG1@gw' }))).toBe('tg1');
+    expect(lookupId(trunks, buildFacts({ requestUri: 'sip:+12025550123@gw' }))).toBe('plain');
+  });
+
+  it('files an IPv6 /32 as a prefix, not as an IPv4 host', () => {
+    const trunks = [buildTrunk({ id: 'v6-32', sources: ['2001:db8::/32'] }), buildTrunk({ id: 'v4-host', sources: ['0.0.0.0/32'] })];
+    const table = createTrunkTable(trunks);
+
+    expect(table.lookup(buildFacts({ sourceAddress: '2001:db8:abcd::1' }))?.id).toBe('v6-32');
+    expect(table.lookup(buildFacts({ sourceAddress: '2001:db9::1' }))).toBeUndefined();
+    expect(table.hasSource('2001:db8:ffff::2')).toBe(true);
+    expect(table.hasSource('2001:db9::2')).toBe(false);
+  });
+
+  it('falls back in the IPv6 prefix tree from a non-matching narrowed /64 to a covering /48', () => {
+    const trunks = [
+      buildTrunk({ id: 'covering-48', sources: ['2001:db8:1::/48'] }),
+      buildTrunk({ id: 'narrow-64', sources: ['2001:db8:1:2::/64'], tgrp: 'TG6' }),
+    ];
+
+    expect(lookupId(trunks, buildFacts({ sourceAddress: '2001:db8:1:2::99', requestUri: 'sip:+12025550123@gw' }))).toBe('covering-48');
+    expect(lookupId(trunks, buildFacts({ sourceAddress: '2001:db8:1:2::99', requestUri: 'sip:+12025550123;tgrp=TG6@gw' }))).toBe('narrow-64');
+    expect(lookupId(trunks, buildFacts({ sourceAddress: '2001:db8:1:3::99', requestUri: 'sip:+12025550123;tgrp=TG6@gw' }))).toBe('covering-48');
+  });
+
+  it('returns undefined in the IPv6 prefix tree when the only candidate is narrowed and does not match', () => {
+    const trunks = [buildTrunk({ id: 'narrow-64', sources: ['2001:db8:1:2::/64'], tgrp: 'TG6' })];
+
+    expect(lookupId(trunks, buildFacts({ sourceAddress: '2001:db8:1:2::99', requestUri: 'sip:+12025550123@gw' }))).toBeUndefined();
+  });
+
+  describe('a selector header mixed with tgrp and port narrowing', () => {
+    const trunks = [
+      buildTrunk({ id: 'plain', sources: [SRC] }),
+      buildTrunk({ id: 'tgrp', sources: [SRC], tgrp: 'TG1' }),
+      buildTrunk({ id: 'header', sources: [SRC], headerValue: 'blue' }),
+      buildTrunk({ id: 'header-tgrp', sources: [SRC], headerValue: 'blue', tgrp: 'TG1' }),
+      buildTrunk({ id: 'header-port', sources: [SRC], headerValue: 'green', receivedOn: { port: 5080 } }),
+    ];
+    const TG1 = 'sip:+12025550123;tgrp=TG1@gw';
+    const NO_TG = 'sip:+12025550123@gw';
+
+    it.each([
+      { name: 'header and tgrp over either alone', uri: TG1, headers: { 'x-trunk': 'blue' }, port: 5060, expected: 'header-tgrp' },
+      { name: 'the header-only trunk when tgrp is absent', uri: NO_TG, headers: { 'x-trunk': 'blue' }, port: 5060, expected: 'header' },
+      { name: 'the tgrp-only trunk when the header differs', uri: TG1, headers: { 'x-trunk': 'red' }, port: 5060, expected: 'tgrp' },
+      { name: 'header and port together', uri: NO_TG, headers: { 'x-trunk': 'green' }, port: 5080, expected: 'header-port' },
+      { name: 'not the header-and-port trunk on another port', uri: NO_TG, headers: { 'x-trunk': 'green' }, port: 5060, expected: 'plain' },
+      { name: 'the tgrp-only trunk when the request carries no selector headers at all', uri: TG1, headers: undefined, port: 5060, expected: 'tgrp' },
+      { name: 'the unnarrowed trunk when the request carries no selector headers and no tgrp', uri: NO_TG, headers: undefined, port: 5080, expected: 'plain' },
+    ])('picks $name', ({ uri, headers, port, expected }) => {
+      const facts = buildFacts({ requestUri: uri, localPort: port, ...(headers === undefined ? {} : { selectorHeaders: headers }) });
+
+      expect(lookupId(trunks, facts, 'X-Trunk')).toBe(expected);
+    });
+  });
+
+  it('never matches a header-narrowed trunk when a header is configured but the request carries no selector headers', () => {
+    const trunks = [buildTrunk({ id: 'blue', sources: [SRC], headerValue: 'blue' })];
+
+    expect(lookupId(trunks, buildFacts(), 'x-trunk')).toBeUndefined();
+  });
+});
+
 describe('toTrunkGroupHints', () => {
   it.each([
     { name: 'both from the user part', uri: 'sip:+12025550123;tgrp=TG1;trunk-context=example.com@gw', tgrp: 'TG1', trunkContext: 'example.com' },
@@ -249,11 +340,15 @@ describe('createTrunkTable at scale (correctness, not timing)', () => {
     const n = 0xac100000 + k * 256;
     return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.0`;
   };
-  const trunks: Trunk[] = [];
-  for (let i = 1; i <= HOSTS; i++) trunks.push(buildTrunk({ id: `host-${i}`, sources: [`${hostAddress(i)}/32`] }));
-  for (let k = 0; k < CIDRS - 1; k++) trunks.push(buildTrunk({ id: `net-${k}`, sources: [`${cidrNetwork(k)}/24`] }));
-  trunks.push(buildTrunk({ id: 'ten-slash-8', sources: ['10.0.0.0/8'] }));
-  const table = createTrunkTable(trunks);
+  // Built in a hook, not at module load: a table that fails to build fails these tests, not the whole file.
+  let table: TrunkTable;
+  beforeAll(() => {
+    const trunks: Trunk[] = [];
+    for (let i = 1; i <= HOSTS; i++) trunks.push(buildTrunk({ id: `host-${i}`, sources: [`${hostAddress(i)}/32`] }));
+    for (let k = 0; k < CIDRS - 1; k++) trunks.push(buildTrunk({ id: `net-${k}`, sources: [`${cidrNetwork(k)}/24`] }));
+    trunks.push(buildTrunk({ id: 'ten-slash-8', sources: ['10.0.0.0/8'] }));
+    table = createTrunkTable(trunks);
+  });
 
   it('holds every trunk', () => {
     expect(table.size).toBe(HOSTS + CIDRS);
