@@ -1,7 +1,7 @@
 /**
  * TCP stand-in for drachtio-server v0.9.4 as seen by a drachtio-srf app (inbound mode, and outbound via connectToApp):
  * authenticate, route, ping, incoming requests, response echoes, CANCEL, proxy and CDR frames. Test code only; its behaviour follows the
- * recorded traffic in /work/shared/fixtures/drachtio-wire. No SIP network side: tests inject the "network" events.
+ * recorded traffic in test/fixtures/drachtio-wire. No SIP network side: tests inject the "network" events.
  */
 import net from 'node:net';
 import { EventEmitter } from 'node:events';
@@ -1189,7 +1189,7 @@ class StandinImpl implements DrachtioStandin {
 
 /**
  * Creates a stand-in for drachtio-server v0.9.4 (call `listen()` next). Behaviour follows the recordings in
- * /work/shared/fixtures/drachtio-wire; things the recordings do not show are documented on the methods.
+ * test/fixtures/drachtio-wire; things the recordings do not show are documented on the methods.
  */
 export function createDrachtioStandin(options: DrachtioStandinOptions): DrachtioStandin {
   return new StandinImpl(options);

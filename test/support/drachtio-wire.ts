@@ -1,7 +1,7 @@
 /**
  * Pure helpers for the drachtio-server <-> drachtio-srf wire protocol: framing, the fixture line format, small SIP text
  * helpers and builders for server->app frames. Test code only; every layout follows the recorded v0.9.4 traffic in
- * /work/shared/fixtures/drachtio-wire (see its README). No I/O here.
+ * test/fixtures/drachtio-wire (see its README). No I/O here.
  */
 import { randomInt, randomUUID } from 'node:crypto';
 

@@ -1,6 +1,6 @@
 /**
  * The real drachtio-srf 5.0.29 client (unmodified) against the drachtio-server stand-in, over 127.0.0.1 only.
- * Test code only; expectations follow the recorded v0.9.4 traffic in /work/shared/fixtures/drachtio-wire.
+ * Test code only; expectations follow the recorded v0.9.4 traffic in test/fixtures/drachtio-wire.
  */
 import Srf from 'drachtio-srf';
 import { describe, expect, it } from 'vitest';
