@@ -9,6 +9,7 @@ import type { BlocklistEntry, ListKind, RmdSnapshot, ScreeningWorld } from '../s
 import { DataFileError } from './errors.js';
 import { createFeedFetcher } from './fetch/fetcher.js';
 import { parseFeed } from './parse.js';
+import { badRowsProblem } from './refresh.js';
 import { listFormatOf, toPreparedConfig } from './plan.js';
 import { RMD_FEED, type FeedData, type FeedSpec } from './ports.js';
 import { composeWorld, summariseWorld, type FeedWorldSummary } from './world.js';
@@ -27,13 +28,16 @@ function localPath(spec: FeedSpec): string {
 }
 
 /**
- * Reads and parses one feed from a local file as the feed system does.
- * @throws DataFileError (unreadable file, bad rows), or FeedError (too large, markup, cut short).
+ * Reads and parses one feed from a local file as the feed system does, with its bad-row guard.
+ * @throws DataFileError (unreadable file, bad list entries), or FeedError (too large, markup, cut short, too many bad RMD rows).
  */
 export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number): Promise<FeedData> {
   const fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
-  return parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes });
+  const data = parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes });
+  const bad = badRowsProblem(spec, data);
+  if (bad !== undefined) throw bad;
+  return data;
 }
 
 /** Largest file read by the one-shot loaders below when no config gives `feeds.maxBytes`. */

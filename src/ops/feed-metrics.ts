@@ -27,6 +27,7 @@ export function feedMetrics(def: Definer): FeedMetrics {
   };
   const duration = def.histogram('rmdgate_feed_refresh_duration_seconds', 'Duration of feed refresh attempts (fetch, parse, swap)', ['feed'] as const, REFRESH_BUCKETS);
   const errors = def.counter('rmdgate_feed_errors_total', 'Failed feed refresh attempts by error code (ERR_FEED_*)', ['feed', 'code'] as const);
+  const headerChanges = def.counter('rmdgate_feed_header_changes_total', 'RMD header-set changes against the last good snapshot, once per new candidate (in force or refused)', ['feed'] as const);
   const changes = def.counter('rmdgate_rmd_provider_changes_total', 'Changes of configured providers between RMD snapshots, by kind (removed, listed, ...)', ['change'] as const);
   const cache = cacheMetrics(def);
   feedGauges(def, () => status());
@@ -38,6 +39,7 @@ export function feedMetrics(def: Definer): FeedMetrics {
     },
     failed: (feed, code) => errors.inc({ feed, code }),
     providerChanged: (change) => changes.inc({ change }),
+    headerChanged: (feed) => headerChanges.inc({ feed }),
     cacheLookup: (result) => cache.lookup(result),
     observeFeeds: (source) => void (status = source),
     observeCache: (entries) => cache.observe(entries),
@@ -58,6 +60,8 @@ function feedGauges(def: Definer, status: () => readonly FeedStatus[]): void {
     perFeed(rows, (s) => s.hasData && rows.set({ feed: s.feed }, s.rows)));
   const info: Gauge<'feed' | 'version'> = def.gauge('rmdgate_feed_info', 'Version (content hash) of the snapshot in force, per feed; value 1', ['feed', 'version'] as const, () =>
     perFeed(info, (s) => s.snapshotId !== undefined && info.set({ feed: s.feed, version: s.snapshotId }, 1)));
+  const badRows: Gauge<'feed'> = def.gauge('rmdgate_feed_bad_rows', 'Rows the RMD reader skipped as bad in the snapshot in force (refused above data.rmd.maxBadRowFraction)', ['feed'] as const, () =>
+    perFeed(badRows, (s) => s.hasData && s.badRows !== undefined && badRows.set({ feed: s.feed }, s.badRows)));
   const lastOk: Gauge<'feed'> = def.gauge('rmdgate_feed_last_refresh_success', 'Whether the last refresh of a feed succeeded (1: updated or not modified) or not (0: refused or error)', ['feed'] as const, () =>
     perFeed(lastOk, (s) => s.lastOutcome !== undefined && lastOk.set({ feed: s.feed }, s.lastOutcome === 'updated' || s.lastOutcome === 'not-modified' ? 1 : 0)));
 }

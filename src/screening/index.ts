@@ -18,7 +18,7 @@ export { toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-nu
 export { compileWorld, decide, type Policy, type ProviderState, type ReasonPolicy, type ScreeningWorld, type WorldInputs } from './policy.js';
 export type { CdrRawFields, CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from './ports.js';
 export { PROVIDER_RMD_STATUSES, countProviderRmdStatuses, toProviderRmdStatus, type ProviderRmdStatus } from './provider-status.js';
-export { isRecertificationOverdue, recertificationDeadline } from './recertification.js';
+export { isRecertificationOverdue, recertificationDeadline, recertificationState, type RecertificationState } from './recertification.js';
 export { MAX_CONTACT_USER_CHARS, UNUSABLE_REQUEST_URI_ANSWERS, toRequestUriUser, unusableRequestUri, type RequestUriUser } from './request-uri.js';
 export {
   DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS, REJECT_STATUSES, toRejectAnswer,

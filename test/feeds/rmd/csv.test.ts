@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRmdFile } from '../../../src/feeds/load.js';
-import { RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';
+import { RMD_COLUMN_ALIASES, describeRmdSnapshot, normaliseRmdHeader, parseRmdCsv, readRmdCsv } from '../../../src/feeds/rmd/csv.js';
 import { DataFileError } from '../../../src/feeds/errors.js';
 import type { RmdFiling, RmdSnapshot } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
@@ -89,24 +89,31 @@ describe('parseRmdCsv: headers', () => {
     const owners = new Map<string, string>();
     for (const [column, spellings] of Object.entries(RMD_COLUMN_ALIASES)) {
       for (const s of spellings) {
-        const key = s.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+        const key = normaliseRmdHeader(s);
         expect(owners.get(key) ?? column).toBe(column);
         owners.set(key, column);
       }
     }
-    expect(Object.keys(RMD_COLUMN_ALIASES)).toHaveLength(23);
+    expect(Object.keys(RMD_COLUMN_ALIASES)).toHaveLength(26);
   });
 
-  it('refuses a file missing required columns, naming the file and every missing column but echoing no header cell', () => {
+  it('refuses a file without a business name column, naming the file and the column but echoing no header cell', () => {
     const err = dataError(() => parseFixture('missing-columns.csv'));
     expect(err.code).toBe('ERR_DATA_COLUMNS');
     expect(err.file).toBe('rmd/missing-columns.csv');
     expect(err.line).toBe(1);
-    expect(err.problems.map((p) => p.column)).toEqual(['frn', 'business_name']);
+    expect(err.problems.map((p) => p.column)).toEqual(['business_name']);
     expect(err.message).toContain('rmd/missing-columns.csv');
-    expect(err.message).toContain('missing required RMD column(s) frn, business_name');
-    expect(err.message).toContain('a header line of 3 cell(s), none of them an accepted name');
+    expect(err.message).toContain('missing required RMD column(s) business_name');
+    expect(err.message).toContain('a header line of 3 cell(s), too few of them usable');
     expect(err.message).not.toMatch(/"name"|address/);
+  });
+
+  it('refuses a file with neither an RMD number nor an FRN column, by header or by content', () => {
+    const err = dataError(() => parseRmdCsv('business_name,phone\nA LLC,2025550100\n', { source: 'nokey.csv', loadedAt: 0 }));
+    expect(err.code).toBe('ERR_DATA_COLUMNS');
+    expect(err.problems.map((p) => p.column)).toEqual(['number']);
+    expect(err.message).toContain('no column to key filings by');
   });
 
   it('refuses an empty file as having no columns', () => {
@@ -129,16 +136,16 @@ describe('parseRmdCsv: records and lines', () => {
   it.each([
     ['CRLF', (t: string) => t],
     ['LF', (t: string) => t.replaceAll('\r\n', '\n')],
-  ])('reports every bad RMD number with its physical start line after a multi-line record (%s)', (_eol, transform) => {
-    const err = dataError(() => parseFixture('bad-number.csv', transform));
-    expect(err.code).toBe('ERR_DATA_ROW');
-    expect(err.problems).toEqual([
+  ])('skips every bad RMD number, reporting its physical start line after a multi-line record (%s)', (_eol, transform) => {
+    const { snapshot, report } = readRmdCsv(transform(readFileSync(fixture('bad-number.csv'), 'utf8')), { source: 'rmd/bad-number.csv', loadedAt: 0 });
+    expect(report.badRows).toBe(2);
+    expect(report.badRowSample).toEqual([
       { file: 'rmd/bad-number.csv', line: 5, column: 'number', message: 'number is not RMD followed by 7 digits' },
       { file: 'rmd/bad-number.csv', line: 7, column: 'number', message: 'number is not RMD followed by 7 digits' },
     ]);
-    expect([err.line, err.column]).toEqual([5, 'number']);
-    expect(err.message).toContain('rmd/bad-number.csv:5: number is not RMD');
-    expect(err.message).not.toContain('RMD99');
+    expect(JSON.stringify(report.badRowSample)).not.toContain('RMD99');
+    expect(snapshot.rows).toBe(report.dataRows - 2);
+    expect(snapshot.byRmdNumber.has('RMD0994001')).toBe(true);
   });
 
   it('turns a CSV syntax error into ERR_DATA_PARSE at the line where the broken record starts', () => {
@@ -154,8 +161,8 @@ describe('parseRmdCsv: records and lines', () => {
     ['CRLF', '\r\n'],
   ])('counts blank lines and line breaks inside quotes when locating bad rows (%s)', (_eol, eol) => {
     const text = ['', '', 'number,frn,business_name', '', 'RMD0000001,1,A', '', '"x', 'y",2,B', 'RMD9,3,C', ''].join(eol);
-    const err = dataError(() => parseRmdCsv(text, { source: 'lines.csv', loadedAt: 0 }));
-    expect(err.problems.map((p) => p.line)).toEqual([7, 9]);
+    const { report } = readRmdCsv(text, { source: 'lines.csv', loadedAt: 0 });
+    expect(report.badRowSample.map((p) => p.line)).toEqual([7, 9]);
   });
 
   it('locates a syntax error after a CRLF multi-line record at the broken record', () => {
