@@ -241,11 +241,6 @@ function statusOf(raw: string): 'in-force' | 'not-in-force' | 'unknown' {
   return RMD_NOT_IN_FORCE_STATUSES.has(s) ? 'not-in-force' : 'unknown';
 }
 
-/** An optional text column: undefined when the export has no such column, else the trimmed cell. */
-function optionalCell(fields: readonly string[], index: number | undefined): string | undefined {
-  return index === undefined ? undefined : cell(fields, index);
-}
-
 /**
  * Converts one data record; returns undefined for a skipped row (counted in ctx: a bad row, or a filing whose status
  * says it is not in force).
@@ -268,7 +263,7 @@ function toFiling(fields: readonly string[], index: number, ctx: RowContext): Rm
   const frn = normaliseFrn(cell(fields, col.frn));
   if (ctx.keyedBy === 'frn' && frn === '') return badRow(ctx, index, 'frn', 'frn is not an FRN of up to 10 digits (the filings are keyed by FRN)');
   const implementationText = cell(fields, col.implementation);
-  return {
+  const filing: { -readonly [K in keyof RmdFiling]: RmdFiling[K] } = {
     rmdNumber: ctx.keyedBy === 'rmd-number' ? rmdNumber : '',
     frn,
     otherFrns: extractFrns(cell(fields, col.other_frns), frn),
@@ -283,14 +278,16 @@ function toFiling(fields: readonly string[], index: number, ctx: RowContext): Rm
     },
     foreign: yesNo(cell(fields, col.foreign_voice_provider)),
     lastRecertified: dateCell(fields, col.last_recertified, ctx),
-    recertificationUnknown: col.last_recertified === undefined ? true : undefined,
     lastUpdated: dateCell(fields, col.last_updated, ctx),
     contactName: cell(fields, col.robocall_mitigation_contact_name),
     contactPhone: cell(fields, col.contact_telephone_number),
-    contactEmail: optionalCell(fields, col.contact_email),
-    ocn: optionalCell(fields, col.ocn),
     filingUrl: cell(fields, col.filing_url),
   };
+  // Optional fields only when the export has the column: the common export allocates nothing for them.
+  if (col.last_recertified === undefined) filing.recertificationUnknown = true;
+  if (col.contact_email !== undefined) filing.contactEmail = cell(fields, col.contact_email);
+  if (col.ocn !== undefined) filing.ocn = cell(fields, col.ocn);
+  return filing;
 }
 
 /**
@@ -358,8 +355,9 @@ function columnsByContent(col: ColumnIndex, unmatched: number[], probe: readonly
 }
 
 /** Throws ERR_DATA_COLUMNS unless the columns allow keying filings (RMD number or FRN) and naming them. */
-function requireMinimum(col: ColumnIndex, header: readonly string[], file: string, line: number): RmdKeying {
+function requireMinimum(col: ColumnIndex, header: readonly string[], file: string, headerLine: () => number): RmdKeying {
   const problems: DataFileProblem[] = [];
+  const line = col.business_name === undefined || (col.number === undefined && col.frn === undefined) ? headerLine() : 0; // errors only: a second read
   const accepted = (c: RmdColumn): string => RMD_COLUMN_ALIASES[c].map((s) => JSON.stringify(s)).join(', ');
   if (col.number === undefined && col.frn === undefined) {
     const message = `no column to key filings by: neither number (headers ${accepted('number')}; or a column of RMD + 7 digits) nor frn (headers ${accepted('frn')}; or a column of 10-digit FRNs)`;
@@ -412,7 +410,7 @@ export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snap
   const start = (): RowContext => {
     const { col, unmatched } = resolved!;
     byContent = columnsByContent(col, unmatched, (probe ?? []).map((p) => p.record));
-    const keyedBy = requireMinimum(col, header!, file, lineOf(0));
+    const keyedBy = requireMinimum(col, header!, file, () => lineOf(0));
     const c: RowContext = { file, col, keyedBy, headerCells: header!.length, lineOf, dates: new Map(), badRows: 0, badRowSample: [], notInForce: 0 };
     for (const p of probe ?? []) take(p.record, p.index, c);
     probe = undefined;
@@ -433,7 +431,7 @@ export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snap
     probe!.push({ record: [...record], index: i });
     if (probe!.length >= CONTENT_PROBE_ROWS) ctx = start();
   });
-  if (header === undefined) requireMinimum({}, [], file, 1); // no header row at all: throws
+  if (header === undefined) requireMinimum({}, [], file, () => 1); // no header row at all: throws
   ctx ??= start();
   const columns: Partial<Record<RmdColumn, string>> = {};
   for (const [column, i] of Object.entries(ctx.col) as [RmdColumn, number][]) columns[column] = header![i] ?? '';
