@@ -6,10 +6,10 @@
  */
 import type { LoadedConfig } from '../config/index.js';
 import type { BlocklistEntry, ListKind, RmdSnapshot, ScreeningWorld } from '../screening/index.js';
-import { DataFileError } from './errors.js';
+import { DataFileError, dataFileErrorFrom } from './errors.js';
 import { createFeedFetcher } from './fetch/fetcher.js';
 import { parseFeed } from './parse.js';
-import { badRowsProblem } from './refresh.js';
+import { tooManyBadRows } from './refresh.js';
 import { listFormatOf, toPreparedConfig } from './plan.js';
 import { RMD_FEED, type FeedData, type FeedSpec } from './ports.js';
 import { composeWorld, summariseWorld, type FeedWorldSummary } from './world.js';
@@ -28,15 +28,19 @@ function localPath(spec: FeedSpec): string {
 }
 
 /**
- * Reads and parses one feed from a local file as the feed system does, with its bad-row guard.
- * @throws DataFileError (unreadable file, bad list entries), or FeedError (too large, markup, cut short, too many bad RMD rows).
+ * Reads and parses one feed from a local file as the feed system does, with its bad-row guard (too many bad RMD rows
+ * is a DataFileError ERR_DATA_ROW here, listing the sample: the CLI reports bad data files as usage errors).
+ * @throws DataFileError (unreadable file, bad list entries, too many bad RMD rows), or FeedError (too large, markup, cut short).
  */
 export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number): Promise<FeedData> {
   const fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
   const data = parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes });
-  const bad = badRowsProblem(spec, data);
-  if (bad !== undefined) throw bad;
+  const tooMany = tooManyBadRows(spec, data);
+  if (tooMany !== undefined && data.kind === 'rmd') {
+    const sample = data.report?.badRowSample ?? [];
+    throw dataFileErrorFrom('ERR_DATA_ROW', path, tooMany, sample.length > 0 ? sample : [{ file: path, message: tooMany }]);
+  }
   return data;
 }
 

@@ -84,12 +84,19 @@ function percent(fraction: number): string {
  * (ERR_FEED_BAD_ROWS, acceptable like a shrink), whether or not a last good snapshot exists.
  */
 export function badRowsProblem(spec: FeedSpec, data: FeedData): FeedError | undefined {
+  const summary = tooManyBadRows(spec, data);
+  if (summary === undefined || data.kind !== 'rmd') return undefined;
+  const sample = (data.report?.badRowSample ?? []).map(formatDataFileProblem).join('; ');
+  return new FeedError('ERR_FEED_BAD_ROWS', `${spec.name}: ${summary}: ${sample}`);
+}
+
+/** `N of M rows are bad (x%; limit y%)` when an RMD candidate's bad rows exceed the feed's limit, else undefined. */
+export function tooManyBadRows(spec: FeedSpec, data: FeedData): string | undefined {
   if (data.kind !== 'rmd' || data.report === undefined) return undefined;
-  const { badRows, dataRows, badRowSample } = data.report;
+  const { badRows, dataRows } = data.report;
   const limit = spec.maxBadRowFraction ?? DEFAULT_MAX_BAD_ROW_FRACTION;
   if (badRows === 0 || badRows <= dataRows * limit) return undefined;
-  const sample = badRowSample.map(formatDataFileProblem).join('; ');
-  return new FeedError('ERR_FEED_BAD_ROWS', `${spec.name}: ${badRows} of ${dataRows} rows are bad (${percent(badRows / dataRows)}; limit ${percent(limit)}): ${sample}`);
+  return `${badRows} of ${dataRows} rows are bad (${percent(badRows / dataRows)}; limit ${percent(limit)})`;
 }
 
 /** The header-set change of an RMD candidate against the last good snapshot, if any (`at` = now). */
