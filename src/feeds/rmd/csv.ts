@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ImplementationClass, RmdFiling, RmdSnapshot } from '../../screening/index.js';
-import { forEachCsvRecord, readCsvRecords, type CsvRecords } from '../csv.js';
+import { forEachCsvRecord } from '../csv.js';
 import { dataFileErrorFrom, type DataFileProblem } from '../errors.js';
 
 /**
@@ -214,16 +214,17 @@ interface RowContext {
   readonly col: ColumnIndex;
   readonly keyedBy: RmdKeying;
   readonly headerCells: number;
-  readonly lineOf: (index: number) => number;
+  /** Physical line of a record's start offset in the text. */
+  readonly lineOf: (start: number) => number;
   readonly dates: Map<string, string>;
   badRows: number;
   readonly badRowSample: DataFileProblem[];
   notInForce: number;
 }
 
-function badRow(ctx: RowContext, index: number, column: string | undefined, message: string): undefined {
+function badRow(ctx: RowContext, start: number, column: string | undefined, message: string): undefined {
   ctx.badRows++;
-  if (ctx.badRowSample.length < BAD_ROW_SAMPLE_SIZE) ctx.badRowSample.push({ file: ctx.file, line: ctx.lineOf(index), column, message });
+  if (ctx.badRowSample.length < BAD_ROW_SAMPLE_SIZE) ctx.badRowSample.push({ file: ctx.file, line: ctx.lineOf(start), column, message });
   return undefined;
 }
 
@@ -245,23 +246,23 @@ function statusOf(raw: string): 'in-force' | 'not-in-force' | 'unknown' {
  * Converts one data record; returns undefined for a skipped row (counted in ctx: a bad row, or a filing whose status
  * says it is not in force).
  */
-function toFiling(fields: readonly string[], index: number, ctx: RowContext): RmdFiling | undefined {
+function toFiling(fields: readonly string[], start: number, ctx: RowContext): RmdFiling | undefined {
   const { col } = ctx;
   if (fields.length > ctx.headerCells && overlong(fields, ctx.headerCells)) {
-    return badRow(ctx, index, undefined, `row has ${fields.length} cells, the header ${ctx.headerCells} (a stray separator shifts the cells)`);
+    return badRow(ctx, start, undefined, `row has ${fields.length} cells, the header ${ctx.headerCells} (a stray separator shifts the cells)`);
   }
   if (col.status !== undefined) {
     const status = statusOf(cell(fields, col.status));
-    if (status === 'unknown') return badRow(ctx, index, 'status', 'status is not a known filing status (in force: Published)');
+    if (status === 'unknown') return badRow(ctx, start, 'status', 'status is not a known filing status (in force: Published)');
     if (status === 'not-in-force') {
       ctx.notInForce++;
       return undefined;
     }
   }
   const rmdNumber = cell(fields, col.number).toUpperCase();
-  if (ctx.keyedBy === 'rmd-number' && !RMD_NUMBER.test(rmdNumber)) return badRow(ctx, index, 'number', 'number is not RMD followed by 7 digits');
+  if (ctx.keyedBy === 'rmd-number' && !RMD_NUMBER.test(rmdNumber)) return badRow(ctx, start, 'number', 'number is not RMD followed by 7 digits');
   const frn = normaliseFrn(cell(fields, col.frn));
-  if (ctx.keyedBy === 'frn' && frn === '') return badRow(ctx, index, 'frn', 'frn is not an FRN of up to 10 digits (the filings are keyed by FRN)');
+  if (ctx.keyedBy === 'frn' && frn === '') return badRow(ctx, start, 'frn', 'frn is not an FRN of up to 10 digits (the filings are keyed by FRN)');
   const implementationText = cell(fields, col.implementation);
   const filing: { -readonly [K in keyof RmdFiling]: RmdFiling[K] } = {
     rmdNumber: ctx.keyedBy === 'rmd-number' ? rmdNumber : '',
@@ -371,6 +372,28 @@ function requireMinimum(col: ColumnIndex, header: readonly string[], file: strin
   throw dataFileErrorFrom('ERR_DATA_COLUMNS', file, `missing required RMD column(s) ${missing}: ${found}`, problems);
 }
 
+/**
+ * The physical 1-based line of a text offset (BOM-less offsets, as forEachCsvRecord gives them), counting `\r\n`,
+ * `\r` and `\n`. Asked only for bad rows and errors, in increasing order, so it scans the text at most once.
+ */
+function physicalLines(text: string): (offset: number) => number {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let pos = 0;
+  let line = 1;
+  return (offset) => {
+    const end = offset + bom;
+    if (end < pos) {
+      pos = 0;
+      line = 1;
+    }
+    for (; pos < end; pos++) {
+      const c = text.charCodeAt(pos);
+      if (c === 10 || (c === 13 && text.charCodeAt(pos + 1) !== 10)) line++;
+    }
+    return line;
+  };
+}
+
 /** Options for {@link parseRmdCsv}. */
 export interface ParseRmdOptions {
   /** Path or URL the bytes came from; named in errors and recorded as the snapshot source. */
@@ -392,47 +415,49 @@ export interface ParseRmdOptions {
 export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snapshot: RmdSnapshot; report: RmdReadReport } {
   const file = opts.source;
   const byKey = new Map<string, RmdFiling>();
-  let located: CsvRecords | undefined;
-  const lineOf = (index: number): number => (located ??= readCsvRecords(text, file)).lineOf(index); // errors and samples only
+  const str = typeof text === 'string' ? text : text.toString('utf8');
+  const lineOf = physicalLines(str);
   let header: readonly string[] | undefined;
   let resolved: { col: ColumnIndex; unmatched: number[] } | undefined;
-  let probe: { record: readonly string[]; index: number }[] | undefined;
+  let probe: { record: readonly string[]; start: number }[] | undefined;
   let ctx: RowContext | undefined;
   let byContent: RmdColumn[] = [];
   let dataRows = 0;
-  const take = (record: readonly string[], i: number, c: RowContext): void => {
-    const filing = toFiling(record, i, c);
+  let headerStart = 0;
+  const take = (record: readonly string[], at: number, c: RowContext): void => {
+    const filing = toFiling(record, at, c);
     if (filing === undefined) return;
     const key = rmdFilingKey(filing);
     byKey.delete(key);
     byKey.set(key, filing);
   };
-  const start = (): RowContext => {
+  const begin = (): RowContext => {
     const { col, unmatched } = resolved!;
     byContent = columnsByContent(col, unmatched, (probe ?? []).map((p) => p.record));
-    const keyedBy = requireMinimum(col, header!, file, () => lineOf(0));
+    const keyedBy = requireMinimum(col, header!, file, () => lineOf(headerStart));
     const c: RowContext = { file, col, keyedBy, headerCells: header!.length, lineOf, dates: new Map(), badRows: 0, badRowSample: [], notInForce: 0 };
-    for (const p of probe ?? []) take(p.record, p.index, c);
+    for (const p of probe ?? []) take(p.record, p.start, c);
     probe = undefined;
     return c;
   };
-  forEachCsvRecord(text, file, (record, i) => {
+  forEachCsvRecord(str, file, (record, _index, at) => {
     if (header === undefined) {
+      headerStart = at;
       header = [...record];
       resolved = columnsByHeader(header);
       // A key column no header names: look at the first rows before converting any.
       const needsProbe = (resolved.col.number === undefined || resolved.col.frn === undefined) && resolved.unmatched.length > 0;
       if (needsProbe) probe = [];
-      else ctx = start();
+      else ctx = begin();
       return;
     }
     dataRows++;
-    if (ctx !== undefined) return take(record, i, ctx);
-    probe!.push({ record: [...record], index: i });
-    if (probe!.length >= CONTENT_PROBE_ROWS) ctx = start();
+    if (ctx !== undefined) return take(record, at, ctx);
+    probe!.push({ record: [...record], start: at });
+    if (probe!.length >= CONTENT_PROBE_ROWS) ctx = begin();
   });
   if (header === undefined) requireMinimum({}, [], file, () => 1); // no header row at all: throws
-  ctx ??= start();
+  ctx ??= begin();
   const columns: Partial<Record<RmdColumn, string>> = {};
   for (const [column, i] of Object.entries(ctx.col) as [RmdColumn, number][]) columns[column] = header![i] ?? '';
   return {
