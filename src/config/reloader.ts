@@ -89,8 +89,9 @@ export function withRunningValues(next: ConfigFile, running: ConfigFile): { effe
 export function problemsOf(err: unknown): string[] {
   const problems = (err as { problems?: unknown } | null)?.problems;
   if (Array.isArray(problems) && problems.length > 0) {
-    return problems.map((p: { path?: string; file?: string; line?: number; message?: string }) => {
-      const where = p.path ?? (p.file === undefined ? '' : p.line === undefined ? p.file : `${p.file}:${p.line}`);
+    return problems.map((p: { path?: string; configKey?: string; file?: string; line?: number; message?: string }) => {
+      const file = p.configKey === undefined ? p.file : `${p.configKey} (${p.file})`;
+      const where = p.path ?? (file === undefined ? '' : p.line === undefined ? file : `${file}:${p.line}`);
       return where ? `${where}: ${p.message ?? ''}` : (p.message ?? '');
     });
   }

@@ -3,7 +3,7 @@
  * demand (one refresh per feed at a time), reports every outcome to metrics and the log, and stages feed sets for
  * config reloads (prepare → commit) so a reload either gets all its new feeds or changes nothing.
  */
-import { FeedError, feedErrorCode } from './errors.js';
+import { FeedError, atConfigKey, feedErrorCode } from './errors.js';
 import type { FeedMetrics, FeedSpec, FeedStatus } from './ports.js';
 import { refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
 import { sameSpec } from './plan.js';
@@ -146,7 +146,7 @@ class Manager implements FeedManager {
     if (spec.source.kind === 'http' && rt.current !== undefined) return rt;
     const result = await this.run(rt, 0);
     if (rt.current === undefined && (mode === 'reload' || spec.source.kind === 'file')) {
-      throw result.error ?? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`);
+      throw result.error === undefined ? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`) : atConfigKey(result.error, spec.origin);
     }
     return rt;
   }

@@ -86,7 +86,7 @@ describe('config hot reload', () => {
     const refused = await a.feeds.reload();
 
     expect(refused.ok).toBe(false);
-    expect(refused.problems.join('\n')).toContain('missing.yaml: cannot read data file: file not found');
+    expect(refused.problems).toEqual(['data.blocklists[1].path (missing.yaml): file not found']);
     expect(a.world().configVersion).toBe(withList);
   });
 
