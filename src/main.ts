@@ -91,7 +91,8 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
-    const feeds = await startFeeds(loaded, { clock, log, metrics, watchConfig: opts.watchConfig !== false, signals: opts.handleSignals !== false });
+    const setLogLevel = (level: string): void => void (log.level = level);
+    const feeds = await startFeeds(loaded, { clock, log, setLogLevel, metrics, watchConfig: opts.watchConfig !== false, signals: opts.handleSignals !== false });
     stops.push(() => feeds.stop());
     metrics.reloads.configInForce(loaded.version);
     metrics.watchWorld(feeds.world);
@@ -136,7 +137,7 @@ function flushLog(log: ReturnType<typeof createLogger>): Promise<void> {
 /** The feed system with its adapters, the config reloader, SIGHUP and the config file watch. */
 async function startFeeds(
   loaded: LoadedConfig,
-  deps: { clock: Clock; log: Logger; metrics: Metrics; watchConfig: boolean; signals: boolean },
+  deps: { clock: Clock; log: Logger; setLogLevel: (level: string) => void; metrics: Metrics; watchConfig: boolean; signals: boolean },
 ): Promise<RunningFeeds> {
   const { clock, log, metrics } = deps;
   const initial = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
@@ -169,6 +170,7 @@ async function startFeeds(
     currentVersion: () => system.config().version,
     running: loaded.config,
     log,
+    setLogLevel: deps.setLogLevel,
     metrics: metrics.reloads,
   });
   const reload = (): Promise<ReloadResult> => reloader.reload();
