@@ -15,7 +15,7 @@ import {
 import { watchFile } from './lib/index.js';
 import {
   createAdminServer, createCdrWritableCheck, createCoreAdminRoutes, createFrontCheck, createLogger, createMetrics,
-  createOpsServer, createReadiness, toAdminStatus, type AdminRoute, type Metrics, type Readiness,
+  createOpsServer, createReadiness, toAdminStatus, toFeedRefreshReply, type AdminRoute, type Metrics, type Readiness,
 } from './ops/index.js';
 import { createInviteScreener, toFloodSummaryRecord, type Clock, type InviteScreener, type Logger, type ScreeningWorld } from './screening/index.js';
 import { createBuiltinSipServer } from './sip/builtin/index.js';
@@ -295,9 +295,8 @@ async function startAdmin(
         return { status: result.ok ? 200 : 422, body: result };
       },
       async refreshFeed(name) {
-        if (!feeds.status().some((s) => s.feed === name)) return { status: 404, body: { error: 'unknown-feed', feed: name } };
-        const [report] = await feeds.refresh(name);
-        return { status: 200, body: report };
+        const known = feeds.status().some((s) => s.feed === name);
+        return toFeedRefreshReply(name, known, known ? (await feeds.refresh(name))[0] : undefined);
       },
       status: () => toAdminStatus({ world: feeds.world(), feeds: feeds.status(), now: deps.clock.now(), version: VERSION, node: config.node.id }),
     }),

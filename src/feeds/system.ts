@@ -27,6 +27,8 @@ export interface FeedRefreshReport {
   readonly feed: string;
   readonly outcome: RefreshResult['outcome'];
   readonly code?: string | undefined;
+  /** Why the refresh was refused or failed (the error's message); the last good data stays in force. */
+  readonly reason?: string | undefined;
   readonly rows?: number | undefined;
   readonly snapshotId?: string | undefined;
 }
@@ -138,7 +140,10 @@ class LiveFeedSystem implements FeedSystem {
   async refresh(feed?: string): Promise<readonly FeedRefreshReport[]> {
     const results = await this.manager.refresh(feed);
     const { data } = this.composer.published();
-    return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId }));
+    return results.map((r) => ({
+      feed: r.feed, outcome: r.outcome, code: r.code, reason: r.error === undefined ? undefined : r.error instanceof Error ? r.error.message : String(r.error),
+      rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId,
+    }));
   }
 
   readiness(): { ok: boolean; detail: string } {
