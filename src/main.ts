@@ -45,7 +45,7 @@ export interface StartOptions {
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
   readonly defaultMetrics?: boolean;
-  /** Reload when the config file changes (default true). */
+  /** Reload when the config file changes, and refresh a local feed when its file changes (default true). */
   readonly watchConfig?: boolean;
   /** Reload on SIGHUP (default true; tests running several apps turn it off). */
   readonly handleSignals?: boolean;
@@ -76,7 +76,7 @@ interface SipFront {
 }
 
 const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
-/** Debounce of config file change events before a reload, ms. */
+/** Debounce of config and local feed file change events before a reload or feed refresh, ms. */
 const CONFIG_WATCH_DEBOUNCE_MS = 250;
 
 /** Starts rmdgate for a loaded config; resolves when every listener is bound. On failure, what started is stopped. */
@@ -158,6 +158,7 @@ async function startFeeds(
     system = await startFeedSystem({
       fetcher: createFeedFetcher({ fetch: proxied.fetch, userAgent, maxBytes, hasher }), parser, store: createFeedStore(initial.plan.stateDir),
       clock, timers: systemTimers, random: Math.random, log, metrics: metrics.feeds, secondOpinion,
+      watchFile: deps.watchConfig ? (file, onChange) => watchFile(file, CONFIG_WATCH_DEBOUNCE_MS, onChange, onFeedWatchError(log, file)) : undefined,
     }, initial);
   } catch (err) {
     await closeAdapters();
@@ -191,6 +192,11 @@ async function startFeeds(
       await closeAdapters();
     },
   };
+}
+
+/** A feed file watch that cannot start or stops: the feed keeps refreshing at its interval. */
+function onFeedWatchError(log: Logger, file: string): (err: unknown, when: 'start' | 'watch') => void {
+  return (err, when) => log.warn({ file, reason: err instanceof Error ? err.message : String(err) }, when === 'start' ? 'feed file watch not started' : 'feed file watch stopped');
 }
 
 /** The RMD JSON second opinion behind its cache, or undefined when disabled. */

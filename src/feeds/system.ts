@@ -20,6 +20,11 @@ import { filingOf } from './rmd/diff.js';
 export interface FeedSystemDeps extends FeedCollaborators {
   readonly metrics: FeedMetrics;
   readonly secondOpinion?: SecondOpinionLookup | undefined;
+  /**
+   * Watches a local feed file, calling `onChange` (debounced) after it changes; the feed is then refreshed as its interval
+   * would. Undefined: local feeds are read at their interval only.
+   */
+  readonly watchFile?: ((path: string, onChange: () => void) => { close(): void }) | undefined;
 }
 
 /** One feed's answer to an admin refresh. */
@@ -86,6 +91,8 @@ class LiveFeedSystem implements FeedSystem {
   private secondOpinionAt = 0;
   private settingsFrom: PreparedConfig;
   private housekeeping: { cancel(): void } | undefined;
+  /** File watches of the local feeds in force, by feed name. */
+  private readonly watches = new Map<string, { path: string; close(): void }>();
 
   constructor(private readonly deps: FeedSystemDeps, initial: PreparedConfig) {
     const { clock, log } = deps;
@@ -164,6 +171,8 @@ class LiveFeedSystem implements FeedSystem {
   async stop(): Promise<void> {
     this.stopped = true;
     this.housekeeping?.cancel();
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
     await this.manager.stop();
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
@@ -219,6 +228,30 @@ class LiveFeedSystem implements FeedSystem {
     if (result.feed === RMD_FEED) this.runSecondOpinion();
   }
 
+  /**
+   * Keeps one file watch per local feed of `cfg` (same path: kept; new or moved: started; gone: closed). A change
+   * refreshes the feed through the manager, as the interval does: bad content is refused and the last good data stays.
+   */
+  private watchLocalFeeds(cfg: PreparedConfig): void {
+    const watchFile = this.deps.watchFile;
+    if (watchFile === undefined || this.stopped) return;
+    const wanted = new Map(cfg.plan.specs.flatMap((s) => (s.source.kind === 'file' ? [[s.name, s.source.path] as const] : [])));
+    for (const [name, w] of this.watches) {
+      if (wanted.get(name) === w.path) continue;
+      w.close();
+      this.watches.delete(name);
+    }
+    for (const [name, path] of wanted) {
+      if (this.watches.has(name)) continue;
+      const handle = watchFile(path, () => {
+        if (this.stopped) return;
+        this.deps.log.debug({ feed: name, file: path }, 'feed file changed');
+        void this.manager.refresh(name);
+      });
+      this.watches.set(name, { path, close: () => handle.close() });
+    }
+  }
+
   /** Puts a staged feed set and its config in force in one world (boot and reloads). */
   private installSet(set: FeedSet, cfg: PreparedConfig, before: Published | undefined, why: string): void {
     const data = new Map<string, InForce>();
@@ -233,6 +266,7 @@ class LiveFeedSystem implements FeedSystem {
     this.composer.install({ cfg, data, grace }, why);
     this.settingsFrom = cfg;
     this.manager.commit(set);
+    this.watchLocalFeeds(cfg);
     if (grace !== start) this.track(persistGrace(this.eventDeps, grace));
   }
 }
