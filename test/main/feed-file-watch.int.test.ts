@@ -49,7 +49,7 @@ describe('local feed file watch', () => {
     const tookMs = performance.now() - edited;
 
     writeFileSync(join(tmp.dir, 'operator.yaml'), `${list(entry('e1', 'RMD0990001'))}  - { id: "broken\n`);
-    await vi.waitFor(() => expect(logs.find('feed candidate refused', { feed: 'operator' })).toBeDefined(), { timeout: 2000, interval: 20 });
+    await vi.waitFor(() => expect(logs.find('feed candidate refused', { feed: 'operator' })).toBeDefined(), { timeout: 5000, interval: 20 });
 
     expect(tookMs).toBeLessThan(2000);
     expect(entriesOf(a, 'p-listed')).toEqual(['operator:e1']);
@@ -71,12 +71,12 @@ describe('local feed file watch', () => {
     writeFileSync(join(tmp.dir, 'other.yaml'), list(entry('o1', 'RMD0990001')));
     const next = configYaml({ rmd: 'rmd.csv', lists: '[{ name: operator, path: other.yaml }]', feeds: FEEDS, extra: 'log: { level: debug }' });
     writeFileSync(join(tmp.dir, 'gate.yaml'), next);
-    await vi.waitFor(() => expect(entriesOf(a, 'p-listed')).toEqual(['operator:o1']), { timeout: 3000, interval: 20 });
+    await vi.waitFor(() => expect(entriesOf(a, 'p-listed')).toEqual(['operator:o1']), { timeout: 5000, interval: 20 });
 
     writeFileSync(join(tmp.dir, 'operator.yaml'), list(entry('e9', 'RMD0990002')));
     writeFileSync(join(tmp.dir, 'other.yaml'), list(entry('o1', 'RMD0990001'), entry('o2', 'RMD0990002')));
 
-    await vi.waitFor(() => expect(entriesOf(a, 'p-removed')).toEqual(['operator:o2']), { timeout: 2000, interval: 20 });
+    await vi.waitFor(() => expect(entriesOf(a, 'p-removed')).toEqual(['operator:o2']), { timeout: 5000, interval: 20 });
     await new Promise((r) => setTimeout(r, 400));
     const changed = logs.lines.filter((l) => l.msg === 'feed file changed').map((l) => l['file']);
     expect(changed).toContain(join(tmp.dir, 'other.yaml'));
