@@ -18,11 +18,17 @@ export interface SqliteCdrReader extends CdrQueryStore {
 /**
  * The window's matches closest to the time first (compareByDistance's order), with the window's match count from the
  * same statement (a window function, so it agrees with the rows even while the writer commits). The window predicate
- * is a range scan of the (called_key, received_at_ms) index; only the window's matches are sorted (a temp B-tree).
+ * is a range scan of the (called_key, received_at_ms) index; only the matches' rowid and sort keys are sorted (a temp
+ * B-tree), and only the `limit` rows kept are read in full — about a third faster than sorting whole rows (5,000
+ * matches: 24 vs 33 ms for 100, 208 vs 344 ms for all).
  */
-export const FIND_SQL = `SELECT *, count(*) OVER () AS match_total FROM cdr INDEXED BY cdr_called_time
-  WHERE called_key = @called AND received_at_ms BETWEEN @from AND @to AND (calling_key = @calling OR from_key = @calling)
-  ORDER BY abs(received_at_ms - @at), received_at_ms, node, seq LIMIT @limit`;
+export const FIND_SQL = `WITH m AS (
+    SELECT rowid AS id, received_at_ms AS t, node AS n, seq AS s FROM cdr INDEXED BY cdr_called_time
+    WHERE called_key = @called AND received_at_ms BETWEEN @from AND @to AND (calling_key = @calling OR from_key = @calling)
+  ), top AS (
+    SELECT id, t, n, s, count(*) OVER () AS match_total FROM m ORDER BY abs(t - @at), t, n, s LIMIT @limit
+  )
+  SELECT cdr.*, top.match_total FROM top JOIN cdr ON cdr.rowid = top.id ORDER BY abs(top.t - @at), top.t, top.n, top.s`;
 const FLOOD_SQL = `SELECT * FROM flood_summary WHERE interval_start_ms <= ? AND interval_end_ms >= ?
   ORDER BY interval_start_ms, source_address LIMIT ?`;
 const HAS_FLOOD_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flood_summary'";
