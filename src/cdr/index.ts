@@ -10,6 +10,8 @@ export { answerBatch, type TracebackOutcome } from './traceback/batch.js';
 export { TRACEBACK_FORMATS, formatOutcomes, type TracebackFormat } from './traceback/format.js';
 export { createTracebackHandler } from './traceback/http.js';
 export { parseTracebackTime, type Parsed } from './traceback/time.js';
-export { answerTraceback, DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit, parseTracebackRequest, type TracebackAnswer, type TracebackRequest } from './traceback/traceback.js';
+export { answerTraceback, parseTracebackRequest, type TracebackAnswer, type TracebackRequest } from './traceback/traceback.js';
 export { formatWhatIf } from './whatif/format.js';
 export { replayCalls, type WhatIfReport } from './whatif/replay.js';
+/** The match limit: closest to the time first, 0 = all (CLI --limit and HTTP limit). */
+export { DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit } from './traceback/traceback.js';

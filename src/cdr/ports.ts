@@ -24,7 +24,7 @@ export interface CallQuery {
   readonly toMs: number;
   /** The time asked about: matches are ordered by distance from it (see compareByDistance). */
   readonly atMs: number;
-  /** Most matches returned (the closest to `atMs`); null returns every match in the window. */
+  /** Most matches returned (the closest to `atMs`), at least 1; null returns every match in the window. */
   readonly limit: number | null;
 }
 
