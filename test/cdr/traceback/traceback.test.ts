@@ -316,6 +316,10 @@ describe('limits and counts on small answers', () => {
     expect([col(rows[0], 'status'), col(rows[0], 'total'), col(rows[0], 'returned'), col(rows[0], 'limit'), col(rows[0], 'truncated')]).toEqual(['no-match', '0', '0', '0', 'false']);
     expect(col(rows[1], 'status')).toBe('invalid');
     expect(col(rows.at(-1), 'total')).toBe('');
+    expect(JSON.parse(formatOutcomes(out, 'json'))).toMatchObject([
+      { line: 2, status: 'no-match', total: 0, returned: 0, limit: 0, truncated: false },
+      { line: 3, status: 'invalid' },
+    ]);
   });
 
   it.each([
