@@ -116,7 +116,7 @@ export interface TracebackDeps {
 
 /** Matches listed per request unless a limit is given; the answer always says how many matched in all. */
 export const DEFAULT_TRACEBACK_LIMIT = 100;
-/** The largest explicit limit (0, all, has no bound: a window holds what the store holds). */
+/** The largest explicit limit; 0 (all matches of the window) is not bounded by it. */
 export const MAX_TRACEBACK_LIMIT = 1_000_000;
 
 /**
