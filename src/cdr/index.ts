@@ -13,3 +13,5 @@ export { parseTracebackTime, type Parsed } from './traceback/time.js';
 export { answerTraceback, parseTracebackRequest, type TracebackAnswer, type TracebackRequest } from './traceback/traceback.js';
 export { formatWhatIf } from './whatif/format.js';
 export { replayCalls, type WhatIfReport } from './whatif/replay.js';
+/** The match limit: closest to the time first, 0 = all (CLI --limit and HTTP limit). */
+export { DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit } from './traceback/traceback.js';

@@ -3,7 +3,7 @@
  * traceback store.
  */
 import { toKeyValue } from '../../src/cdr/columns.js';
-import type { CallQuery, CdrQueryStore, CdrSinkMetrics, StoredCdr } from '../../src/cdr/ports.js';
+import { compareByDistance, type CallQuery, type CdrQueryStore, type CdrSinkMetrics, type StoredCdr } from '../../src/cdr/ports.js';
 import type { CdrRecord } from '../../src/screening/cdr-record.js';
 import type { Logger } from '../../src/screening/ports.js';
 
@@ -54,7 +54,7 @@ export function countingMetrics(): CdrSinkMetrics & {
   };
 }
 
-/** An in-memory CdrQueryStore over StoredCdrs, matching like the real stores (called key, calling or From key, window). */
+/** An in-memory CdrQueryStore over StoredCdrs, matching and ordering like the real stores (called key, calling or From key, window; closest to the time first). */
 export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { queries: CallQuery[] } {
   const queries: CallQuery[] = [];
   const key = (n: string | null): number | null => toKeyValue(n);
@@ -68,7 +68,8 @@ export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { quer
         const callingOk = key(r.callingE164) === q.callingKey || key(r.fromE164 ?? r.fromUser) === q.callingKey;
         return key(r.calledE164 ?? r.ruriUser) === q.calledKey && callingOk && r.receivedAtMs >= q.fromMs && r.receivedAtMs <= q.toMs;
       });
-      return Promise.resolve(found.slice(0, q.limit));
+      found.sort(compareByDistance(q.atMs));
+      return Promise.resolve({ calls: q.limit === null ? found : found.slice(0, q.limit), total: found.length });
     },
     close: () => Promise.resolve(),
   };
