@@ -181,7 +181,13 @@ function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => n
 function drachtioPort(def: Definer): DrachtioMetrics {
   const connected = def.gauge('rmdgate_drachtio_connected', 'Whether the link to a drachtio-server is up (1) or down (0)', ['server'] as const);
   const reconnects = def.counter('rmdgate_drachtio_reconnects_total', 'Reconnect attempts to a drachtio-server', ['server'] as const);
-  return { connected: (server, up) => connected.set({ server }, up ? 1 : 0), reconnect: (server) => reconnects.inc({ server }) };
+  return {
+    connected(server, up) {
+      connected.set({ server }, up ? 1 : 0);
+      reconnects.inc({ server }, 0); // the server is known from here on: its reconnects start at 0
+    },
+    reconnect: (server) => reconnects.inc({ server }),
+  };
 }
 
 function builtinTcpPort(def: Definer): BuiltinTcpMetrics {

@@ -194,6 +194,7 @@ describe('state gauges', () => {
 
     expect(await samples(m, 'rmdgate_drachtio_connected')).toEqual({});
     m.drachtio.connected('127.0.0.1:9022', true);
+    expect(await samples(m, 'rmdgate_drachtio_reconnects_total')).toEqual({ 'server=127.0.0.1:9022': 0 });
     m.drachtio.reconnect('127.0.0.1:9022');
     m.drachtio.connected('127.0.0.1:9022', false);
 
