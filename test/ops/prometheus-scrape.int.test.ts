@@ -102,7 +102,7 @@ describe.skipIf(!PROMETHEUS)('rmdgate scraped by a real Prometheus (needs Debian
     await pollUntil(async () => {
       const [cdrs] = await instantQuery(prom?.url ?? '', 'sum(rmdgate_cdr_written_total{type="screening"})');
       return Number(cdrs?.value[1]) === 32 ? true : undefined;
-    }, 20_000, 'a scrape with every screening CDR written');
+    }, 15_000, 'a scrape with every screening CDR written');
   });
 
   it.each(dashboardAnnotations())('has the series behind annotation $name from the start (at 0), and the query runs', async ({ expr }) => {
