@@ -71,17 +71,21 @@ export type CdrLossCause = 'queue-full' | 'backlog-full' | 'write-error' | 'clos
 /** Every loss cause, in the order metrics pre-create them. */
 export const CDR_LOSS_CAUSES: readonly CdrLossCause[] = ['queue-full', 'backlog-full', 'write-error', 'closed'];
 
+/** CDR record types (the `type` label of the main CDR counters): one `screening` record per screened call. */
+export const CDR_RECORD_TYPES = ['screening', 'disposition', 'flood-summary'] as const satisfies readonly CallRecord['type'][];
+export type CdrRecordType = (typeof CDR_RECORD_TYPES)[number];
+
 /** The store sinks (the `sink` label values). */
 export type CdrSinkName = 'sqlite' | 'jsonl' | 'postgres';
 
 /**
- * Counters the sinks report (ops implements them). `written` and `lost` count each record once across sinks: a record
- * is written when every sink that takes it wrote it, lost (once, with the first cause) when any sink lost it. The
- * `sink*` series count per sink.
+ * Counters the sinks report (ops implements them). `written` and `lost` count each record once across sinks, by record
+ * type: a record is written when every sink that takes it wrote it, lost (once, with the first cause) when any sink
+ * lost it; `screening` records are one per call. The `sink*` series count per sink.
  */
 export interface CdrSinkMetrics {
-  written(n: number): void;
-  lost(n: number, cause: CdrLossCause): void;
+  written(n: number, type: CdrRecordType): void;
+  lost(n: number, cause: CdrLossCause, type: CdrRecordType): void;
   sinkWritten(sink: CdrSinkName, n: number): void;
   sinkLost(sink: CdrSinkName, n: number, cause: CdrLossCause): void;
   writeSeconds(sink: CdrSinkName, s: number): void;

@@ -149,6 +149,8 @@ export interface FeedStatus {
   readonly rows: number;
   /** Content hash of the RMD snapshot in force (undefined for lists and without data). */
   readonly snapshotId?: string | undefined;
+  /** sha256 hex of the stored bytes in force (any feed; undefined without data). */
+  readonly sha256?: string | undefined;
   /** Seconds since the source last confirmed the data in force; Infinity without data. */
   readonly ageSeconds: number;
   /** The staleness budget (config `feeds.maxAgeHours`), seconds. */
@@ -166,6 +168,9 @@ export interface FeedStatus {
 
 /** Result label of a second-opinion cache lookup. */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'error';
+
+/** Every {@link CacheResult} (metric series are created for each). */
+export const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'stale', 'error'];
 
 /** Metrics of feeds, RMD changes and the second-opinion cache (ops implements them; labels are closed sets). */
 export interface FeedMetrics {
