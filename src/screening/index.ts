@@ -14,7 +14,7 @@ export {
   type PolicyReason, type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
 } from './model.js';
 export { decodePassport, type PassportClaims } from './passport.js';
-export { toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
+export { normaliseContactPhone, toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
 export { compileWorld, decide, type Policy, type ProviderState, type ReasonPolicy, type ScreeningWorld, type WorldInputs } from './policy.js';
 export type { CdrRawFields, CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from './ports.js';
 export {
