@@ -4,6 +4,7 @@
  * parses it and the same composition compiles the world. `rmdgate check`, `whatif` and `traceback` load data here;
  * `serve` boots the feed system, whose first load reads the same files through the same functions.
  */
+import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.js';
 import type { BlocklistEntry, ListKind, Provider, RmdSnapshot, ScreeningWorld } from '../screening/index.js';
 import { DataFileError } from './errors.js';
@@ -86,7 +87,7 @@ export async function loadWorldOnce(loaded: LoadedConfig, opts: LoadWorldOptions
   const data = await Promise.all(prepared.plan.specs.map((spec) => loadFeedFile(spec, spec.kind === 'rmd' && opts.rmdPath !== undefined ? opts.rmdPath : localPath(spec), opts.now, maxBytes)));
   const rmd = data.find((d) => d.kind === 'rmd');
   if (rmd?.kind !== 'rmd') throw new Error('the feed plan has no RMD feed');
-  let grace = removalGraceMs > 0 ? await createFeedStore(prepared.plan.stateDir).readGrace() : {};
+  let grace = removalGraceMs > 0 ? await readGraceOf(prepared.plan.stateDir) : {};
   const rmdSpec = prepared.plan.specs.find((s) => s.kind === 'rmd');
   if (opts.grace === 'replay' && opts.rmdPath !== undefined && removalGraceMs > 0 && rmdSpec !== undefined) {
     const base = await loadFeedFile(rmdSpec, localPath(rmdSpec), opts.now, maxBytes);
@@ -97,6 +98,16 @@ export async function loadWorldOnce(loaded: LoadedConfig, opts: LoadWorldOptions
   const world = composeWorld(prepared.part, { rmd: rmd.snapshot, rmdWithheld: false, blocklists, rmdGrace, extraFilings: [] });
   const listEntries = Object.fromEntries(prepared.plan.specs.flatMap((s, i) => (s.kind === 'list' ? [[s.name, data[i]?.kind === 'list' ? data[i].entries.length : 0]] : [])));
   return { world, rmd: rmd.snapshot, summary: summariseWorld(world, prepared.part, listEntries, opts.now) };
+}
+
+/** The removal grace a running gate persisted in `stateDir` ({} when none); an unreadable file is a DataFileError naming it. */
+async function readGraceOf(stateDir: string): Promise<GraceState> {
+  try {
+    return await createFeedStore(stateDir).readGrace();
+  } catch (err) {
+    const file = join(stateDir, 'grace.json');
+    throw new DataFileError('ERR_DATA_READ', `${file}: cannot read the removal grace state: ${(err as Error).message.replace(`${file}: `, '')}`, { file, cause: err });
+  }
 }
 
 /** The grace state after the candidate snapshot replaces the base one at `now` (what the live gate would record). */

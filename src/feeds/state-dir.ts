@@ -104,9 +104,16 @@ export function createFeedStore(stateDir: string): FeedStore {
       await rm(join(feedDir(feed), 'pending.raw'), { force: true });
     },
     async readGrace(): Promise<GraceState> {
-      const bytes = await readOptional(join(stateDir, 'grace.json'));
+      const file = join(stateDir, 'grace.json');
+      const bytes = await readOptional(file);
       if (bytes === undefined) return {};
-      const parsed = JSON.parse(bytes.toString('utf8')) as { providers?: Record<string, unknown> };
+      let parsed: { providers?: Record<string, unknown> } | null;
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as { providers?: Record<string, unknown> } | null;
+      } catch (err) {
+        throw new FeedError('ERR_FEED_STORE', `${file}: not JSON`, { cause: err });
+      }
+      if (parsed === null || typeof parsed !== 'object') throw new FeedError('ERR_FEED_STORE', `${file}: not a grace state`);
       return Object.fromEntries(Object.entries(parsed.providers ?? {}).flatMap(([id, v]) => {
         const clock = toGraceClock(v);
         return clock === undefined ? [] : [[id, clock]];

@@ -65,6 +65,16 @@ describe('loadWorldOnce: what check and whatif report is what the live gate deci
     expect(outcome(decide(buildFacts({ sourceAddress: '127.0.0.4', receivedAt: NOW }), world))).toBe('reject provider-not-in-rmd');
   });
 
+  it('names the state file when the grace state is not JSON', async () => {
+    mkdirSync(join(tmp.dir, 'state'), { recursive: true });
+    writeFileSync(join(tmp.dir, 'state', 'grace.json'), '{ nope');
+    const loaded = await loadConfig(writeConfig());
+
+    await expect(loadWorldOnce(loaded, { now: NOW })).rejects.toThrow(expect.objectContaining({
+      name: 'DataFileError', message: `${join(tmp.dir, 'state', 'grace.json')}: cannot read the removal grace state: not JSON`,
+    }));
+  });
+
   it('whatif: replays calls of a provider in grace as the live gate decided them (would-block), not as now blocked', async () => {
     writeGrace({ 'p-removed': { since: NOW - 2 * HOUR_MS, rmdNumber: 'RMD0990002' } });
     const loaded = await loadConfig(writeConfig());
