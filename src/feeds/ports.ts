@@ -108,8 +108,15 @@ export interface Stored<M> {
   readonly bytes: Uint8Array;
 }
 
-/** Removal grace state: provider id → when it was first seen missing (epoch ms). */
-export type GraceState = Readonly<Record<string, number>>;
+/** One provider's removal grace clock: when it was first seen missing (epoch ms) and its RMD number before that. */
+export interface GraceClock {
+  readonly since: number;
+  /** RMD number in the last snapshot that listed the provider (reports show it while the grace runs). */
+  readonly rmdNumber?: string | undefined;
+}
+
+/** Removal grace state: provider id → its grace clock. */
+export type GraceState = Readonly<Record<string, GraceClock>>;
 
 /** The state dir. Writes are atomic (temp file + rename). */
 export interface FeedStore {

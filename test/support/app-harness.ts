@@ -57,9 +57,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token). */
-export async function startTestApp(opts: { parties?: string; extra?: string; sip?: string; policy?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
+/**
+ * Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token); `prepare` runs on the
+ * temp dir before start (e.g. to write `feed-state/grace.json`, the feeds state dir).
+ */
+export async function startTestApp(
+  opts: { parties?: string; extra?: string; sip?: string; policy?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean; prepare?: (dir: string) => Promise<void> } = {},
+): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'rmdgate-obs-'));
+  await opts.prepare?.(dir);
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });
   const loaded = parseConfigText(testConfigYaml(join(dir, 'cdr'), opts), join(ROOT, 'config/observability-test.yaml'), opts.env ?? {});

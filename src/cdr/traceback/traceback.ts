@@ -2,7 +2,7 @@
  * Answering a traceback: the ITG's (calling, called, time + zone) → stored calls in the window → who handed us
  * each call (source, trunk, upstream provider with its RMD filing and robocall-mitigation contact), and our decision.
  */
-import { type FloodSummaryRecord, type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
+import { type FloodSummaryRecord, normaliseContactPhone, type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
 import type { CdrQueryStore, StoredCdr } from '../ports.js';
 import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone, type Parsed } from './time.js';
 
@@ -210,7 +210,7 @@ function toMatch(call: StoredCdr, req: ParsedTraceback, rmd: RmdSnapshot | undef
     providerRmdNumber: r.providerRmdNumber ?? filing?.rmdNumber ?? null,
     providerFrn: r.providerFrn ?? (filing?.frn || null),
     contactName: filing?.contactName || null,
-    contactPhone: filing?.contactPhone || null,
+    contactPhone: filing?.contactPhone ? normaliseContactPhone(filing.contactPhone) : null,
     decision: r.decision,
     wouldBlock: r.wouldBlock,
     reason: r.reason,

@@ -61,6 +61,16 @@ describe('answerTraceback', () => {
     });
   });
 
+  it.each([
+    { filed: '(202) 555-0100', shown: '+12025550100' },
+    { filed: '1-202-555-0100', shown: '+12025550100' },
+    { filed: '202-555-0100 ext. 7', shown: '202-555-0100 ext. 7' },
+  ])('gives the contact phone filed as $filed as $shown (E.164 when it has one, else as filed)', async ({ filed, shown }) => {
+    const a = await answer(REQUEST, [stored(buildCdr())], buildSnapshot([buildFiling({ contactPhone: filed })], { id: 'snap0000deadbeef' }));
+
+    expect(a.matches[0]?.contactPhone).toBe(shown);
+  });
+
   it('matches the calling number against From when PAI differs, and any number form', async () => {
     const call = stored(buildCdr({ callingE164: '+19995550000', paiE164: '+19995550000', fromE164: '+13035550100' }));
 
