@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { loadRmdFile } from '../feeds/index.js';
-import { answerBatch, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, parseTracebackRequest, sqliteStoreDir, TRACEBACK_FORMATS, type TracebackFormat } from '../cdr/index.js';
+import { answerBatch, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, parseTracebackLimit, parseTracebackRequest, sqliteStoreDir, TRACEBACK_FORMATS, type TracebackFormat } from '../cdr/index.js';
 import { parseBatchCsv } from './traceback-batch-csv.js';
 import { configFileFromEnv, loadConfig, type LoadedConfig } from '../config/index.js';
 import type { RmdSnapshot } from '../screening/index.js';
@@ -20,7 +20,7 @@ export interface CommandIo {
 export const processIo: CommandIo = { out: (t) => void process.stdout.write(t + '\n'), err: (t) => void process.stderr.write(t + '\n') };
 
 const USAGE = `usage: rmdgate traceback --config FILE --calling NUM --called NUM --at TIME [--tz ZONE] [--window 10m]
-                         [--format table|json|csv] [--store sqlite|postgres] [--limit N]
+                         [--format table|json|csv] [--store sqlite|postgres] [--limit N (default 100 closest to TIME; 0 = all)]
        rmdgate traceback --config FILE --batch requests.csv (columns calling,called,at[,tz][,window]) [...same options]
 TIME is ISO 8601 with a zone (2026-11-20T14:03:00-05:00 or ...Z); without a zone, --tz ZONE (IANA, e.g. America/New_York) is required.`;
 
@@ -42,8 +42,8 @@ export async function tracebackCommand(args: string[], io: CommandIo = processIo
   if (!TRACEBACK_FORMATS.includes(format)) return usage(io, `invalid --format "${values.format}": expected table, json or csv`);
   const storeKind = values.store ?? 'sqlite';
   if (storeKind !== 'sqlite' && storeKind !== 'postgres') return usage(io, `invalid --store "${storeKind}": expected sqlite or postgres`);
-  const limit = Number(values.limit ?? '100');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) return usage(io, `invalid --limit "${values.limit}": expected 1 to 10000`);
+  const limit = parseTracebackLimit(values.limit, '--limit');
+  if (!limit.ok) return usage(io, limit.error);
   const file = values.config ?? configFileFromEnv();
   if (file === undefined) return usage(io, '--config FILE is required');
   const requests = await readRequests(values);
@@ -56,7 +56,7 @@ export async function tracebackCommand(args: string[], io: CommandIo = processIo
   const store = await openStore(loaded, storeKind);
   if (typeof store === 'string') return usage(io, store);
   try {
-    const outcomes = await answerBatch(requests.value, { store, rmd: await loadRmd(loaded, io), maxMatches: limit });
+    const outcomes = await answerBatch(requests.value, { store, rmd: await loadRmd(loaded, io), maxMatches: limit.value });
     io.out(formatOutcomes(outcomes, format));
     return outcomes.some((o) => o.kind === 'invalid') ? 2 : 0;
   } finally {

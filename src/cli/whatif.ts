@@ -33,7 +33,7 @@ export async function whatifCommand(args: string[], io: CommandIo = processIo, n
   const until = v.until === undefined ? now : parseSince(v.until, now);
   if (typeof until === 'string') return usage(io, until);
   const loaded = await loadConfig(v.config);
-  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd });
+  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd, grace: 'replay' });
   const dir = v['store-dir'] ?? sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
   const reader = createSqliteCdrReader(dir);
   try {

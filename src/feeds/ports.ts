@@ -26,8 +26,16 @@ export interface FeedSpec {
   readonly listKind?: ListKind | undefined;
   /** Largest accepted row-count shrink vs the last good snapshot, fraction 0–1. */
   readonly maxShrinkFraction: number;
+  /** The config key naming the feed's local file and the path as written there (for errors); not part of the feed's identity. */
+  readonly origin?: FeedOrigin | undefined;
   /** RMD only: largest accepted share of bad (skipped) rows, fraction 0–1; above it the candidate is refused. */
   readonly maxBadRowFraction?: number | undefined;
+}
+
+/** Where a feed's local file is configured: `data.blocklists[2].path` and `lists/k4.csv`. */
+export interface FeedOrigin {
+  readonly key: string;
+  readonly path: string;
 }
 
 /** Feed behaviour shared by every feed (config `feeds`), in milliseconds. */
@@ -127,8 +135,15 @@ export interface Stored<M> {
   readonly bytes: Uint8Array;
 }
 
-/** Removal grace state: provider id → when it was first seen missing (epoch ms). */
-export type GraceState = Readonly<Record<string, number>>;
+/** One provider's removal grace clock: when it was first seen missing (epoch ms) and its RMD number before that. */
+export interface GraceClock {
+  readonly since: number;
+  /** RMD number in the last snapshot that listed the provider (reports show it while the grace runs). */
+  readonly rmdNumber?: string | undefined;
+}
+
+/** Removal grace state: provider id → its grace clock. */
+export type GraceState = Readonly<Record<string, GraceClock>>;
 
 /** The state dir. Writes are atomic (temp file + rename). */
 export interface FeedStore {
@@ -168,6 +183,8 @@ export interface FeedStatus {
   readonly rows: number;
   /** Content hash of the RMD snapshot in force (undefined for lists and without data). */
   readonly snapshotId?: string | undefined;
+  /** sha256 hex of the stored bytes in force (any feed; undefined without data). */
+  readonly sha256?: string | undefined;
   /** Seconds since the source last confirmed the data in force; Infinity without data. */
   readonly ageSeconds: number;
   /** The staleness budget (config `feeds.maxAgeHours`), seconds. */
@@ -189,6 +206,9 @@ export interface FeedStatus {
 
 /** Result label of a second-opinion cache lookup. */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'error';
+
+/** Every {@link CacheResult} (metric series are created for each). */
+export const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'stale', 'error'];
 
 /** Metrics of feeds, RMD changes and the second-opinion cache (ops implements them; labels are closed sets). */
 export interface FeedMetrics {

@@ -78,7 +78,9 @@ describe('RMD feed over HTTP', () => {
     expect(await errors(code)).toBe(1);
     expect(await refreshes(outcome)).toBe(1);
     const line = h.logs.find(outcome === 'error' ? 'feed refresh failed' : 'feed candidate refused', { feed: 'rmd', code });
-    expect(line).toBeDefined();
+    expect(line).toMatchObject({ reason: expect.stringMatching(/\S/) });
+    expect(line).not.toHaveProperty('err');
+    expect(h.logs.lines.filter((l) => JSON.stringify(l).includes('"stack"'))).toEqual([]);
   });
 
   it.each([
@@ -141,7 +143,7 @@ describe('RMD feed over HTTP', () => {
 
     expect(refused).toMatchObject({ outcome: 'refused', code: 'ERR_FEED_BAD_ROWS', rows: 99 });
     expect(await errors('ERR_FEED_BAD_ROWS')).toBe(1);
-    expect(h.logs.find('feed candidate refused', { feed: 'rmd', code: 'ERR_FEED_BAD_ROWS' })?.['err']).toMatchObject({ message: expect.stringContaining('2 of 100 rows are bad (2%; limit 1%)') });
+    expect(h.logs.find('feed candidate refused', { feed: 'rmd', code: 'ERR_FEED_BAD_ROWS' })?.['reason']).toContain('2 of 100 rows are bad (2%; limit 1%)');
     const out: string[] = [];
     expect(await feedCommand(['status', '--config', h.configFile], { out: (t) => void out.push(t), err: () => undefined })).toBe(0);
     expect(out.join('\n')).toMatch(/rmd: 99 rows.*; 1 bad row\(s\) skipped; PENDING refused \(ERR_FEED_BAD_ROWS: /);
