@@ -46,9 +46,9 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
     .description('Asks a running gate (POST /admin/reload) to re-read its config file and data, as SIGHUP does, and prints what changed. A refused config leaves the running one in force: exit 1 with the problems.');
   adminClientOptions(reload).action(async (opts: AdminOptions) => {
     const format = formatOf<'table' | 'json'>(opts, reload);
-    const body = (await adminCall(opts, 'POST', '/admin/reload', [422], format === 'json' ? ctx : undefined)) as ReloadResult;
+    const body = (await adminCall(opts, 'POST', '/admin/reload', [422])) as ReloadResult;
     if (format === 'json') ctx.io.out(JSON.stringify(body, null, 2));
-    else (body.ok ? ctx.io.out : ctx.io.err)(reloadText(body));
+    if (format !== 'json' || !body.ok) (body.ok ? ctx.io.out : ctx.io.err)(reloadText(body));
     if (!body.ok) ctx.setExitCode(1);
   });
 }
@@ -65,7 +65,7 @@ export function registerFeedRefresh(feed: Command, ctx: CliContext): void {
     const body = (await adminCall(opts, 'POST', `/admin/feeds/${encodeURIComponent(name)}/refresh`)) as FeedRefreshReport;
     const failed = body.outcome !== 'updated' && body.outcome !== 'not-modified';
     if (format === 'json') ctx.io.out(JSON.stringify(body, null, 2));
-    else (failed ? ctx.io.err : ctx.io.out)(refreshText(body));
+    if (format !== 'json' || failed) (failed ? ctx.io.err : ctx.io.out)(refreshText(body));
     if (failed) ctx.setExitCode(1);
   });
 }
