@@ -8,6 +8,7 @@ import { configWarnings, loadConfig, type ConfigProblem } from '../config/index.
 import { loadWorldOnce, type FeedWorldSummary } from '../feeds/index.js';
 import { addFormatOptions, formatOf, processIo, type CliContext, type CommandIo } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
+import { createProgress } from './progress.js';
 
 /** Where the command writes: the summary to `out`, warnings to `err` (JSON mode puts both in the one document). */
 export type CheckIo = CommandIo;
@@ -21,14 +22,19 @@ export function registerCheck(program: Command, ctx: CliContext): void {
   configOption(cmd);
   addFormatOptions(cmd, ['table', 'json']).action(async (opts: { config?: string; format?: string; json?: boolean }) => {
     const format = formatOf<'table' | 'json'>(opts, cmd);
-    ctx.setExitCode(await checkCommand(requireConfig(opts), format === 'json', ctx.io, ctx.now()));
+    const progress = createProgress({ stream: ctx.progressStream, label: 'reading the RMD export', unit: 'rows', enabled: format !== 'json' });
+    try {
+      ctx.setExitCode(await checkCommand(requireConfig(opts), format === 'json', ctx.io, ctx.now(), (rows) => progress.update(rows)));
+    } finally {
+      progress.end();
+    }
   });
 }
 
-/** Checks `file`; writes the summary (JSON with `json`) and returns the exit code. */
-export async function checkCommand(file: string, json: boolean, io: CheckIo = processIo, now: number = Date.now()): Promise<number> {
+/** Checks `file`; writes the summary (JSON with `json`) and returns the exit code. `onProgress` gets the RMD rows read. */
+export async function checkCommand(file: string, json: boolean, io: CheckIo = processIo, now: number = Date.now(), onProgress?: (rows: number) => void): Promise<number> {
   const loaded = await loadConfig(file);
-  const { summary } = await loadWorldOnce(loaded, { now });
+  const { summary } = await loadWorldOnce(loaded, { now, onProgress });
   const warnings = configWarnings(loaded.config);
   if (json) {
     io.out(JSON.stringify({ ok: true, file, configVersion: loaded.version, ...summary, warnings }, null, 2));

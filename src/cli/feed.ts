@@ -11,7 +11,7 @@ import type { RmdSnapshot } from '../screening/index.js';
 import { registerFeedRefresh } from './admin.js';
 import { addFormatOptions, formatOf, processIo, TIME_HELP, timeArg, UsageError, type CliContext, type CommandIo } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
-import { createProgress } from './progress.js';
+import { createProgress, type Progress } from './progress.js';
 
 const MAX_BYTES = 2 ** 31;
 
@@ -88,34 +88,28 @@ async function readBytes(file: string): Promise<{ bytes: Buffer; mtimeMs: number
   }
 }
 
-function parseSnapshot(bytes: Buffer, file: string, loadedAt: number): RmdSnapshot {
+function parseSnapshot(bytes: Buffer, file: string, loadedAt: number, progress: Progress): RmdSnapshot {
   try {
-    return parseRmdFeed(bytes, { source: file, loadedAt, maxBytes: MAX_BYTES }).snapshot;
+    return parseRmdFeed(bytes, { source: file, loadedAt, maxBytes: MAX_BYTES, onProgress: (rows) => progress.update(rows) }).snapshot;
   } catch (err) {
     if (err instanceof FeedError) throw new UsageError(err.message);
     throw err;
+  } finally {
+    progress.end();
   }
 }
 
 async function diffCommand(ctx: CliContext, oldFile: string, newFile: string, config: string | undefined, format: 'md' | 'json', when: number): Promise<number> {
   const providers = config === undefined ? undefined : toProviders((await loadConfig(config)).config);
-  const progress = createProgress({ stream: ctx.progressStream, label: 'reading snapshots', unit: 'files', enabled: format !== 'json' });
-  try {
-    const oldRead = await readBytes(oldFile);
-    const newRead = await readBytes(newFile);
-    const oldAt = Math.min(oldRead.mtimeMs, when);
-    progress.update(0, 2);
-    const old = parseSnapshot(oldRead.bytes, oldFile, oldAt);
-    progress.update(1, 2);
-    const next = parseSnapshot(newRead.bytes, newFile, when);
-    progress.update(2, 2);
-    const result = diffRmd(old, next, { providers, oldAt, newAt: when });
-    progress.end();
-    ctx.io.out((format === 'json' ? toDiffJson(result) : toDiffMarkdown(result)).trimEnd());
-    return 0;
-  } finally {
-    progress.end();
-  }
+  const progressOf = (file: string): Progress => createProgress({ stream: ctx.progressStream, label: `reading ${file}`, unit: 'rows', enabled: format !== 'json' });
+  const oldRead = await readBytes(oldFile);
+  const newRead = await readBytes(newFile);
+  const oldAt = Math.min(oldRead.mtimeMs, when);
+  const old = parseSnapshot(oldRead.bytes, oldFile, oldAt, progressOf(oldFile));
+  const next = parseSnapshot(newRead.bytes, newFile, when, progressOf(newFile));
+  const result = diffRmd(old, next, { providers, oldAt, newAt: when });
+  ctx.io.out((format === 'json' ? toDiffJson(result) : toDiffMarkdown(result)).trimEnd());
+  return 0;
 }
 
 async function statusCommand(ctx: CliContext, config: string, json: boolean): Promise<number> {

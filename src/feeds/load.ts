@@ -30,10 +30,10 @@ function localPath(spec: FeedSpec): string {
  * Reads and parses one feed from a local file as the feed system does.
  * @throws DataFileError (unreadable file, bad rows), or FeedError (too large, markup, cut short).
  */
-export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number): Promise<FeedData> {
+export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number) => void): Promise<FeedData> {
   const fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
-  return parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes });
+  return parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes, onProgress });
 }
 
 /** Largest file read by the one-shot loaders below when no config gives `feeds.maxBytes`. */
@@ -62,10 +62,10 @@ export async function loadListFile(path: string, name: string, kind?: ListKind, 
  * in a running gate). `rmdPath` replaces the RMD file (what-if against a candidate snapshot).
  * @throws DataFileError or FeedError naming the file.
  */
-export async function loadWorldOnce(loaded: LoadedConfig, opts: { readonly now: number; readonly rmdPath?: string | undefined }): Promise<LoadedWorld> {
+export async function loadWorldOnce(loaded: LoadedConfig, opts: { readonly now: number; readonly rmdPath?: string | undefined; readonly onProgress?: ((rmdRows: number) => void) | undefined }): Promise<LoadedWorld> {
   const prepared = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
   const { maxBytes } = prepared.plan.settings;
-  const data = await Promise.all(prepared.plan.specs.map((spec) => loadFeedFile(spec, spec.kind === 'rmd' && opts.rmdPath !== undefined ? opts.rmdPath : localPath(spec), opts.now, maxBytes)));
+  const data = await Promise.all(prepared.plan.specs.map((spec) => loadFeedFile(spec, spec.kind === 'rmd' && opts.rmdPath !== undefined ? opts.rmdPath : localPath(spec), opts.now, maxBytes, spec.kind === 'rmd' ? opts.onProgress : undefined)));
   const rmd = data.find((d) => d.kind === 'rmd');
   if (rmd?.kind !== 'rmd') throw new Error('the feed plan has no RMD feed');
   const blocklists = data.flatMap((d) => (d.kind === 'list' ? d.entries : []));
