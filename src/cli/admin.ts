@@ -6,7 +6,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { Agent, fetch } from 'undici';
 import { ADMIN_TOKEN_ENV, adminTokenFromEnv, configFileFromEnv, loadConfig, type ReloadResult } from '../config/index.js';
 import type { AdminStatus } from '../ops/index.js';
 import type { FeedRefreshReport } from '../feeds/index.js';
@@ -112,6 +111,7 @@ async function adminCall(opts: AdminOptions, method: 'GET' | 'POST', path: strin
   const seconds = Number(opts.timeout);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`invalid --timeout "${opts.timeout}": expected 1 to 3600 seconds`);
   const { base, token } = await target(opts);
+  const { Agent, fetch } = await import('undici');
   const dispatcher = opts.ca === undefined ? undefined : new Agent({ connect: { ca: await readFile(opts.ca, 'utf8').catch((err: unknown) => { throw new UsageError(`cannot read --ca: ${(err as Error).message}`); }) } });
   let res;
   try {

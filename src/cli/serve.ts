@@ -4,7 +4,6 @@
  */
 import type { Command } from 'commander';
 import { loadConfig } from '../config/index.js';
-import { start } from '../main.js';
 import type { CliContext } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
 import { EXIT, fatal, onFatalShutdown } from './fatal.js';
@@ -21,6 +20,8 @@ export function registerServe(program: Command, ctx: CliContext): void {
 /** Serves with the config in `file`; resolves with exit code 0 once stopped by a signal. */
 export async function serveCommand(file: string): Promise<number> {
   const loaded = await loadConfig(file);
+  // The gate (SIP stack, metrics, sinks) is loaded only to serve: the other commands start without it.
+  const { start } = await import('../main.js');
   const app = await start(loaded, { onFatal: fatal });
   onFatalShutdown(() => app.stop());
   await new Promise<void>((resolve) => {
