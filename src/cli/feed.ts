@@ -33,7 +33,10 @@ export function registerFeed(program: Command, ctx: CliContext): void {
     .summary('accept the refused candidate of a feed (drift/shrink)')
     .description('Accepts the candidate a feed refused (too many rows changed, or it shrank), so the running gate puts it in force on its next refresh or reload. Exit 1 when no refused candidate is pending.')
     .requiredOption('--feed <name>', 'feed name from the config (rmd, or a list name)');
-  configOption(accept).action(async (opts: { config?: string; feed: string }) => ctx.setExitCode(await acceptCommand(ctx, requireConfig(opts), opts.feed)));
+  configOption(accept);
+  addFormatOptions(accept, ['table', 'json']).action(async (opts: { config?: string; feed: string; format?: string; json?: boolean }) => {
+    ctx.setExitCode(await acceptCommand(ctx, requireConfig(opts), opts.feed, formatOf(opts, accept) === 'json'));
+  });
 
   const diff = feed
     .command('diff')
@@ -63,14 +66,19 @@ export function registerFeed(program: Command, ctx: CliContext): void {
   registerFeedRefresh(feed, ctx);
 }
 
-async function acceptCommand(ctx: CliContext, config: string, feed: string): Promise<number> {
+async function acceptCommand(ctx: CliContext, config: string, feed: string, json: boolean): Promise<number> {
   const loaded = await loadConfig(config);
   const plan = toFeedPlan(loaded.config, loaded.resolvePath);
   if (!plan.specs.some((s) => s.name === feed)) throw new UsageError(`no feed "${feed}" in ${config} (feeds: ${plan.specs.map((s) => s.name).join(', ')})`);
   const meta = await acceptPending(plan.stateDir, feed, ctx.now());
   if (meta === undefined) {
+    if (json) ctx.io.out(JSON.stringify({ feed, accepted: false, stateDir: plan.stateDir }, null, 2));
     ctx.io.err(`${feed}: no refused candidate is pending in ${plan.stateDir}`);
     return 1;
+  }
+  if (json) {
+    ctx.io.out(JSON.stringify({ feed, accepted: true, refusedAt: new Date(meta.refusedAt).toISOString(), code: meta.code, reason: meta.reason, rows: meta.rows, sha256: meta.sha256 }, null, 2));
+    return 0;
   }
   ctx.io.out(`${feed}: accepted the candidate refused at ${new Date(meta.refusedAt).toISOString()} (${meta.code}: ${meta.reason}); ${meta.rows} rows, sha256 ${meta.sha256.slice(0, 16)}.
 The running gate puts it in force on its next refresh or reload (rmdgate reload, kill -HUP, or POST /admin/reload).`);

@@ -69,6 +69,11 @@ describe('rmdgate feed', () => {
     expect(err.join('\n')).toContain('rmd: no refused candidate is pending');
   });
 
+  it('says so in JSON with --json', async () => {
+    expect(await feedCommand(['accept', '--config', file('gate.yaml'), '--feed', 'rmd', '--json'], io)).toBe(1);
+    expect(JSON.parse(out.join('\n'))).toEqual({ feed: 'rmd', accepted: false, stateDir: file('state') });
+  });
+
   it('shows the state dir', async () => {
     expect(await feedCommand(['status', '--config', file('gate.yaml'), '--json'], io)).toBe(0);
     expect(JSON.parse(out.join('\n'))).toMatchObject({ stateDir: file('state'), feeds: [{ feed: 'rmd', rows: null, pending: null }] });

@@ -162,6 +162,18 @@ admin: { listen: false }
     expect(Date.parse(report.until)).toBeGreaterThanOrEqual(before - 1);
   });
 
+  it('reports an internal error in one line, with the stack only under --debug (exit 1 both ways)', async () => {
+    const args = ['whatif', '--config', f('gate.yaml'), '--since', '1d', '--store-dir', f('gate.yaml')]; // a file, not a directory
+    const plain = await cli(args);
+    const debug = await cli([...args, '--debug']);
+
+    expect(plain.code).toBe(1);
+    expect(plain.err.trimEnd().split('\n')).toEqual([expect.stringMatching(/^rmdgate: fatal: ENOTDIR: not a directory/)]);
+    expect(debug.code).toBe(1);
+    expect(debug.err).toMatch(/^rmdgate: fatal: Error: ENOTDIR: not a directory/);
+    expect(debug.err).toContain('    at ');
+  });
+
   it('answers a traceback at an epoch time, and says no-match for "now"', async () => {
     const epoch = await cli(['traceback', '--config', f('gate.yaml'), '--calling', '3035550100', '--called', '2025550123', '--at', String(AT / 1000), '--json']);
     const now = await cli(['traceback', '--config', f('gate.yaml'), '--calling', '3035550100', '--called', '2025550123', '--at', 'now', '--json']);
