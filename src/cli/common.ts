@@ -38,9 +38,9 @@ export type OutputFormat = 'table' | 'json' | 'csv' | 'md';
  * Adds `--format <format>` (restricted to `formats`, default the first) and `--json` (alias of `--format json`).
  * Read the choice with {@link formatOf}.
  */
-export function addFormatOptions(cmd: Command, formats: readonly OutputFormat[], defaultFormat: OutputFormat = formats[0] ?? 'table'): Command {
+export function addFormatOptions(cmd: Command, formats: readonly OutputFormat[], defaultFormat: OutputFormat = formats[0] ?? 'table', defaultDescription?: string): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'output format').choices(formats).default(defaultFormat))
+    .addOption(new Option('--format <format>', 'output format').choices(formats).default(defaultFormat, defaultDescription))
     .option('--json', 'same as --format json');
 }
 

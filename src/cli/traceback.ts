@@ -35,7 +35,7 @@ export function registerTraceback(program: Command, ctx: CliContext): void {
     .addOption(new Option('--store <kind>', 'CDR store to read').choices(['sqlite', 'postgres']).default('sqlite'))
     .option('--limit <n>', 'most matches per request, 1 to 10000', '100');
   configOption(cmd);
-  addFormatOptions(cmd, ['table', 'json', 'csv']).addHelpText('after', TIME_HELP);
+  addFormatOptions(cmd, ['table', 'json', 'csv'], 'table', 'table; csv with --batch').addHelpText('after', TIME_HELP);
   cmd.action(async (opts: TracebackOptions) => {
     const batch = opts.batch !== undefined;
     const format = formatOf<TracebackFormat>({ ...opts, format: batch && cmd.getOptionValueSource('format') !== 'cli' ? 'csv' : opts.format }, cmd);

@@ -8,8 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminServer, type AdminServer } from '../../src/ops/admin-server.js';
 import { testConfigYaml } from '../support/app-harness.js';
+import { silentLog } from '../support/fakes.js';
+import { findBinary } from '../support/prometheus.js';
 import { CLI, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const TOKEN = 'cli-admin-test-token-0123456789abcdef-0123456789';
@@ -145,5 +149,39 @@ describe.runIf(existsSync(CLI))('rmdgate status without a gate', () => {
     expect(r.code).toBe(2);
     expect(errLines(r)).toHaveLength(1);
     expect(r.err).toContain(says);
+  });
+});
+
+describe.runIf(existsSync(CLI) && findBinary('openssl'))('rmdgate status over HTTPS with a private certificate', () => {
+  let dir: string;
+  let server: AdminServer;
+  let url: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rmdgate-cli-tls-'));
+    await promisify(execFile)('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { timeout: 20_000 });
+    server = createAdminServer({
+      address: '127.0.0.1', port: 0, token: TOKEN, log: silentLog, tls: { certFile: join(dir, 'cert.pem'), keyFile: join(dir, 'key.pem') },
+      routes: [{ method: 'GET', path: '/admin/status', handler: () => ({ status: 200, body: { mode: 'monitor', node: 'tls-node' } }) }],
+    });
+    url = `https://127.0.0.1:${(await server.start()).port}`;
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('trusts the certificate given with --ca', async () => {
+    const r = await cli(['status', '--url', url, '--ca', join(dir, 'cert.pem'), '--json'], { RMDGATE_ADMIN_TOKEN: TOKEN });
+
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out)).toEqual({ mode: 'monitor', node: 'tls-node' });
+  });
+
+  it('refuses it without --ca, in one line', async () => {
+    const r = await cli(['status', '--url', url, '--json'], { RMDGATE_ADMIN_TOKEN: TOKEN });
+
+    expect(r.code).toBe(1);
+    expect(errLines(r)).toEqual([expect.stringMatching(new RegExp(`^rmdgate status: cannot reach the gate at ${url}: .*certificate`))]);
   });
 });
