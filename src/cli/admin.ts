@@ -10,6 +10,7 @@ import { ADMIN_TOKEN_ENV, adminTokenFromEnv, configFileFromEnv, loadConfig, type
 import type { AdminStatus } from '../ops/index.js';
 import type { FeedRefreshReport } from '../feeds/index.js';
 import { addFormatOptions, CommandFailed, formatOf, UsageError, type CliContext } from './common.js';
+import { showElapsed } from './progress.js';
 
 /** Options every admin client command has. */
 interface AdminOptions {
@@ -45,7 +46,8 @@ export function registerAdminCommands(program: Command, ctx: CliContext): void {
     .description('Asks a running gate (POST /admin/reload) to re-read its config file and data, as SIGHUP does, and prints what changed. A refused config leaves the running one in force: exit 1 with the problems.');
   adminClientOptions(reload).action(async (opts: AdminOptions) => {
     const format = formatOf<'table' | 'json'>(opts, reload);
-    const body = (await adminCall(opts, 'POST', '/admin/reload', [422])) as ReloadResult;
+    const done = showElapsed({ stream: ctx.progressStream, label: 'reloading the gate', enabled: format !== 'json' });
+    const body = (await adminCall(opts, 'POST', '/admin/reload', [422]).finally(done)) as ReloadResult;
     if (format === 'json') ctx.io.out(JSON.stringify(body, null, 2));
     if (format !== 'json' || !body.ok) (body.ok ? ctx.io.out : ctx.io.err)(reloadText(body));
     if (!body.ok) ctx.setExitCode(1);
@@ -61,7 +63,8 @@ export function registerFeedRefresh(feed: Command, ctx: CliContext): void {
     .argument('<name>', 'feed name from the config (rmd, or a list name)');
   adminClientOptions(cmd).action(async (name: string, opts: AdminOptions) => {
     const format = formatOf<'table' | 'json'>(opts, cmd);
-    const body = (await adminCall(opts, 'POST', `/admin/feeds/${encodeURIComponent(name)}/refresh`)) as FeedRefreshReport;
+    const done = showElapsed({ stream: ctx.progressStream, label: `refreshing ${name} on the gate`, enabled: format !== 'json' });
+    const body = (await adminCall(opts, 'POST', `/admin/feeds/${encodeURIComponent(name)}/refresh`).finally(done)) as FeedRefreshReport;
     const failed = body.outcome !== 'updated' && body.outcome !== 'not-modified';
     if (format === 'json') ctx.io.out(JSON.stringify(body, null, 2));
     if (format !== 'json' || failed) (failed ? ctx.io.err : ctx.io.out)(refreshText(body));

@@ -77,3 +77,39 @@ function duration(seconds: number): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
+
+/** Options of {@link showElapsed}. */
+export interface ElapsedOptions {
+  readonly stream: ProgressStream | undefined;
+  /** What is awaited, e.g. "refreshing rmd on the gate". */
+  readonly label: string;
+  readonly enabled?: boolean;
+  readonly clock?: () => number;
+  /** Calls `fn` every `ms` until the returned function is called (setInterval by default). */
+  readonly every?: (ms: number, fn: () => void) => () => void;
+}
+
+/**
+ * For work whose count is not known here (a refresh the gate runs): the time elapsed, redrawn 4 times a second on a
+ * TTY, cleared by the returned function. Silent where {@link createProgress} is.
+ */
+export function showElapsed(opts: ElapsedOptions): () => void {
+  const stream = opts.stream;
+  if (stream?.isTTY !== true || opts.enabled === false) return () => undefined;
+  const clock = opts.clock ?? (() => performance.now());
+  const every = opts.every ?? ((ms, fn) => {
+    const t = setInterval(fn, ms);
+    t.unref();
+    return () => clearInterval(t);
+  });
+  const start = clock();
+  let drawn = false;
+  const stop = every(250, () => {
+    drawn = true;
+    stream.write(`\r${opts.label}: ${((clock() - start) / 1000).toFixed(1)} s\x1b[K`);
+  });
+  return () => {
+    stop();
+    if (drawn) stream.write('\r\x1b[K');
+  };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, progressLine } from '../../src/cli/progress.js';
+import { createProgress, progressLine, showElapsed } from '../../src/cli/progress.js';
 
 /** A stream that says it is (or is not) a terminal and keeps what is written. */
 function fakeStream(isTTY: boolean): { isTTY: boolean; chunks: string[]; write(c: string): boolean } {
@@ -80,5 +80,37 @@ describe('progress reporter', () => {
     { done: 5, total: undefined, ms: 2000, line: 'diff: 5 files, 3 files/s' },
   ])('writes $line', ({ done, total, ms, line }) => {
     expect(progressLine('diff', 'files', done, total, ms)).toBe(line);
+  });
+});
+
+describe('elapsed time while the gate works', () => {
+  /** A scheduler the test fires by hand. */
+  function manualTimer(): { every: (ms: number, fn: () => void) => () => void; fire(): void; stopped: boolean; ms: number } {
+    const t = { fn: () => undefined as void, stopped: false, ms: 0, every: (ms: number, fn: () => void) => ((t.ms = ms), (t.fn = fn), () => void (t.stopped = true)), fire: () => t.fn() };
+    return t;
+  }
+
+  it('redraws the elapsed time 4 times a second on a TTY and clears it when done', () => {
+    const stream = fakeStream(true);
+    const clock = fakeClock();
+    const timer = manualTimer();
+    const done = showElapsed({ stream, label: 'refreshing rmd on the gate', clock: clock.now, every: timer.every });
+
+    clock.advance(1250);
+    timer.fire();
+    done();
+
+    expect(timer.ms).toBe(250);
+    expect(timer.stopped).toBe(true);
+    expect(stream.chunks).toEqual(['\rrefreshing rmd on the gate: 1.3 s\x1b[K', '\r\x1b[K']);
+  });
+
+  it.each([{ isTTY: false, enabled: true }, { isTTY: true, enabled: false }])('stays silent and schedules nothing (TTY $isTTY, enabled $enabled)', ({ isTTY, enabled }) => {
+    const stream = fakeStream(isTTY);
+    const timer = manualTimer();
+    showElapsed({ stream, label: 'x', enabled, every: timer.every })();
+
+    expect(timer.ms).toBe(0);
+    expect(stream.chunks).toEqual([]);
   });
 });
