@@ -166,7 +166,9 @@ function statusTable(s: AdminStatus): string {
     `trunks:    ${s.trunks.total}${s.trunks.truncated ? ` (first ${s.trunks.items.length} listed in --json)` : ''}`,
     `providers: ${s.providers.items.length} (${byStatus})`,
     '',
-    textTable(['PROVIDER', 'NAME', 'RMD STATUS', 'RMD NUMBER', 'DESIGNATIONS'], s.providers.items.map((p) => [p.id, p.name, p.rmdStatus, p.rmdNumber ?? '-', p.designations.join(',') || '-'])),
+    textTable(['PROVIDER', 'NAME', 'RMD STATUS', 'RMD NUMBER', 'DESIGNATIONS'], s.providers.items.map((p) => [
+      p.id, p.name, `${p.rmdStatus}${p.graceEndsAt ? ` (grace until ${p.graceEndsAt})` : ''}`, p.rmdNumber ?? '-', p.designations.join(',') || '-',
+    ])),
     '',
     textTable(['FEED', 'ROWS', 'VERSION', 'AGE', 'MAX AGE', 'LAST REFRESH'], s.feeds.map((f) => [
       f.feed, f.rows === undefined ? '-' : String(f.rows), f.version ?? '-', f.ageSeconds === null ? 'no data' : `${f.ageSeconds}s`, `${f.maxAgeSeconds}s`, f.lastRefresh ?? '-',

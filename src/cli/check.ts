@@ -57,8 +57,8 @@ function formatSummary(file: string, version: string, s: FeedWorldSummary): stri
     `  RMD rows:     ${s.rmdRows} (snapshot ${s.rmdSnapshotId})`,
     `  list entries: ${Object.entries(s.listEntries).map(([n, c]) => `${n}=${c}`).join(', ') || 'none'}`,
     `  providers missing from the RMD: ${s.providersMissingFromRmd.length === 0 ? 'none' : ''}`,
-    ...s.providersMissingFromRmd.map((p) => `    - ${p.id} (${p.name}; rmdNumber ${p.rmdNumber ?? '-'}, frn ${p.frn ?? '-'})`),
-    `  providers on a designation list: ${s.providersDesignated.length === 0 ? 'none' : ''}`,
+    ...s.providersMissingFromRmd.map((p) => `    - ${p.id} (${p.name}; rmdNumber ${p.rmdNumber ?? '-'}, frn ${p.frn ?? '-'})${p.graceEndsAt === undefined ? '' : `: in removal grace until ${p.graceEndsAt}`}`),
+    `  providers on a designation list now: ${s.providersDesignated.length === 0 ? 'none' : ''}`,
     ...s.providersDesignated.map((p) => `    - ${p.id}: ${p.entries.join(', ')}`),
   ];
   return lines.join('\n');

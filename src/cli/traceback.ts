@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { loadRmdFile } from '../feeds/index.js';
-import { answerBatch, parseTracebackRequest, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, sqliteStoreDir, type TracebackFormat, type TracebackOutcome } from '../cdr/index.js';
+import { answerBatch, DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit, parseTracebackRequest, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, sqliteStoreDir, type TracebackFormat, type TracebackOutcome } from '../cdr/index.js';
 import { parseBatchCsv } from './traceback-batch-csv.js';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import type { RmdSnapshot } from '../screening/index.js';
@@ -17,7 +17,7 @@ export { processIo, type CommandIo } from './common.js';
 
 interface TracebackOptions {
   config?: string; calling?: string; called?: string; at?: string; tz?: string; window?: string; format?: string; json?: boolean;
-  store: 'sqlite' | 'postgres'; batch?: string; limit: string;
+  store: 'sqlite' | 'postgres'; batch?: string; limit?: string;
 }
 
 /** Adds `rmdgate traceback`. */
@@ -33,7 +33,7 @@ export function registerTraceback(program: Command, ctx: CliContext): void {
     .option('--window <duration>', 'search ± this much around --at, 1s to 24h (default 10m)')
     .option('--batch <file>', 'CSV of requests instead of --calling/--called/--at')
     .addOption(new Option('--store <kind>', 'CDR store to read').choices(['sqlite', 'postgres']).default('sqlite'))
-    .option('--limit <n>', 'most matches per request, 1 to 10000', '100');
+    .option('--limit <n>', `most matches per request, the closest to --at first; 0 = all (default: ${DEFAULT_TRACEBACK_LIMIT})`);
   configOption(cmd);
   addFormatOptions(cmd, ['table', 'json', 'csv'], 'table', 'table; csv with --batch').addHelpText('after', TIME_HELP);
   cmd.action(async (opts: TracebackOptions) => {
@@ -45,8 +45,8 @@ export function registerTraceback(program: Command, ctx: CliContext): void {
 
 /** Runs the command; returns the exit code. Config and data-file errors are thrown (the CLI maps them to exit 2). */
 async function tracebackCommand(v: TracebackOptions, format: TracebackFormat, ctx: CliContext): Promise<number> {
-  const limit = Number(v.limit);
-  if (!/^\d+$/.test(v.limit) || limit < 1 || limit > 10_000) throw new UsageError(`invalid --limit "${v.limit}": expected 1 to 10000`);
+  const limit = parseTracebackLimit(v.limit, '--limit');
+  if (!limit.ok) throw new UsageError(limit.error);
   if (v.window !== undefined) durationArg('--window', v.window, { min: 1000, max: 86_400_000 });
   const file = requireConfig(v);
   const requests = await readRequests(v, ctx.now());
@@ -58,7 +58,7 @@ async function tracebackCommand(v: TracebackOptions, format: TracebackFormat, ct
   const store = await openStore(loaded, v.store);
   const progress = createProgress({ stream: ctx.progressStream, label: 'answering requests', unit: 'requests', enabled: v.batch !== undefined && format !== 'json' });
   try {
-    const deps = { store, rmd: await loadRmd(loaded, ctx.io), maxMatches: limit };
+    const deps = { store, rmd: await loadRmd(loaded, ctx.io), maxMatches: limit.value };
     const outcomes: TracebackOutcome[] = [];
     // One request at a time so the progress line moves; answerBatch answers them in order either way.
     for (const r of requests) {

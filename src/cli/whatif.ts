@@ -38,7 +38,7 @@ async function whatifCommand(v: WhatifOptions, format: 'table' | 'json', ctx: Cl
   const until = v.until === undefined ? now : timeArg('--until', v.until, v.tz, now);
   if (until < since) throw new UsageError(`--until ${new Date(until).toISOString()} is before --since ${new Date(since).toISOString()}`);
   const loaded = await loadConfig(file);
-  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd });
+  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd, grace: 'replay' });
   const dir = v.storeDir ?? sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
   const reader = createSqliteCdrReader(dir);
   const progress = createProgress({ stream: ctx.progressStream, label: 'replaying calls', unit: 'calls', enabled: format !== 'json' });

@@ -190,6 +190,7 @@ function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
     hasData: current !== undefined,
     rows: current === undefined ? 0 : rowsOf(current.data),
     snapshotId: current?.meta.snapshotId,
+    sha256: current?.meta.sha256,
     ageSeconds,
     maxAgeSeconds: deps.settings().maxAgeMs / 1000,
     stale: ageSeconds * 1000 > deps.settings().maxAgeMs,

@@ -125,7 +125,7 @@ class LiveFeedSystem implements FeedSystem {
 
   summary(): FeedWorldSummary {
     const published = this.composer.published();
-    return summariseWorld(this.composer.holder().current(), published.cfg.part, listEntries(published));
+    return summariseWorld(this.composer.holder().current(), published.cfg.part, listEntries(published), this.deps.clock.now());
   }
 
   async apply(next: PreparedConfig): Promise<void> {

@@ -80,6 +80,15 @@ function isNanp(ten: string): boolean {
 }
 
 /**
+ * A contact phone as filed (RMD `contact_telephone_number`): its E.164 form when one can be derived (`(202) 555-0123`
+ * → `+12025550123`), else the text as filed, trimmed — so a formatting-only difference is no difference.
+ */
+export function normaliseContactPhone(text: string): string {
+  const trimmed = text.trim();
+  return toE164(trimmed) ?? trimmed;
+}
+
+/**
  * Digits-only key used to match a traceback's number to CDRs regardless of `+1`/`1`/10-digit form:
  * the E.164 digits without `+` (`2025550123`, `12025550123` and `+1 202-555-0123` all give `12025550123`).
  */

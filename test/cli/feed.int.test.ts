@@ -38,9 +38,9 @@ describe('rmdgate feed', () => {
     expect(code).toBe(0);
     const md = out.join('\n');
     expect(md).toContain('- scope: all filings');
-    expect(md).toContain('- removed: 1');
-    expect(md).toContain('- listed: 1');
-    expect(md).toContain('| RMD0990001 | 0099000001 | Provider RMD0990001 LLC | complete | none |');
+    expect(md).toContain('- Removed from the RMD (`removed`): 1');
+    expect(md).toContain('- Newly listed (`listed`): 1');
+    expect(md).toContain('| RMD0990001 | 0099000001 | Provider RMD0990001 LLC | implementation | complete | none |');
   });
 
   it('diffs only configured providers as JSON with --config', async () => {

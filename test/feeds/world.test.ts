@@ -26,7 +26,7 @@ describe('withExtraFilings', () => {
 });
 
 describe('composeWorld', () => {
-  const data = { rmd: buildSnapshot([other], { id: 'abc' }), rmdWithheld: false, blocklists: [], rmdGrace: new Set<string>(), extraFilings: [] };
+  const data = { rmd: buildSnapshot([other], { id: 'abc' }), rmdWithheld: false, blocklists: [], rmdGrace: new Map(), extraFilings: [] };
 
   it('allows a provider the second opinion confirmed', () => {
     const world = composeWorld(config, { ...data, extraFilings: [buildFiling()] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toE164, toNumberKey, toPhoneNumber } from '../../src/screening/phone-number.js';
+import { normaliseContactPhone, toE164, toNumberKey, toPhoneNumber } from '../../src/screening/phone-number.js';
 
 describe('toPhoneNumber', () => {
   it.each([
@@ -107,5 +107,20 @@ describe('toNumberKey', () => {
 
   it('gives a 10-digit non-NANP E.164 number a different key from the NANP number with the same digits', () => {
     expect(toNumberKey('+6562345678')).not.toBe(toNumberKey('+16562345678'));
+  });
+});
+
+describe('normaliseContactPhone', () => {
+  it.each([
+    { filed: '(202) 555-0123', e164: '+12025550123' },
+    { filed: ' 202.555.0123 ', e164: '+12025550123' },
+    { filed: '+1 202 555 0123', e164: '+12025550123' },
+    { filed: '12025550123', e164: '+12025550123' },
+    { filed: '+44 20 7946 0958', e164: '+442079460958' },
+    { filed: '202-555-0123 x12', e164: '202-555-0123 x12' },
+    { filed: '  n/a ', e164: 'n/a' },
+    { filed: '', e164: '' },
+  ])('gives $filed as $e164', ({ filed, e164 }) => {
+    expect(normaliseContactPhone(filed)).toBe(e164);
   });
 });

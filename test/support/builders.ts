@@ -12,6 +12,7 @@ import type {
 } from '../../src/screening/model.js';
 import { compileWorld, type Policy, type ScreeningWorld } from '../../src/screening/policy.js';
 import type { AnswerStyle, Redress, RejectStatus } from '../../src/screening/reject-reasons.js';
+import type { RmdGraceMap } from '../../src/screening/provider-status.js';
 
 /** 2023-11-14T22:13:20.000Z — the default `receivedAt`. */
 export const T0 = 1_700_000_000_000;
@@ -140,6 +141,8 @@ export interface WorldOptions {
   readonly policy?: Policy;
   readonly trunkHeader?: string;
   readonly configVersion?: string;
+  /** Providers in their removal grace (provider id → grace end, RMD number). */
+  readonly rmdGrace?: RmdGraceMap;
 }
 
 export function buildWorld(opts: WorldOptions = {}): ScreeningWorld {
@@ -151,6 +154,7 @@ export function buildWorld(opts: WorldOptions = {}): ScreeningWorld {
     policy: opts.policy ?? buildPolicy(),
     trunkHeader: opts.trunkHeader,
     configVersion: opts.configVersion ?? 'cfg000000001',
+    ...(opts.rmdGrace === undefined ? {} : { rmdGrace: opts.rmdGrace }),
   });
 }
 
