@@ -91,3 +91,12 @@ export const TIME_HELP = `
 Times: ISO 8601 with a zone (2026-11-20T14:03:00-05:00, ...Z) or without one (read in --tz, default UTC),
   now, today, yesterday (midnight in --tz), offsets -2h, +1d, "30m ago", epoch seconds (10 digits) or ms (13).
 Durations: 90s, 10m, 2h, 1d, 1w.`;
+
+/** CSV text: a header row and rows, cells quoted when they hold a comma, quote or line break (RFC 4180). */
+export function toCsv(head: readonly string[], rows: readonly (readonly (string | number | boolean | null | undefined)[])[]): string {
+  const cell = (v: string | number | boolean | null | undefined): string => {
+    const t = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(t) ? `"${t.replace(/"/g, '""')}"` : t;
+  };
+  return [head, ...rows].map((r) => r.map(cell).join(',')).join('\n');
+}

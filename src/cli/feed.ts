@@ -9,7 +9,7 @@ import { acceptPending, createFeedStore, diffRmd, FeedError, parseRmdFeed, toDif
 import { loadConfig, toProviders } from '../config/index.js';
 import type { RmdSnapshot } from '../screening/index.js';
 import { registerFeedRefresh } from './admin.js';
-import { addFormatOptions, formatOf, processIo, TIME_HELP, timeArg, UsageError, type CliContext, type CommandIo } from './common.js';
+import { addFormatOptions, formatOf, processIo, TIME_HELP, timeArg, toCsv, UsageError, type CliContext, type CommandIo } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -59,8 +59,8 @@ export function registerFeed(program: Command, ctx: CliContext): void {
     .summary('last good snapshots and pending candidates in the state dir')
     .description('Shows, for each feed of the config, the last good snapshot kept in the state dir and any pending candidate.');
   configOption(status);
-  addFormatOptions(status, ['table', 'json']).action(async (opts: { config?: string; format?: string; json?: boolean }) => {
-    ctx.setExitCode(await statusCommand(ctx, requireConfig(opts), formatOf(opts, status) === 'json'));
+  addFormatOptions(status, ['table', 'json', 'csv']).action(async (opts: { config?: string; format?: string; json?: boolean }) => {
+    ctx.setExitCode(await statusCommand(ctx, requireConfig(opts), formatOf(opts, status)));
   });
 
   registerFeedRefresh(feed, ctx);
@@ -120,7 +120,7 @@ async function diffCommand(ctx: CliContext, oldFile: string, newFile: string, co
   return 0;
 }
 
-async function statusCommand(ctx: CliContext, config: string, json: boolean): Promise<number> {
+async function statusCommand(ctx: CliContext, config: string, format: 'table' | 'json' | 'csv'): Promise<number> {
   const now = ctx.now();
   const loaded = await loadConfig(config);
   const plan = toFeedPlan(loaded.config, loaded.resolvePath);
@@ -141,8 +141,13 @@ async function statusCommand(ctx: CliContext, config: string, json: boolean): Pr
       pending: pending ? { code: pending.meta.code, reason: pending.meta.reason, rows: pending.meta.rows, accepted: pending.meta.accepted } : null,
     });
   }
-  if (json) ctx.io.out(JSON.stringify({ stateDir: plan.stateDir, feeds: rows }, null, 2));
-  else {
+  if (format === 'json') ctx.io.out(JSON.stringify({ stateDir: plan.stateDir, feeds: rows }, null, 2));
+  else if (format === 'csv') {
+    ctx.io.out(toCsv(
+      ['feed', 'source', 'rows', 'snapshot_id', 'verified_at', 'age_hours', 'error', 'pending_code', 'pending_reason', 'pending_rows', 'pending_accepted'],
+      rows.map((r) => [r.feed, r.source, r.rows, r.snapshotId, r.verifiedAt, r.ageHours, r.error, r.pending?.code, r.pending?.reason, r.pending?.rows, r.pending?.accepted]),
+    ));
+  } else {
     ctx.io.out(`state dir: ${plan.stateDir}`);
     for (const r of rows) {
       const data = r.rows === null ? (r.error ?? 'no last good snapshot') : `${r.rows} rows, ${r.snapshotId ?? '-'}, verified ${r.verifiedAt} (${r.ageHours} h ago)`;

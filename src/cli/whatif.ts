@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { loadWorldOnce } from '../feeds/index.js';
 import { createSqliteCdrReader, formatWhatIf, replayCalls, sqliteStoreDir } from '../cdr/index.js';
 import { loadConfig } from '../config/index.js';
-import { addFormatOptions, formatOf, sinceArg, TIME_HELP, timeArg, UsageError, type CliContext } from './common.js';
+import { addFormatOptions, formatOf, sinceArg, TIME_HELP, timeArg, toCsv, UsageError, type CliContext } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
 import { createProgress, type Progress } from './progress.js';
 
@@ -24,14 +24,14 @@ export function registerWhatif(program: Command, ctx: CliContext): void {
     .option('--tz <zone>', 'IANA zone of times without a zone (default UTC)')
     .option('--rmd <file>', 'candidate RMD snapshot instead of the config\'s')
     .option('--store-dir <dir>', 'SQLite CDR store directory (default: the config\'s)');
-  addFormatOptions(cmd, ['table', 'json']).addHelpText('after', TIME_HELP);
+  addFormatOptions(cmd, ['table', 'json', 'csv']).addHelpText('after', TIME_HELP);
   cmd.action(async (opts: WhatifOptions) => {
-    const format = formatOf<'table' | 'json'>(opts, cmd);
+    const format = formatOf<'table' | 'json' | 'csv'>(opts, cmd);
     ctx.setExitCode(await whatifCommand(opts, format, ctx));
   });
 }
 
-async function whatifCommand(v: WhatifOptions, format: 'table' | 'json', ctx: CliContext): Promise<number> {
+async function whatifCommand(v: WhatifOptions, format: 'table' | 'json' | 'csv', ctx: CliContext): Promise<number> {
   const now = ctx.now();
   const file = requireConfig(v);
   const since = sinceArg('--since', v.since, v.tz, now);
@@ -47,7 +47,9 @@ async function whatifCommand(v: WhatifOptions, format: 'table' | 'json', ctx: Cl
     const report = replayCalls(counted(reader.scan(since, until), progress), world, { narrowing });
     progress.end();
     const ctxInfo = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), store: reader.description, configFile: file, configVersion: loaded.version, rmdSnapshotId: rmd.id };
-    ctx.io.out(formatWhatIf(report, ctxInfo, format));
+    ctx.io.out(format === 'csv'
+      ? toCsv(['change', 'trunk', 'provider', 'before', 'after', 'calls', 'examples'], report.groups.map((g) => [g.change, g.trunkId, g.providerId, g.from, g.to, g.count, g.examples.join(' ')]))
+      : formatWhatIf(report, ctxInfo, format));
     return 0;
   } finally {
     progress.end();

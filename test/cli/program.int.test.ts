@@ -162,6 +162,19 @@ admin: { listen: false }
     expect(Date.parse(report.until)).toBeGreaterThanOrEqual(before - 1);
   });
 
+  it('writes CSV for whatif and feed status with --format csv', async () => {
+    const w = await cli(['whatif', '--config', f('gate.yaml'), '--since', '2026-11-01', '--until', '2026-12-01', '--format', 'csv']);
+    const s = await cli(['feed', 'status', '--config', f('gate.yaml'), '--format', 'csv']);
+
+    expect(w.code).toBe(0);
+    expect(w.out.trim()).toBe('change,trunk,provider,before,after,calls,examples'); // the same config decides alike
+    expect(s.code).toBe(0);
+    expect(s.out.trim().split('\n')).toEqual([
+      'feed,source,rows,snapshot_id,verified_at,age_hours,error,pending_code,pending_reason,pending_rows,pending_accepted',
+      `rmd,${RMD},,,,,,,,,`,
+    ]);
+  });
+
   it('reports an internal error in one line, with the stack only under --debug (exit 1 both ways)', async () => {
     const args = ['whatif', '--config', f('gate.yaml'), '--since', '1d', '--store-dir', f('gate.yaml')]; // a file, not a directory
     const plain = await cli(args);
