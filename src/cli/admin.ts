@@ -64,12 +64,21 @@ export function registerFeedRefresh(feed: Command, ctx: CliContext): void {
   adminClientOptions(cmd).action(async (name: string, opts: AdminOptions) => {
     const format = formatOf<'table' | 'json'>(opts, cmd);
     const done = showElapsed({ stream: ctx.progressStream, label: `refreshing ${name} on the gate`, enabled: format !== 'json' });
-    const body = (await adminCall(opts, 'POST', `/admin/feeds/${encodeURIComponent(name)}/refresh`).finally(done)) as FeedRefreshReport;
+    // A refresh that did not put the source's answer in force is answered 409/422/502/500 with its report.
+    const path = `/admin/feeds/${encodeURIComponent(name)}/refresh`;
+    const body = (await adminCall(opts, 'POST', path, REFRESH_REFUSED, undefined, isRefreshReport).finally(done)) as FeedRefreshReport;
     const failed = body.outcome !== 'updated' && body.outcome !== 'not-modified';
     if (format === 'json') ctx.io.out(JSON.stringify(body, null, 2));
     if (format !== 'json' || failed) (failed ? ctx.io.err : ctx.io.out)(refreshText(body));
     if (failed) ctx.setExitCode(1);
   });
+}
+
+/** Statuses a refresh report comes with when the refresh was refused or failed. */
+const REFRESH_REFUSED = [409, 422, 500, 502];
+
+function isRefreshReport(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && typeof (body as { outcome?: unknown }).outcome === 'string';
 }
 
 /** Base URL and token of the admin API. */
@@ -110,7 +119,7 @@ function hostOf(address: string): string {
  * Calls the admin API and returns the JSON body of a 2xx answer (or of a status in `alsoOk`). Anything else is a
  * CommandFailed with the server's message; with `json` the error body is printed on stdout too.
  */
-async function adminCall(opts: AdminOptions, method: 'GET' | 'POST', path: string, alsoOk: readonly number[] = [], json?: CliContext): Promise<unknown> {
+async function adminCall(opts: AdminOptions, method: 'GET' | 'POST', path: string, alsoOk: readonly number[] = [], json?: CliContext, accept: (body: unknown) => boolean = () => true): Promise<unknown> {
   const seconds = Number(opts.timeout);
   if (!(seconds > 0 && seconds <= 3600)) throw new UsageError(`invalid --timeout "${opts.timeout}": expected 1 to 3600 seconds`);
   const { base, token } = await target(opts);
@@ -131,7 +140,7 @@ async function adminCall(opts: AdminOptions, method: 'GET' | 'POST', path: strin
   } catch {
     body = undefined;
   }
-  if (res.ok || alsoOk.includes(res.status)) return body;
+  if (res.ok || (alsoOk.includes(res.status) && accept(body))) return body;
   if (json && body !== undefined) json.io.out(JSON.stringify(body, null, 2));
   throw new CommandFailed(`${method} ${path} answered HTTP ${res.status}: ${serverMessage(res.status, body, text)}`);
 }
@@ -184,6 +193,6 @@ function reloadText(r: ReloadResult): string {
 }
 
 function refreshText(r: FeedRefreshReport): string {
-  const details = [r.code, r.rows === undefined ? undefined : `${r.rows} rows`, r.snapshotId === undefined ? undefined : `snapshot ${r.snapshotId}`].filter((x) => x !== undefined);
-  return `${r.feed}: ${r.outcome}${details.length > 0 ? ` (${details.join(', ')})` : ''}`;
+  const details = [r.code, r.rows === undefined ? undefined : `${r.rows} rows in force`, r.snapshotId === undefined ? undefined : `snapshot ${r.snapshotId}`].filter((x) => x !== undefined);
+  return `${r.feed}: ${r.outcome}${details.length > 0 ? ` (${details.join(', ')})` : ''}${r.reason ? `: ${r.reason}` : ''}`;
 }

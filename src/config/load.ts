@@ -69,7 +69,7 @@ export async function loadConfig(file: string, env: ConfigEnv = process.env): Pr
 export function parseConfigText(text: string, file: string, env: ConfigEnv = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })), file);
+    throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: yamlMessage(e.message) })), file);
   }
   let raw: unknown;
   try {
@@ -92,6 +92,11 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
     drachtioSecret: env[config.sip.drachtio.secretEnv] || undefined,
     proxyEnv: pickProxyEnv(env),
   };
+}
+
+/** The yaml library's message without its own location (the problem's path carries it) and the source excerpt. */
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Shortest admin bearer token accepted, in bytes (UTF-8): 32 random bytes, e.g. `openssl rand -hex 32` gives 64. */

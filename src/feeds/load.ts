@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.js';
 import type { BlocklistEntry, ListKind, Provider, RmdSnapshot, ScreeningWorld } from '../screening/index.js';
-import { DataFileError } from './errors.js';
+import { DataFileError, atConfigKey } from './errors.js';
 import { createFeedFetcher } from './fetch/fetcher.js';
 import { toRmdGrace, updateGrace } from './grace.js';
 import { parseFeed } from './parse.js';
@@ -35,7 +35,12 @@ function localPath(spec: FeedSpec): string {
  * @throws DataFileError (unreadable file, bad rows), or FeedError (too large, markup, cut short).
  */
 export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number) => void): Promise<FeedData> {
-  const fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
+  let fetched;
+  try {
+    fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
+  } catch (err) {
+    throw path === localPath(spec) ? atConfigKey(err, spec.origin) : err;
+  }
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
   return parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes, onProgress });
 }

@@ -3,7 +3,7 @@
  * demand (one refresh per feed at a time), reports every outcome to metrics and the log, and stages feed sets for
  * config reloads (prepare → commit) so a reload either gets all its new feeds or changes nothing.
  */
-import { FeedError, feedErrorCode } from './errors.js';
+import { DataFileError, FeedError, atConfigKey, feedErrorCode } from './errors.js';
 import type { FeedMetrics, FeedSpec, FeedStatus } from './ports.js';
 import { refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
 import { sameSpec } from './plan.js';
@@ -146,7 +146,7 @@ class Manager implements FeedManager {
     if (spec.source.kind === 'http' && rt.current !== undefined) return rt;
     const result = await this.run(rt, 0);
     if (rt.current === undefined && (mode === 'reload' || spec.source.kind === 'file')) {
-      throw result.error ?? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`);
+      throw result.error === undefined ? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`) : atConfigKey(result.error, spec.origin);
     }
     return rt;
   }
@@ -162,7 +162,7 @@ async function loadStored(rt: FeedRuntime, deps: FeedManagerDeps): Promise<void>
     rt.current = { data, meta: stored.meta };
     deps.log.info({ feed: name, rows: rowsOf(data), fetchedAt: new Date(stored.meta.fetchedAt).toISOString(), sha256: stored.meta.sha256 }, 'feed last good snapshot loaded');
   } catch (err) {
-    deps.log.error({ feed: name, code: feedErrorCode(err), err }, 'feed last good snapshot unusable');
+    logFailure(deps, 'error', { feed: name, code: feedErrorCode(err) }, err, 'feed last good snapshot unusable');
   }
 }
 
@@ -177,7 +177,7 @@ async function loadSeed(rt: FeedRuntime, deps: FeedManagerDeps, path: string): P
     rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId } };
     deps.log.info({ feed: rt.spec.name, seed: path, rows: rowsOf(data) }, 'feed seed loaded');
   } catch (err) {
-    deps.log.warn({ feed: rt.spec.name, seed: path, code: feedErrorCode(err), err }, 'feed seed unusable');
+    logFailure(deps, 'warn', { feed: rt.spec.name, seed: path, code: feedErrorCode(err) }, err, 'feed seed unusable');
   }
 }
 
@@ -208,6 +208,12 @@ function logResult(deps: FeedManagerDeps, r: RefreshResult): void {
     const previousRows = r.previous === undefined ? undefined : rowsOf(r.previous.data);
     deps.log.info({ ...base, rows, previousRows, snapshotId: r.next?.meta.snapshotId, sha256: r.next?.meta.sha256, source: r.next?.meta.source }, 'feed updated');
   } else if (r.outcome === 'not-modified') deps.log.debug(base, 'feed not modified');
-  else if (r.outcome === 'refused') deps.log.error({ ...base, code: r.code, err: r.error }, 'feed candidate refused');
-  else deps.log.warn({ ...base, code: r.code, err: r.error }, 'feed refresh failed');
+  else if (r.outcome === 'refused') logFailure(deps, 'error', { ...base, code: r.code }, r.error, 'feed candidate refused');
+  else logFailure(deps, 'warn', { ...base, code: r.code }, r.error, 'feed refresh failed');
+}
+
+/** One line with the reason; the stack only for an unexpected error (not a FeedError/DataFileError), at debug level. */
+function logFailure(deps: Pick<FeedManagerDeps, 'log'>, level: 'warn' | 'error', fields: Record<string, unknown>, err: unknown, msg: string): void {
+  deps.log[level]({ ...fields, reason: err instanceof Error ? err.message : String(err) }, msg);
+  if (!(err instanceof FeedError || err instanceof DataFileError)) deps.log.debug({ ...fields, err }, `${msg}: unexpected error`);
 }

@@ -25,6 +25,14 @@ export interface FeedSpec {
   readonly listKind?: ListKind | undefined;
   /** Largest accepted row-count shrink vs the last good snapshot, fraction 0–1. */
   readonly maxShrinkFraction: number;
+  /** The config key naming the feed's local file and the path as written there (for errors); not part of the feed's identity. */
+  readonly origin?: FeedOrigin | undefined;
+}
+
+/** Where a feed's local file is configured: `data.blocklists[2].path` and `lists/k4.csv`. */
+export interface FeedOrigin {
+  readonly key: string;
+  readonly path: string;
 }
 
 /** Feed behaviour shared by every feed (config `feeds`), in milliseconds. */

@@ -4,7 +4,7 @@
  * table and JSON output, the server's refusals (401, 404, 422) and a gate that is not there.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,9 +14,11 @@ import { createAdminServer, type AdminServer } from '../../src/ops/admin-server.
 import { testConfigYaml } from '../support/app-harness.js';
 import { silentLog } from '../support/fakes.js';
 import { findBinary } from '../support/prometheus.js';
+import { repoPath } from '../support/paths.js';
 import { CLI, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const TOKEN = 'cli-admin-test-token-0123456789abcdef-0123456789';
+const SAMPLE_RMD = repoPath('config/samples/rmd.csv');
 
 /** A TCP port free a moment ago on loopback (the gate's admin listener takes it; the config must name it). */
 async function freePort(): Promise<number> {
@@ -53,7 +55,10 @@ describe.runIf(existsSync(CLI))('rmdgate status / reload / feed refresh against 
     url = `http://127.0.0.1:${port}`;
     process.env['RMDGATE_ADMIN_TOKEN'] = TOKEN; // the gate's environment (startServe passes process.env)
     try {
-      gate = startServe(dir, testConfigYaml(join(dir, 'cdr'), { extra: `admin: { listen: { address: 127.0.0.1, port: ${port} } }` }));
+      // The gate reads a copy of the sample RMD, so a test can break it.
+      copyFileSync(SAMPLE_RMD, join(dir, 'rmd.csv'));
+      const yaml = testConfigYaml(join(dir, 'cdr'), { extra: `admin: { listen: { address: 127.0.0.1, port: ${port} } }` }).replace(JSON.stringify(SAMPLE_RMD), JSON.stringify(join(dir, 'rmd.csv')));
+      gate = startServe(dir, yaml);
     } finally {
       delete process.env['RMDGATE_ADMIN_TOKEN'];
     }
@@ -127,6 +132,15 @@ describe.runIf(existsSync(CLI))('rmdgate status / reload / feed refresh against 
     const unknown = await cli(['feed', 'refresh', 'nope', '--url', url], withToken);
     expect(unknown.code).toBe(1);
     expect(errLines(unknown)).toEqual(['rmdgate feed refresh: POST /admin/feeds/nope/refresh answered HTTP 404: unknown-feed; nope']);
+  });
+
+  it('exits 1 with the refused refresh\'s code and reason, the last good data staying', async () => {
+    writeFileSync(join(dir, 'rmd.csv'), 'not,an,rmd,export\n1,2,3,4\n');
+    const r = await cli(['feed', 'refresh', 'rmd', '--url', url], withToken);
+
+    expect(r.code).toBe(1);
+    expect(errLines(r)[0]).toMatch(/^rmd: refused \(ERR_FEED_COLUMNS, 25 rows in force, snapshot [0-9a-f]+\): .*rmd\.csv: missing required RMD column/);
+    expect(r.err).not.toContain('    at ');
   });
 });
 

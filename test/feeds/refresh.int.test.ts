@@ -78,7 +78,9 @@ describe('RMD feed over HTTP', () => {
     expect(await errors(code)).toBe(1);
     expect(await refreshes(outcome)).toBe(1);
     const line = h.logs.find(outcome === 'error' ? 'feed refresh failed' : 'feed candidate refused', { feed: 'rmd', code });
-    expect(line).toBeDefined();
+    expect(line).toMatchObject({ reason: expect.stringMatching(/\S/) });
+    expect(line).not.toHaveProperty('err');
+    expect(h.logs.lines.filter((l) => JSON.stringify(l).includes('"stack"'))).toEqual([]);
   });
 
   it.each([
