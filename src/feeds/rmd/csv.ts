@@ -239,6 +239,8 @@ export interface ParseRmdOptions {
   readonly source: string;
   /** When the data was loaded/fetched, epoch ms. */
   readonly loadedAt: number;
+  /** Called with the number of data rows read so far (progress on a terminal); must be cheap. */
+  readonly onProgress?: ((rows: number) => void) | undefined;
 }
 
 /**
@@ -258,6 +260,7 @@ export function parseRmdCsv(text: string | Buffer, opts: ParseRmdOptions): RmdSn
       ctx = { file, col: resolveColumns(record, file, () => lineOf(0)), lineOf, problems: [], dates: new Map() };
       return;
     }
+    opts.onProgress?.(i);
     const filing = toFiling(record, i, ctx);
     if (filing === undefined) return;
     byRmdNumber.delete(filing.rmdNumber);
