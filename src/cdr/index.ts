@@ -9,7 +9,7 @@ export { createSqliteCdrReader, type SqliteCdrReader } from './sqlite/query.js';
 export { answerBatch, type TracebackOutcome } from './traceback/batch.js';
 export { TRACEBACK_FORMATS, formatOutcomes, type TracebackFormat } from './traceback/format.js';
 export { createTracebackHandler } from './traceback/http.js';
-export { parseTracebackTime, type Parsed } from './traceback/time.js';
+export { hasZone, isTimeZone, parseDuration, parseTimeInput, parseTracebackTime, type Parsed, type TimeInputOptions } from './traceback/time.js';
 export { answerTraceback, parseTracebackRequest, type TracebackAnswer, type TracebackRequest } from './traceback/traceback.js';
 export { formatWhatIf } from './whatif/format.js';
 export { replayCalls, type WhatIfReport } from './whatif/replay.js';

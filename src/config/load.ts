@@ -46,6 +46,14 @@ export function configFileFromEnv(env: ConfigEnv = process.env): string | undefi
   return env['CONFIG_FILE'] || undefined;
 }
 
+/** Default name of the env var holding the admin bearer token (`admin.tokenEnv`). */
+export const ADMIN_TOKEN_ENV = 'RMDGATE_ADMIN_TOKEN';
+
+/** The admin bearer token in the env var `name` (the CLI's admin commands without a config file); undefined when unset or empty. */
+export function adminTokenFromEnv(name: string = ADMIN_TOKEN_ENV, env: ConfigEnv = process.env): string | undefined {
+  return env[name] || undefined;
+}
+
 /** Reads, parses and validates a config file. Throws ConfigError (with every problem) or a read error. */
 export async function loadConfig(file: string, env: ConfigEnv = process.env): Promise<LoadedConfig> {
   let text: string;

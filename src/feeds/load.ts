@@ -36,7 +36,7 @@ function localPath(spec: FeedSpec): string {
  * is a DataFileError ERR_DATA_ROW here, listing the sample: the CLI reports bad data files as usage errors).
  * @throws DataFileError (unreadable file, bad list entries, too many bad RMD rows), or FeedError (too large, markup, cut short).
  */
-export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number): Promise<FeedData> {
+export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number) => void): Promise<FeedData> {
   let fetched;
   try {
     fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
@@ -44,7 +44,7 @@ export async function loadFeedFile(spec: FeedSpec, path: string, now: number, ma
     throw path === localPath(spec) ? atConfigKey(err, spec.origin) : err;
   }
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
-  const data = parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes });
+  const data = parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes, onProgress });
   const tooMany = tooManyBadRows(spec, data);
   if (tooMany !== undefined && data.kind === 'rmd') {
     const sample = data.report?.badRowSample ?? [];
@@ -87,6 +87,8 @@ export interface LoadWorldOptions {
    * the live gate starts one when that snapshot arrives.
    */
   readonly grace?: 'now' | 'replay' | undefined;
+  /** Called with the number of RMD rows read so far (progress on a terminal). */
+  readonly onProgress?: ((rmdRows: number) => void) | undefined;
 }
 
 /**
@@ -97,7 +99,7 @@ export interface LoadWorldOptions {
 export async function loadWorldOnce(loaded: LoadedConfig, opts: LoadWorldOptions): Promise<LoadedWorld> {
   const prepared = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
   const { maxBytes, removalGraceMs } = prepared.plan.settings;
-  const data = await Promise.all(prepared.plan.specs.map((spec) => loadFeedFile(spec, spec.kind === 'rmd' && opts.rmdPath !== undefined ? opts.rmdPath : localPath(spec), opts.now, maxBytes)));
+  const data = await Promise.all(prepared.plan.specs.map((spec) => loadFeedFile(spec, spec.kind === 'rmd' && opts.rmdPath !== undefined ? opts.rmdPath : localPath(spec), opts.now, maxBytes, spec.kind === 'rmd' ? opts.onProgress : undefined)));
   const rmd = data.find((d) => d.kind === 'rmd');
   if (rmd?.kind !== 'rmd') throw new Error('the feed plan has no RMD feed');
   let grace = removalGraceMs > 0 ? await readGraceOf(prepared.plan.stateDir) : {};

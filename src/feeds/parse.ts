@@ -16,6 +16,8 @@ export interface FeedParseJob {
   readonly loadedAt: number;
   readonly maxBytes: number;
   readonly contentType?: string | undefined;
+  /** Called with the number of RMD rows read so far (progress on a terminal). */
+  readonly onProgress?: ((rows: number) => void) | undefined;
 }
 
 function decodeText(bytes: Uint8Array, job: FeedParseJob): string {
@@ -33,7 +35,7 @@ export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: 
   const text = decodeText(bytes, job);
   const headers = csvHeader(text);
   assertCsvComplete(text, headers.length, job.source);
-  return { ...readRmdCsv(text, { source: job.source, loadedAt: job.loadedAt }), headers };
+  return { ...readRmdCsv(text, { source: job.source, loadedAt: job.loadedAt, onProgress: job.onProgress }), headers };
 }
 
 /** A blocklist feed: its name, file format and default entry kind. */

@@ -74,7 +74,7 @@ function floodSentence(f: TracebackFloodSummary): string {
 function matchBlock(m: TracebackMatch, n: number, zone: string): string {
   const rows: [string, string][] = [
     ['Time (UTC)', m.receivedAtUtc],
-    [`Time (${zone})`, m.receivedAtLocal],
+    ...(zone === 'UTC' ? [] : [[`Time (${zone})`, m.receivedAtLocal] as [string, string]]),
     ['Calling → called', `${m.callingNumber ?? '-'} → ${m.calledNumber ?? '-'}${m.fromNumber && m.fromNumber !== m.callingNumber ? ` (From ${m.fromNumber})` : ''}`],
     ['Received from', `${m.source} over ${m.transport}, trunk ${m.trunkId ?? 'unknown'}`],
     ['Upstream provider', `${m.providerName ?? 'unknown'} — RMD ${m.providerRmdNumber ?? '-'}, FRN ${m.providerFrn ?? '-'}${m.providerOcn ? `, OCN ${m.providerOcn}` : ''}`],

@@ -400,6 +400,8 @@ export interface ParseRmdOptions {
   readonly source: string;
   /** When the data was loaded/fetched, epoch ms. */
   readonly loadedAt: number;
+  /** Called with the number of data rows read so far (progress on a terminal); must be cheap. */
+  readonly onProgress?: ((rows: number) => void) | undefined;
 }
 
 /**
@@ -440,7 +442,7 @@ export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snap
     probe = undefined;
     return c;
   };
-  forEachCsvRecord(str, file, (record, _index, at) => {
+  forEachCsvRecord(str, file, (record, index, at) => {
     if (header === undefined) {
       headerStart = at;
       header = [...record];
@@ -452,6 +454,7 @@ export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snap
       return;
     }
     dataRows++;
+    opts.onProgress?.(index);
     if (ctx !== undefined) return take(record, at, ctx);
     probe!.push({ record: [...record], start: at });
     if (probe!.length >= CONTENT_PROBE_ROWS) ctx = begin();
