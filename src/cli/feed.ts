@@ -138,7 +138,10 @@ async function statusCommand(ctx: CliContext, config: string, format: 'table' | 
       verifiedAt: meta ? new Date(meta.verifiedAt).toISOString() : null,
       ageHours: meta ? +((now - meta.verifiedAt) / 3_600_000).toFixed(2) : null,
       error: current !== undefined && 'error' in current ? current.error : null,
-      pending: pending ? { code: pending.meta.code, reason: pending.meta.reason, rows: pending.meta.rows, accepted: pending.meta.accepted } : null,
+      pending: pending ? { code: pending.meta.code, reason: pending.meta.reason, rows: pending.meta.rows, accepted: pending.meta.accepted, headerChange: pending.meta.headerChange ?? null } : null,
+      badRows: meta?.badRows ?? null,
+      badRowSample: meta?.badRowSample ?? null,
+      headerChange: meta?.headerChange ?? null,
     });
   }
   if (format === 'json') ctx.io.out(JSON.stringify({ stateDir: plan.stateDir, feeds: rows }, null, 2));
@@ -152,7 +155,12 @@ async function statusCommand(ctx: CliContext, config: string, format: 'table' | 
     for (const r of rows) {
       const data = r.rows === null ? (r.error ?? 'no last good snapshot') : `${r.rows} rows, ${r.snapshotId ?? '-'}, verified ${r.verifiedAt} (${r.ageHours} h ago)`;
       const pend = r.pending ? `; PENDING ${r.pending.accepted ? 'accepted' : 'refused'} (${r.pending.code}: ${r.pending.reason})` : '';
-      ctx.io.out(`  ${r.feed}: ${data}${pend}`);
+      const bad = r.badRows ? `; ${r.badRows} bad row(s) skipped` : '';
+      ctx.io.out(`  ${r.feed}: ${data}${bad}${pend}`);
+      for (const [what, c] of [['in force', r.headerChange], ['pending', r.pending?.headerChange]] as const) {
+        if (c) ctx.io.out(`    header set changed (${what}, seen ${new Date(c.at).toISOString()}): added ${c.added.join(', ') || 'none'}; removed ${c.removed.join(', ') || 'none'}`);
+      }
+      for (const p of r.badRowSample ?? []) ctx.io.out(`    bad row: line ${p.line ?? '?'}: ${p.message}`);
     }
   }
   return 0;

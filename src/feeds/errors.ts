@@ -17,13 +17,14 @@ export const FEED_ERROR_CODES = [
   'ERR_FEED_COLUMNS',
   'ERR_FEED_DRIFT',
   'ERR_FEED_SHRINK',
+  'ERR_FEED_BAD_ROWS',
   'ERR_FEED_STORE',
   'ERR_FEED_INTERNAL',
 ] as const;
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
 
 /** Codes an operator may override with `rmdgate feed accept` (the candidate is kept as pending). */
-export const ACCEPTABLE_CODES: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK']);
+export const ACCEPTABLE_CODES: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK', 'ERR_FEED_BAD_ROWS']);
 
 /** Details of a FeedError. `retryable` marks transient failures (the refresh retries with backoff). */
 export interface FeedErrorDetails {

@@ -7,10 +7,11 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '../config/index.js';
 import type { BlocklistEntry, ListKind, Provider, RmdSnapshot, ScreeningWorld } from '../screening/index.js';
-import { DataFileError, atConfigKey } from './errors.js';
+import { DataFileError, atConfigKey, dataFileErrorFrom } from './errors.js';
 import { createFeedFetcher } from './fetch/fetcher.js';
 import { toRmdGrace, updateGrace } from './grace.js';
 import { parseFeed } from './parse.js';
+import { tooManyBadRows } from './refresh.js';
 import { listFormatOf, toPreparedConfig } from './plan.js';
 import { RMD_FEED, type FeedData, type FeedSpec, type GraceState } from './ports.js';
 import { filingOf } from './rmd/diff.js';
@@ -31,8 +32,9 @@ function localPath(spec: FeedSpec): string {
 }
 
 /**
- * Reads and parses one feed from a local file as the feed system does.
- * @throws DataFileError (unreadable file, bad rows), or FeedError (too large, markup, cut short).
+ * Reads and parses one feed from a local file as the feed system does, with its bad-row guard (too many bad RMD rows
+ * is a DataFileError ERR_DATA_ROW here, listing the sample: the CLI reports bad data files as usage errors).
+ * @throws DataFileError (unreadable file, bad list entries, too many bad RMD rows), or FeedError (too large, markup, cut short).
  */
 export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number) => void): Promise<FeedData> {
   let fetched;
@@ -42,7 +44,13 @@ export async function loadFeedFile(spec: FeedSpec, path: string, now: number, ma
     throw path === localPath(spec) ? atConfigKey(err, spec.origin) : err;
   }
   if (fetched.kind !== 'body') throw new DataFileError('ERR_DATA_READ', `${path}: cannot read data file`, { file: path });
-  return parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes, onProgress });
+  const data = parseFeed(spec, fetched.bytes, { source: path, loadedAt: now, maxBytes, onProgress });
+  const tooMany = tooManyBadRows(spec, data);
+  if (tooMany !== undefined && data.kind === 'rmd') {
+    const sample = data.report?.badRowSample ?? [];
+    throw dataFileErrorFrom('ERR_DATA_ROW', path, tooMany, sample.length > 0 ? sample : [{ file: path, message: tooMany }]);
+  }
+  return data;
 }
 
 /** Largest file read by the one-shot loaders below when no config gives `feeds.maxBytes`. */

@@ -5,7 +5,7 @@
  */
 import { DataFileError, FeedError, atConfigKey, feedErrorCode } from './errors.js';
 import type { FeedMetrics, FeedSpec, FeedStatus } from './ports.js';
-import { refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
+import { readerMeta, refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
 import { sameSpec } from './plan.js';
 
 /**
@@ -112,6 +112,11 @@ class Manager implements FeedManager {
   private report(result: RefreshResult, rt: FeedRuntime): void {
     this.deps.metrics.refreshed(result.feed, result.outcome, result.seconds);
     if (result.code !== undefined) this.deps.metrics.failed(result.feed, result.code);
+    if (result.headerChange !== undefined) {
+      this.deps.metrics.headerChanged(result.feed);
+      const { added, removed } = result.headerChange;
+      this.deps.log.warn({ feed: result.feed, added, removed, outcome: result.outcome }, 'feed header set changed');
+    }
     logResult(this.deps, result);
     this.deps.onResult(result, rt);
   }
@@ -174,7 +179,7 @@ async function loadSeed(rt: FeedRuntime, deps: FeedManagerDeps, path: string): P
     const data = await deps.parser.parse(rt.spec, body.bytes, { source: path, loadedAt: at });
     const snapshotId = data.kind === 'rmd' ? data.snapshot.id : undefined;
     const headers = data.kind === 'rmd' ? data.headers : undefined;
-    rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId } };
+    rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId, ...readerMeta(data, undefined) } };
     deps.log.info({ feed: rt.spec.name, seed: path, rows: rowsOf(data) }, 'feed seed loaded');
   } catch (err) {
     logFailure(deps, 'warn', { feed: rt.spec.name, seed: path, code: feedErrorCode(err) }, err, 'feed seed unusable');
@@ -198,6 +203,8 @@ function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
     lastSuccessAt: rt.lastSuccessAt,
     lastError: rt.lastError,
     lastOutcome: rt.lastOutcome,
+    badRows: current?.meta.badRows,
+    headerChange: rt.headerChange?.change ?? current?.meta.headerChange,
   };
 }
 
@@ -206,7 +213,9 @@ function logResult(deps: FeedManagerDeps, r: RefreshResult): void {
   if (r.outcome === 'updated') {
     const rows = r.next === undefined ? 0 : rowsOf(r.next.data);
     const previousRows = r.previous === undefined ? undefined : rowsOf(r.previous.data);
-    deps.log.info({ ...base, rows, previousRows, snapshotId: r.next?.meta.snapshotId, sha256: r.next?.meta.sha256, source: r.next?.meta.source }, 'feed updated');
+    const meta = r.next?.meta;
+    deps.log.info({ ...base, rows, previousRows, snapshotId: meta?.snapshotId, sha256: meta?.sha256, source: meta?.source, badRows: meta?.badRows }, 'feed updated');
+    if ((meta?.badRows ?? 0) > 0) deps.log.warn({ feed: r.feed, badRows: meta?.badRows, sample: meta?.badRowSample }, 'feed rows skipped');
   } else if (r.outcome === 'not-modified') deps.log.debug(base, 'feed not modified');
   else if (r.outcome === 'refused') logFailure(deps, 'error', { ...base, code: r.code }, r.error, 'feed candidate refused');
   else logFailure(deps, 'warn', { ...base, code: r.code }, r.error, 'feed refresh failed');

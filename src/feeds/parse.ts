@@ -5,7 +5,7 @@
 import type { BlocklistEntry, ListKind, RmdSnapshot } from '../screening/index.js';
 import type { FeedData, FeedSpec } from './ports.js';
 import { parseBlocklist } from './lists/blocklist.js';
-import { parseRmdCsv } from './rmd/csv.js';
+import { readRmdCsv, type RmdReadReport } from './rmd/csv.js';
 import { assertCsvComplete, assertNotMarkup, csvHeader, decodeBody } from './body.js';
 
 /** Where a body came from and how to read it. */
@@ -27,14 +27,15 @@ function decodeText(bytes: Uint8Array, job: FeedParseJob): string {
 }
 
 /**
- * Parses an RMD CSV body (BOM, gzip, CRLF tolerated) and returns the snapshot and its header cells.
- * @throws FeedError (format, truncated, too large) or DataFileError (CSV syntax, missing columns, bad rows).
+ * Parses an RMD CSV body (BOM, gzip, CRLF tolerated) and returns the snapshot, its header cells and the read report
+ * (bad rows are skipped and counted there; the feed's bad-row guard judges their share).
+ * @throws FeedError (format, truncated, too large) or DataFileError (CSV syntax, no key or name column).
  */
-export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: RmdSnapshot; headers: string[] } {
+export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: RmdSnapshot; headers: string[]; report: RmdReadReport } {
   const text = decodeText(bytes, job);
   const headers = csvHeader(text);
   assertCsvComplete(text, headers.length, job.source);
-  return { snapshot: parseRmdCsv(text, { source: job.source, loadedAt: job.loadedAt, onProgress: job.onProgress }), headers };
+  return { ...readRmdCsv(text, { source: job.source, loadedAt: job.loadedAt, onProgress: job.onProgress }), headers };
 }
 
 /** A blocklist feed: its name, file format and default entry kind. */
@@ -57,6 +58,6 @@ export function parseListFeed(bytes: Uint8Array, list: ListFeed, job: FeedParseJ
 /** Parses a body of either kind of feed (the RMD inline: the feed system's parser runs it in its own process). */
 export function parseFeed(spec: FeedSpec, bytes: Uint8Array, job: FeedParseJob): FeedData {
   if (spec.kind === 'list') return { kind: 'list', entries: parseListFeed(bytes, { name: spec.name, format: spec.format, kind: spec.listKind }, job) };
-  const { snapshot, headers } = parseRmdFeed(bytes, job);
-  return { kind: 'rmd', snapshot, headers };
+  const { snapshot, headers, report } = parseRmdFeed(bytes, job);
+  return { kind: 'rmd', snapshot, headers, report };
 }

@@ -45,6 +45,7 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
     ...source(cfg.data.rmd.path, cfg.data.rmd.url),
     format: 'csv',
     maxShrinkFraction: cfg.data.rmd.maxShrinkFraction ?? f.maxShrinkFraction,
+    maxBadRowFraction: cfg.data.rmd.maxBadRowFraction,
     origin: { key: 'data.rmd.path', path: cfg.data.rmd.path },
   };
   const lists = cfg.data.blocklists.map((l, i): FeedSpec => ({

@@ -3,8 +3,9 @@
  * parsing, the state dir, timers, metrics and the second opinion.
  */
 import type { BlocklistEntry, ListKind, RmdFiling, RmdSnapshot } from '../screening/index.js';
-import type { FeedErrorCode } from './errors.js';
+import type { DataFileProblem, FeedErrorCode } from './errors.js';
 import type { RmdChangeKind } from './rmd/diff.js';
+import type { RmdReadReport } from './rmd/csv.js';
 
 /** Where a feed's bytes come from. */
 export type FeedSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'http'; readonly url: string };
@@ -27,6 +28,8 @@ export interface FeedSpec {
   readonly maxShrinkFraction: number;
   /** The config key naming the feed's local file and the path as written there (for errors); not part of the feed's identity. */
   readonly origin?: FeedOrigin | undefined;
+  /** RMD only: largest accepted share of bad (skipped) rows, fraction 0–1; above it the candidate is refused. */
+  readonly maxBadRowFraction?: number | undefined;
 }
 
 /** Where a feed's local file is configured: `data.blocklists[2].path` and `lists/k4.csv`. */
@@ -73,9 +76,12 @@ export interface FeedFetcher {
   fetch(source: FeedSource, conditions: FetchConditions, timeoutMs: number): Promise<FetchOutcome>;
 }
 
-/** A parsed feed body. `headers` are the RMD CSV header cells as written (for schema-drift checks). */
+/**
+ * A parsed feed body. `headers` are the RMD CSV header cells as written (for schema-drift checks); `report` how the
+ * RMD reader resolved the columns and which rows it skipped.
+ */
 export type FeedData =
-  | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[] }
+  | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[]; readonly report?: RmdReadReport | undefined }
   | { readonly kind: 'list'; readonly entries: readonly BlocklistEntry[] };
 
 /** Decodes (gzip by magic bytes), sanity-checks (HTML, truncation) and parses a feed body. Throws FeedError/DataFileError. */
@@ -99,6 +105,19 @@ export interface SnapshotMeta {
   readonly rows: number;
   readonly headers?: readonly string[] | undefined;
   readonly snapshotId?: string | undefined;
+  /** RMD: rows the reader skipped as bad, and the first few (line and reason). */
+  readonly badRows?: number | undefined;
+  readonly badRowSample?: readonly DataFileProblem[] | undefined;
+  /** RMD: the header set differs from the previous good snapshot's (set when these bytes went into force). */
+  readonly headerChange?: HeaderChange | undefined;
+}
+
+/** A change of the RMD header set against the last good snapshot (header cells compared as the RMD reader compares them). */
+export interface HeaderChange {
+  /** When it was seen, epoch ms. */
+  readonly at: number;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
 }
 
 /** Meta of a refused candidate an operator may accept (`pending.json`). */
@@ -179,6 +198,10 @@ export interface FeedStatus {
   readonly lastError?: FeedErrorCode | undefined;
   /** How the last refresh ended; undefined before the first. */
   readonly lastOutcome?: RefreshOutcome | undefined;
+  /** RMD: bad rows skipped in the snapshot in force. */
+  readonly badRows?: number | undefined;
+  /** RMD: the last header-set change seen (in force or refused), until the header set is stable again. */
+  readonly headerChange?: HeaderChange | undefined;
 }
 
 /** Result label of a second-opinion cache lookup. */
@@ -192,6 +215,8 @@ export interface FeedMetrics {
   refreshed(feed: string, outcome: RefreshOutcome, seconds: number): void;
   failed(feed: string, code: FeedErrorCode): void;
   providerChanged(change: RmdChangeKind): void;
+  /** A candidate's header set differs from the last good snapshot's (counted once per new candidate). */
+  headerChanged(feed: string): void;
   cacheLookup(result: CacheResult): void;
   /** Registers the source of the per-feed gauges, read at scrape time. */
   observeFeeds(status: () => readonly FeedStatus[]): void;

@@ -7,7 +7,8 @@ import { createWorldComposer, rmdOf, type Published, type WorldComposer } from '
 import type { PreparedConfig } from './plan.js';
 import { pruneGrace } from './grace.js';
 import { createFeedManager, type FeedManager, type FeedSet } from './manager.js';
-import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type SecondOpinionLookup, type Timers } from './ports.js';
+import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type HeaderChange, type SecondOpinionLookup, type Timers } from './ports.js';
+import type { DataFileProblem } from './errors.js';
 import type { FeedCollaborators, FeedRuntime, InForce, RefreshResult } from './refresh.js';
 import { applyRmdChange, persistGrace, type RmdEventDeps } from './rmd-events.js';
 import { createSecondOpinionRunner, type SecondOpinionRunner } from './second-opinion.js';
@@ -36,6 +37,10 @@ export interface FeedRefreshReport {
   readonly reason?: string | undefined;
   readonly rows?: number | undefined;
   readonly snapshotId?: string | undefined;
+  /** RMD: bad rows skipped in the data in force, the first few (line, reason), and a header-set change this refresh met. */
+  readonly badRows?: number | undefined;
+  readonly badRowSample?: readonly DataFileProblem[] | undefined;
+  readonly headerChange?: HeaderChange | undefined;
 }
 
 /** The running feed system. */
@@ -147,10 +152,13 @@ class LiveFeedSystem implements FeedSystem {
   async refresh(feed?: string): Promise<readonly FeedRefreshReport[]> {
     const results = await this.manager.refresh(feed);
     const { data } = this.composer.published();
-    return results.map((r) => ({
-      feed: r.feed, outcome: r.outcome, code: r.code, reason: r.error === undefined ? undefined : r.error instanceof Error ? r.error.message : String(r.error),
-      rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId,
-    }));
+    return results.map((r) => {
+      const meta = data.get(r.feed)?.meta;
+      return {
+        feed: r.feed, outcome: r.outcome, code: r.code, reason: r.error === undefined ? undefined : r.error instanceof Error ? r.error.message : String(r.error),
+        rows: meta?.rows, snapshotId: meta?.snapshotId, badRows: meta?.badRows, badRowSample: meta?.badRowSample, headerChange: r.headerChange,
+      };
+    });
   }
 
   readiness(): { ok: boolean; detail: string } {

@@ -5,6 +5,7 @@
 import {
   type BlocklistEntry, compileWorld, type Policy, type Provider, providerStanding, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type Trunk,
 } from '../screening/index.js';
+import { rmdFilingKey } from './rmd/csv.js';
 
 /** The world inputs that come from the config file. */
 export interface WorldConfigPart {
@@ -34,7 +35,7 @@ const augmented = new WeakMap<RmdSnapshot, { readonly key: string; readonly snap
  * CDR names exactly what was in force; unchanged input returns the same object (memoised per snapshot).
  */
 export function withExtraFilings(rmd: RmdSnapshot, extras: readonly RmdFiling[]): RmdSnapshot {
-  const added = extras.filter((f) => !rmd.byRmdNumber.has(f.rmdNumber));
+  const added = extras.filter((f) => !rmd.byRmdNumber.has(rmdFilingKey(f)));
   if (added.length === 0) return rmd;
   const key = added.map((f) => `${f.rmdNumber}/${f.frn}`).sort().join(',');
   const memo = augmented.get(rmd);
@@ -42,7 +43,7 @@ export function withExtraFilings(rmd: RmdSnapshot, extras: readonly RmdFiling[])
   const byRmdNumber = new Map(rmd.byRmdNumber);
   const byFrn = new Map(rmd.byFrn);
   for (const f of added) {
-    byRmdNumber.set(f.rmdNumber, f);
+    byRmdNumber.set(rmdFilingKey(f), f);
     for (const frn of [f.frn, ...f.otherFrns]) if (frn !== '' && !byFrn.has(frn)) byFrn.set(frn, f);
   }
   const snapshot: RmdSnapshot = { ...rmd, id: `${rmd.id}+${added.length}`, rows: byRmdNumber.size, byRmdNumber, byFrn };

@@ -35,6 +35,7 @@ export function feedMetrics(def: Definer): FeedMetrics {
     for (const code of FEED_ERROR_CODES) errors.inc({ feed, code }, 0);
   };
   const duration = def.histogram('rmdgate_feed_refresh_duration_seconds', 'Duration of feed refresh attempts (fetch, parse, swap)', ['feed'] as const, REFRESH_BUCKETS);
+  const headerChanges = def.counter('rmdgate_feed_header_changes_total', 'RMD header-set changes against the last good snapshot, once per new candidate (in force or refused)', ['feed'] as const);
   const changes = def.counter('rmdgate_rmd_provider_changes_total', 'Changes of configured providers between RMD snapshots, by kind (removed, listed, ...)', ['change'] as const);
   for (const change of RMD_CHANGE_KINDS) changes.inc({ change }, 0);
   const cache = cacheMetrics(def);
@@ -50,6 +51,7 @@ export function feedMetrics(def: Definer): FeedMetrics {
       errors.inc({ feed, code });
     },
     providerChanged: (change) => changes.inc({ change }),
+    headerChanged: (feed) => headerChanges.inc({ feed }),
     cacheLookup: (result) => cache.lookup(result),
     observeFeeds: (source) => void (status = source),
     observeCache: (entries) => cache.observe(entries),
@@ -70,6 +72,8 @@ function feedGauges(def: Definer, status: () => readonly FeedStatus[]): void {
     perFeed(rows, (s) => s.hasData && rows.set({ feed: s.feed }, s.rows)));
   const info: Gauge<'feed' | 'version'> = def.gauge('rmdgate_feed_info', 'Version of the data in force, per configured feed (RMD snapshot id, list content hash; none before any data); value 1', ['feed', 'version'] as const, () =>
     perFeed(info, (s) => info.set({ feed: s.feed, version: feedVersion(s) }, 1)));
+  const badRows: Gauge<'feed'> = def.gauge('rmdgate_feed_bad_rows', 'Rows the RMD reader skipped as bad in the snapshot in force (refused above data.rmd.maxBadRowFraction)', ['feed'] as const, () =>
+    perFeed(badRows, (s) => s.hasData && s.badRows !== undefined && badRows.set({ feed: s.feed }, s.badRows)));
   const lastOk: Gauge<'feed'> = def.gauge('rmdgate_feed_last_refresh_success', 'Whether the last refresh of a feed succeeded (1: updated or not modified) or not (0: refused or error)', ['feed'] as const, () =>
     perFeed(lastOk, (s) => s.lastOutcome !== undefined && lastOk.set({ feed: s.feed }, s.lastOutcome === 'updated' || s.lastOutcome === 'not-modified' ? 1 : 0)));
 }

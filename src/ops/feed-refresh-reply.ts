@@ -6,12 +6,12 @@ import type { FeedRefreshReport } from '../feeds/index.js';
 import type { AdminReply } from './admin-server.js';
 
 /** Codes of a candidate refused against the last good snapshot (an operator may accept it: `rmdgate feed accept`). */
-const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK']);
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK', 'ERR_FEED_BAD_ROWS']);
 /** Codes of a failure inside the gate rather than at the source. */
 const INTERNAL_CODES: ReadonlySet<string> = new Set(['ERR_FEED_STORE', 'ERR_FEED_INTERNAL']);
 
 /**
- * The status of one refresh: 200 updated or not modified; 409 a candidate refused for schema drift or shrink (kept as
+ * The status of one refresh: 200 updated or not modified; 409 a candidate refused for schema drift, shrink or bad RMD rows (kept as
  * pending); 422 a candidate that could not be used (parse, columns, format, size); 502 the source could not be read
  * (network, HTTP status, timeout, unreadable file); 500 a failure inside the gate. The last good data stays in force
  * for every non-2xx answer.

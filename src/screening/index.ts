@@ -21,7 +21,7 @@ export {
   PROVIDER_RMD_STATUSES, countProviderRmdStatuses, graceAt, isEntryActive, providerStanding, toProviderRmdStatus,
   type ProviderRmdStatus, type ProviderStanding, type RmdGrace, type RmdGraceMap,
 } from './provider-status.js';
-export { isRecertificationOverdue, recertificationDeadline } from './recertification.js';
+export { isRecertificationOverdue, recertificationDeadline, recertificationState, type RecertificationState } from './recertification.js';
 export { MAX_CONTACT_USER_CHARS, UNUSABLE_REQUEST_URI_ANSWERS, toRequestUriUser, unusableRequestUri, type RequestUriUser } from './request-uri.js';
 export {
   DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS, REJECT_STATUSES, toRejectAnswer,

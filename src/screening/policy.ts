@@ -134,7 +134,7 @@ function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
     trunkId: trunk.id,
     providerId: trunk.providerId,
     rmdSnapshotId: world.rmd?.id,
-    rmdNumber: state?.filing?.rmdNumber,
+    rmdNumber: state?.filing?.rmdNumber || undefined, // a filing keyed by FRN has no RMD number
     rmdMatch: state?.rmdMatch,
   };
   const route = trunk.route ?? policy.defaultRoute;

@@ -8,6 +8,7 @@ describe('refreshStatus', () => {
     { outcome: 'not-modified', code: undefined, status: 200 },
     { outcome: 'refused', code: 'ERR_FEED_DRIFT', status: 409 },
     { outcome: 'refused', code: 'ERR_FEED_SHRINK', status: 409 },
+    { outcome: 'refused', code: 'ERR_FEED_BAD_ROWS', status: 409 },
     { outcome: 'refused', code: 'ERR_FEED_PARSE', status: 422 },
     { outcome: 'refused', code: 'ERR_FEED_COLUMNS', status: 422 },
     { outcome: 'refused', code: 'ERR_FEED_FORMAT', status: 422 },

@@ -42,6 +42,9 @@ export interface TracebackMatch {
   readonly providerFrn: string | null;
   readonly contactName: string | null;
   readonly contactPhone: string | null;
+  /** Contact e-mail and Operating Company Number from the filing, when the RMD export carries them. */
+  readonly contactEmail: string | null;
+  readonly providerOcn: string | null;
   readonly decision: 'allow' | 'reject';
   readonly wouldBlock: boolean;
   readonly reason: string | null;
@@ -207,10 +210,12 @@ function toMatch(call: StoredCdr, req: ParsedTraceback, rmd: RmdSnapshot | undef
     trunkId: r.trunkId,
     providerId: r.providerId,
     providerName: r.providerName ?? filing?.businessName ?? null,
-    providerRmdNumber: r.providerRmdNumber ?? filing?.rmdNumber ?? null,
+    providerRmdNumber: r.providerRmdNumber ?? (filing?.rmdNumber || null),
     providerFrn: r.providerFrn ?? (filing?.frn || null),
     contactName: filing?.contactName || null,
     contactPhone: filing?.contactPhone ? normaliseContactPhone(filing.contactPhone) : null,
+    contactEmail: filing?.contactEmail || null,
+    providerOcn: filing?.ocn || null,
     decision: r.decision,
     wouldBlock: r.wouldBlock,
     reason: r.reason,

@@ -155,6 +155,16 @@ describe('batch tracebacks and formats', () => {
     expect(text).toContain('Received from        203.0.113.10:5060 over udp, trunk trunk-1');
   });
 
+  it('adds the OCN and contact e-mail when the RMD export carries them', async () => {
+    const rmd = buildSnapshot([buildFiling({ contactName: 'Pat Example', contactPhone: '+12025550100', ocn: '123A', contactEmail: 'rm@example.invalid' })], { id: 'snap0000deadbeef' });
+    const a = await answer(REQUEST, undefined, rmd);
+
+    expect(a.matches[0]).toMatchObject({ providerOcn: '123A', contactEmail: 'rm@example.invalid' });
+    const text = formatOutcomes([{ line: 1, request: REQUEST, kind: 'answer', answer: a }], 'table');
+    expect(text).toContain('Harborline Communications LLC — RMD RMD0990001, FRN 0099000001, OCN 123A');
+    expect(text).toContain('Mitigation contact   Pat Example, +12025550100, rm@example.invalid');
+  });
+
   it('defuses spreadsheet formulas in network-supplied CSV text', async () => {
     const call = stored(buildCdr({ callId: '=HYPERLINK("x")' }));
     const a = await answer(REQUEST, [call]);
