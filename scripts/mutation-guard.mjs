@@ -12,6 +12,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const DETECTED = new Set(['Killed', 'Timeout']);
+/** Statuses of mutants that were tested; CompileError (the checker dropped it) and Ignored (a disable comment) were not. */
+const TESTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage']);
 
 /** The source text a mutant replaces (Stryker locations: 1-based lines, 1-based columns, end exclusive). */
 export function originalText(source, location) {
@@ -38,11 +40,12 @@ export function checkPins(report, pins) {
       continue;
     }
     const hits = file.mutants.filter((m) =>
-      m.mutatorName === pin.mutator
+      TESTED.has(m.status)
+      && m.mutatorName === pin.mutator
       && (m.replacement ?? '') === pin.replacement
       && originalText(file.source, m.location) === pin.original);
     if (hits.length === 0) {
-      problems.push(`${pin.file}: no ${pin.mutator} mutant replaces ${JSON.stringify(pin.original)} with ${JSON.stringify(pin.replacement)} any more — re-pin it (${pin.why})`);
+      problems.push(`${pin.file}: no ${pin.mutator} mutant replaces ${JSON.stringify(pin.original)} with ${JSON.stringify(pin.replacement)} any more (or none that was tested) — re-pin it (${pin.why})`);
       continue;
     }
     matched += hits.length;

@@ -39,6 +39,13 @@ describe('mutation guard', () => {
     expect(problems[0]).toContain('item 1: stays IPv6');
   });
 
+  it.each(['CompileError', 'Ignored'])('does not count a %s mutant as a match (it was never tested)', (status) => {
+    const { problems } = checkPins(report(status as Status), [PIN]);
+
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('re-pin');
+  });
+
   it('fails a pin that matches no mutant (the code changed) and one whose file is not in the report', () => {
     const { problems } = checkPins(report('Killed', 'false'), [PIN, { ...PIN, file: 'src/screening/gone.ts' }]);
 
