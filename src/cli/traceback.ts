@@ -2,14 +2,14 @@
  * `rmdgate traceback`: answers one ITG traceback request (or a CSV batch) from the CDR store the config names,
  * with provider contacts from the config's RMD file. Exit 0 answered, 2 bad input or config, 1 runtime failure.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { loadRmdFile } from '../feeds/index.js';
 import { answerBatch, DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit, parseTracebackRequest, type CdrQueryStore, createPgCdrReader, createSqliteCdrReader, formatOutcomes, sqliteStoreDir, type TracebackFormat, type TracebackOutcome } from '../cdr/index.js';
 import { parseBatchCsv } from './traceback-batch-csv.js';
 import { loadConfig, type LoadedConfig } from '../config/index.js';
 import type { RmdSnapshot } from '../screening/index.js';
-import { addFormatOptions, durationArg, formatOf, TIME_HELP, tracebackAt, UsageError, type CliContext, type CommandIo } from './common.js';
+import { addFormatOptions, CommandFailed, durationArg, formatOf, TIME_HELP, tracebackAt, UsageError, type CliContext, type CommandIo } from './common.js';
 import { configOption, requireConfig } from './config-option.js';
 import { createProgress } from './progress.js';
 
@@ -96,7 +96,13 @@ async function readRequests(v: TracebackOptions, now: number): Promise<Request[]
 }
 
 async function openStore(loaded: LoadedConfig, kind: 'sqlite' | 'postgres'): Promise<CdrQueryStore> {
-  if (kind === 'sqlite') return createSqliteCdrReader(sqliteStoreDir(loaded.config.cdr, loaded.resolvePath));
+  if (kind === 'sqlite') {
+    const dir = sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
+    // A missing store is a wrong config or a gate that never wrote CDRs: say so, never answer "no match" from nothing.
+    const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+    if (!isDir) throw new CommandFailed(`no SQLite CDR store at ${dir} (cdr.dir in ${loaded.file}): has the gate written CDRs with this config?`);
+    return createSqliteCdrReader(dir);
+  }
   const pgc = loaded.config.cdr.sinks.postgres;
   if (!loaded.cdrPgUrl) throw new UsageError(`--store postgres needs the connection URL in the environment variable ${pgc.urlEnv} (cdr.sinks.postgres.urlEnv)`);
   return createPgCdrReader(loaded.cdrPgUrl, pgc.table);

@@ -65,6 +65,16 @@ describe('rmdgate traceback / whatif commands', () => {
     expect(r.out.match(/Time \(UTC\)/g)).toHaveLength(1);
   }, 40_000);
 
+  it('refuses to answer from a CDR store that does not exist (exit 1, one line naming the directory, no stack)', async () => {
+    writeFileSync(join(dir, 'nostore.yaml'), config('RMD0990001').replace('cdr: { dir: cdr }', 'cdr: { dir: no-such-cdr }'));
+    const r = await cli(['traceback', '--config', join(dir, 'nostore.yaml'), '--calling', '3035550100', '--called', '2025550123', '--at', 'now']);
+
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`no SQLite CDR store at ${join(dir, 'no-such-cdr')}`);
+    expect(r.out).not.toContain('matching call');
+  }, 40_000);
+
   it('answers a CSV batch with one row per matching call and an explicit no-match', async () => {
     const r = await cli(['traceback', '--config', join(dir, 'gate.yaml'), '--batch', join(dir, 'batch.csv')]);
 
