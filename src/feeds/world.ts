@@ -2,7 +2,10 @@
  * Composes the ScreeningWorld from the config part (trunks, providers, policy) and the feed data part (RMD snapshot,
  * blocklists, removal grace, second-opinion filings). PURE; the feed system swaps the result through the WorldHolder.
  */
-import { type BlocklistEntry, compileWorld, type Policy, type Provider, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type Trunk } from '../screening/index.js';
+import {
+  type AllocationTable, type BlocklistEntry, type CallingNumberScreening, type CallingNumberSource, compileWorld, type DnoList, type EmergencyProtection, type Policy,
+  type Provider, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type Trunk,
+} from '../screening/index.js';
 
 /** The world inputs that come from the config file. */
 export interface WorldConfigPart {
@@ -11,6 +14,10 @@ export interface WorldConfigPart {
   readonly policy: Policy;
   readonly trunkHeader?: string | undefined;
   readonly configVersion: string;
+  /** Calling-number settings (config `callingNumber`); absent = no calling-number screening. */
+  readonly callingNumber?: { readonly source: CallingNumberSource; readonly invalid: boolean } | undefined;
+  /** Emergency protection (built-in numbers plus config `emergency`); absent = the built-in numbers. */
+  readonly emergency?: EmergencyProtection | undefined;
 }
 
 /** The world inputs that come from the feeds. */
@@ -22,6 +29,18 @@ export interface WorldDataPart {
   readonly rmdGrace: ReadonlySet<string>;
   /** Filings confirmed by the second opinion for configured providers missing from the snapshot. */
   readonly extraFilings: readonly RmdFiling[];
+  /** DNO lists in force, in config order. */
+  readonly dno?: readonly DnoList[] | undefined;
+  /** The allocation table in force; undefined = no allocation feed (or no data yet). */
+  readonly allocation?: AllocationTable | undefined;
+}
+
+/** The calling-number screening of a config and data part; undefined when nothing is switched on. */
+export function toCallingNumberScreening(config: WorldConfigPart, data: WorldDataPart): CallingNumberScreening | undefined {
+  const settings = config.callingNumber;
+  const dno = data.dno ?? [];
+  if (settings === undefined || (!settings.invalid && dno.length === 0 && data.allocation === undefined)) return undefined;
+  return { source: settings.source, invalid: settings.invalid, dno, allocation: data.allocation, allocationName: 'allocation' };
 }
 
 const augmented = new WeakMap<RmdSnapshot, { readonly key: string; readonly snapshot: RmdSnapshot }>();
@@ -59,6 +78,8 @@ export function composeWorld(config: WorldConfigPart, data: WorldDataPart): Scre
     trunkHeader: config.trunkHeader,
     configVersion: config.configVersion,
     rmdGrace: data.rmdGrace.size === 0 ? undefined : data.rmdGrace,
+    callingNumber: toCallingNumberScreening(config, data),
+    emergency: config.emergency,
   });
 }
 
@@ -77,6 +98,14 @@ export interface FeedWorldSummary {
   readonly listEntries: Readonly<Record<string, number>>;
   readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined }[];
   readonly providersDesignated: readonly { id: string; entries: readonly string[] }[];
+  /** Calling-number screening in force: the NANP rules on or off, DNO entries per list, allocation feed rows. */
+  readonly callingNumber: {
+    readonly invalid: boolean;
+    readonly dnoEntries: Readonly<Record<string, number>>;
+    readonly allocationRows: number | null;
+    readonly emergencyCalledNumbers: readonly string[];
+    readonly psapCallingNumbers: number;
+  };
 }
 
 /** Summarises a compiled world; `listEntries` counts entries per list name. */
@@ -92,5 +121,12 @@ export function summariseWorld(world: ScreeningWorld, config: { readonly trunks:
       .filter((s) => s.provider.rmdRequired && !s.filing)
       .map((s) => ({ id: s.provider.id, name: s.provider.name, rmdNumber: s.provider.rmdNumber, frn: s.provider.frn })),
     providersDesignated: states.filter((s) => s.entries.length > 0).map((s) => ({ id: s.provider.id, entries: s.entries.map((e) => e.id) })),
+    callingNumber: {
+      invalid: world.callingNumber?.invalid ?? false,
+      dnoEntries: Object.fromEntries((world.callingNumber?.dno ?? []).map((l) => [l.name, l.numbers + l.prefixes])),
+      allocationRows: world.callingNumber?.allocation?.rows ?? null,
+      emergencyCalledNumbers: [...world.emergency.calledNumbers],
+      psapCallingNumbers: world.emergency.psapCallingNumbers.size,
+    },
   };
 }

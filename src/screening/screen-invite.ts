@@ -50,7 +50,7 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
   const sipStatus = deps.sipStatus(decision);
   const seconds = (deps.clock.monotonicMs() - started) / 1000;
   const outcome = decision.kind === 'reject' ? 'reject' : decision.wouldBlock ? 'would-block' : 'allow';
-  deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds });
+  deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds, protectedCall: decision.evidence.protectedCall });
   deps.cdr.write(
     toCdrRecord(facts, decision, {
       node: deps.node,
@@ -97,6 +97,8 @@ function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipSta
     sipStatus,
     source: `${facts.sourceAddress}:${facts.sourcePort}`,
     listEntryId: decision.evidence.listEntryId,
+    callingNumberEntry: decision.evidence.callingNumberEntry,
+    protectedCall: decision.evidence.protectedCall,
   };
   const child = log.child({ callId: facts.callId });
   if (decision.kind === 'reject') child.info(fields, 'invite rejected');
