@@ -26,17 +26,19 @@ function isSeparator(c: number): boolean {
 export function toNanpNational(user: string): number {
   let digits = 0;
   let value = 0;
+  let first = 0;
   let plus = false;
   for (let i = 0; i < user.length; i++) {
     const c = user.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      if (digits === 0) first = c;
       digits++;
-      if (digits <= 16) value = value * 10 + (c - 48);
+      if (digits <= 11) value = value * 10 + (c - 48);
     } else if (c === 43 && i === 0) plus = true;
     else if (!isSeparator(c)) return NOT_A_NUMBER;
   }
   if (digits === 0) return NOT_A_NUMBER;
-  const leadingOne = value >= 10 ** (digits - 1) && value < 2 * 10 ** (digits - 1);
+  const leadingOne = first === 49;
   if (plus) {
     if (!leadingOne) return NOT_NANP;
     return digits === 11 ? value - 1e10 : NANP_BAD_LENGTH;
