@@ -7,7 +7,7 @@
 import type { AllocationTable } from './allocation-table.js';
 import type { DnoList } from './dno-table.js';
 import type { InviteFacts, PolicyReason } from './model.js';
-import { nanpRuleBroken, NANP_BAD_LENGTH, NOT_A_NUMBER, toNanpNational } from './nanp.js';
+import { dialedKey, digitsKey, nanpRuleBroken, NANP_BAD_LENGTH, NOT_A_NUMBER, nationalOfHeader } from './nanp.js';
 import { toE164, toPhoneNumber } from './phone-number.js';
 
 /**
@@ -49,12 +49,13 @@ export interface CallingNumberFinding {
   readonly note?: string | undefined;
 }
 
-/** The user part of the header the settings name (PAI first for `pai-then-from` when it holds a number). */
-function screenedUser(facts: InviteFacts, source: CallingNumberSource): string {
-  if (source === 'from') return toPhoneNumber(facts.from).raw;
-  const pai = toPhoneNumber(facts.pAssertedIdentity).raw;
-  if (source === 'pai' || toNanpNational(pai) !== NOT_A_NUMBER) return pai;
-  return toPhoneNumber(facts.from).raw;
+const decodedUser = (header: string): string => toPhoneNumber(header).raw;
+
+/** The national number (or class) of the header the settings name (PAI first for `pai-then-from` when it holds a number). */
+function screenedNational(facts: InviteFacts, source: CallingNumberSource): number {
+  if (source === 'from') return nationalOfHeader(facts.from, decodedUser);
+  const pai = nationalOfHeader(facts.pAssertedIdentity, decodedUser);
+  return source === 'pai' || pai !== NOT_A_NUMBER ? pai : nationalOfHeader(facts.from, decodedUser);
 }
 
 /**
@@ -63,7 +64,7 @@ function screenedUser(facts: InviteFacts, source: CallingNumberSource): string {
  * Numbers of other countries and non-numbers are not screened.
  */
 export function findCallingNumber(facts: InviteFacts, cn: CallingNumberScreening, now: number): CallingNumberFinding | undefined {
-  const national = toNanpNational(screenedUser(facts, cn.source));
+  const national = screenedNational(facts, cn.source);
   if (national < 0 && national !== NANP_BAD_LENGTH) return undefined;
   const rule = cn.invalid || national < 0 ? nanpRuleBroken(national) : undefined;
   if (rule !== undefined) return cn.invalid ? { reason: 'calling-number-invalid', list: NANP_LIST, entry: rule, source: 'nanp-structure' } : undefined;
@@ -84,6 +85,10 @@ export interface EmergencyProtection {
   readonly calledNumbers: ReadonlySet<string>;
   /** PSAP calling numbers, E.164. */
   readonly psapCallingNumbers: ReadonlySet<string>;
+  /** The called numbers as {@link digitsKey} keys, compared with the Request-URI user read in place. */
+  readonly calledKeys: ReadonlySet<number>;
+  /** Digits of the longest called number: a Request-URI user with more digits is not compared. */
+  readonly longestCalled: number;
 }
 
 /** Which protection a call has: `emergency` (called an emergency number), `psap` (from a PSAP). */
@@ -95,9 +100,12 @@ export type ProtectedCall = 'emergency' | 'psap';
  * ignored: config validation refuses them).
  */
 export function toEmergencyProtection(calledNumbers: readonly string[] = [], psapCallingNumbers: readonly string[] = []): EmergencyProtection {
+  const called = new Set([...BUILTIN_EMERGENCY_NUMBERS, ...calledNumbers.map(calledDigits)]);
   return {
-    calledNumbers: new Set([...BUILTIN_EMERGENCY_NUMBERS, ...calledNumbers.map(calledDigits)]),
+    calledNumbers: called,
     psapCallingNumbers: new Set(psapCallingNumbers.flatMap((n) => toE164(n) ?? [])),
+    calledKeys: new Set([...called].map((n) => digitsKey(n, 0, n.length, 15))),
+    longestCalled: Math.max(...[...called].map((n) => n.length)),
   };
 }
 
@@ -107,7 +115,7 @@ function calledDigits(user: string): string {
 
 /** The protection a call has, if any: its Request-URI user is an emergency number, or its From or PAI is a PSAP. */
 export function protectionOf(facts: InviteFacts, p: EmergencyProtection): ProtectedCall | undefined {
-  if (p.calledNumbers.has(calledDigits(toPhoneNumber(facts.requestUri).raw))) return 'emergency';
+  if (p.calledKeys.has(dialedKey(facts.requestUri, p.longestCalled, decodedUser))) return 'emergency';
   if (p.psapCallingNumbers.size === 0) return undefined;
   for (const header of [facts.pAssertedIdentity, facts.from]) {
     const e164 = toPhoneNumber(header).e164;

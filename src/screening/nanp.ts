@@ -21,20 +21,20 @@ function isSeparator(c: number): boolean {
  * `+1` + 10 digits, `1` + 10 digits and 10 digits are NANP; `+1` with another length is {@link NANP_BAD_LENGTH};
  * other `+` numbers and other digit strings are {@link NOT_NANP}; anything with a character that is not a digit or
  * a visual separator is {@link NOT_A_NUMBER}. Unlike toE164, a 10-digit string whose NPA or NXX starts with 0/1 is
- * still NANP here, so the structure rules can refuse it.
+ * still NANP here, so the structure rules can refuse it. `from`/`to` read a part of `user` in place.
  */
-export function toNanpNational(user: string): number {
+export function toNanpNational(user: string, from = 0, to = user.length): number {
   let digits = 0;
   let value = 0;
   let first = 0;
   let plus = false;
-  for (let i = 0; i < user.length; i++) {
+  for (let i = from; i < to; i++) {
     const c = user.charCodeAt(i);
     if (c >= 48 && c <= 57) {
       if (digits === 0) first = c;
       digits++;
       if (digits <= 11) value = value * 10 + (c - 48);
-    } else if (c === 43 && i === 0) plus = true;
+    } else if (c === 43 && i === from) plus = true;
     else if (!isSeparator(c)) return NOT_A_NUMBER;
   }
   if (digits === 0) return NOT_A_NUMBER;
@@ -45,6 +45,95 @@ export function toNanpNational(user: string): number {
   }
   if (digits === 10) return value;
   return digits === 11 && leadingOne ? value - 1e10 : NOT_NANP;
+}
+
+/** Lower-cases an ASCII letter's char code. */
+function lower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** The user part is percent-escaped: the caller decodes it (rare; may allocate). */
+const ESCAPED = -2;
+/** End (exclusive) of the user part found by the last {@link userStart} call (module scratch: calls are synchronous). */
+let userEnd = 0;
+
+/**
+ * Finds the user part of a header value or URI in place (`"Name" <sip:user@host;…>;tag=…`, `<tel:number;…>`, a bare
+ * URI): returns its start and leaves its end in `userEnd`; -1 when there is no sip/sips/tel URI or a sip URI has no
+ * `@`; {@link ESCAPED} when the user part holds a `%` escape.
+ */
+function userStart(header: string): number {
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < header.length; i++) {
+    const c = header.charCodeAt(i);
+    if (c === 92 && quoted) i++;
+    else if (c === 34) quoted = !quoted;
+    else if (c === 60 && !quoted) {
+      start = i + 1;
+      break;
+    }
+  }
+  while (header.charCodeAt(start) === 32) start++;
+  let sip = false;
+  if (lower(header.charCodeAt(start)) === 116 && lower(header.charCodeAt(start + 1)) === 101 && lower(header.charCodeAt(start + 2)) === 108 && header.charCodeAt(start + 3) === 58) start += 4;
+  else if (lower(header.charCodeAt(start)) === 115 && lower(header.charCodeAt(start + 1)) === 105 && lower(header.charCodeAt(start + 2)) === 112) {
+    sip = true;
+    start += lower(header.charCodeAt(start + 3)) === 115 ? 4 : 3;
+    if (header.charCodeAt(start) !== 58) return -1;
+    start++;
+  } else return -1;
+  let end = start;
+  for (; end < header.length; end++) {
+    const c = header.charCodeAt(end);
+    if (c === 37) return ESCAPED;
+    if (c === 64 || c === 59 || c === 58 || c === 62 || (!sip && c === 44)) break;
+  }
+  if (sip && header.indexOf('@', end) < 0) return -1;
+  userEnd = end;
+  return start;
+}
+
+/**
+ * {@link toNanpNational} of the user part of a From / P-Asserted-Identity header value (`"Name" <sip:+1…@host;…>;tag=…`,
+ * `<tel:+1…>`, a bare URI), read in place without allocating: the hot-path form of
+ * `toNanpNational(toPhoneNumber(header).raw)`. A header without a sip/sips/tel URI, or a sip URI without `@`, is
+ * {@link NOT_A_NUMBER}; a percent-escaped user part is decoded through `decodeUser` (rare, so it may allocate).
+ */
+export function nationalOfHeader(header: string | undefined, decodeUser: (header: string) => string): number {
+  if (header === undefined) return NOT_A_NUMBER;
+  const start = userStart(header);
+  if (start === ESCAPED) return toNanpNational(decodeUser(header));
+  return start < 0 ? NOT_A_NUMBER : toNanpNational(header, start, userEnd);
+}
+
+/**
+ * A short dialed number (the Request-URI user of a call to 911) as a key, read in place: digits with visual
+ * separators and a leading `+` ignored → `digits value × 100 + digit count` (so `0911` and `911` differ); -1 when the
+ * user part is not such a number or has more than `maxDigits` digits (no allocation: every call that would be refused
+ * asks this). A percent-escaped user part is decoded through `decodeUser`.
+ */
+export function dialedKey(uri: string, maxDigits: number, decodeUser: (uri: string) => string): number {
+  const start = userStart(uri);
+  if (start === ESCAPED) {
+    const user = decodeUser(uri);
+    return digitsKey(user, 0, user.length, maxDigits);
+  }
+  return start < 0 ? -1 : digitsKey(uri, start, userEnd, maxDigits);
+}
+
+/** {@link dialedKey} of `s` from `from` to `to`. */
+export function digitsKey(s: string, from: number, to: number, maxDigits: number): number {
+  let value = 0;
+  let digits = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > maxDigits) return -1;
+      value = value * 10 + (c - 48);
+    } else if (!(c === 43 && i === from) && !isSeparator(c)) return -1;
+  }
+  return digits === 0 ? -1 : value * 100 + digits;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { NANP_BAD_LENGTH, NANP_RULES, NOT_A_NUMBER, NOT_NANP, nanpRuleBroken, nationalToE164, toNanpNational } from '../../src/screening/nanp.js';
+import { NANP_BAD_LENGTH, NANP_RULES, NOT_A_NUMBER, NOT_NANP, dialedKey, digitsKey, nanpRuleBroken, nationalOfHeader, nationalToE164, toNanpNational } from '../../src/screening/nanp.js';
+import { toPhoneNumber } from '../../src/screening/phone-number.js';
 
 describe('toNanpNational', () => {
   it.each([
@@ -103,5 +104,87 @@ describe('nationalToE164', () => {
   it('adds +1 and keeps leading zeros', () => {
     expect(nationalToE164(2025550100)).toBe('+12025550100');
     expect(nationalToE164(125550100)).toBe('+10125550100');
+  });
+});
+
+describe('nationalOfHeader', () => {
+  const decode = (h: string): string => toPhoneNumber(h).raw;
+
+  it.each([
+    ['"Alice" <sip:+12025550100@carrier.example.com;user=phone>;tag=9fx', 2025550100],
+    ['<sip:+12025550100@carrier.example.com>', 2025550100],
+    ['"Bob <sip:+13035550100@x>" <sip:+12025550100@carrier.example.com>', 2025550100],
+    ['"Quote \\" <sip:+13035550100@x>" <sip:+12025550100@y>', 2025550100],
+    ['<SIP:+12025550100@carrier.example.com>', 2025550100],
+    ['<sips:+12025550100@carrier.example.com>', 2025550100],
+    ['<SIPS:2025550100@carrier.example.com>', 2025550100],
+    ['<tel:+1-202-555-0100;phone-context=+1>', 2025550100],
+    ['<TEL:+12025550100>', 2025550100],
+    ['tel:+12025550100', 2025550100],
+    ['sip:+12025550100@carrier.example.com;tag=x', 2025550100],
+    ['  <sip:+12025550100@h>', 2025550100],
+    ['< sip:+12025550100@h>', 2025550100],
+    ['<sip:+12025550100;npdi@carrier.example.com>', 2025550100],
+    ['<sip:2025550100:secret@carrier.example.com>', 2025550100],
+    ['<sip:%2B12025550100@carrier.example.com>', 2025550100],
+    ['<sip:+1202555010@h>', NANP_BAD_LENGTH],
+    ['<sip:+442079460000@h>', NOT_NANP],
+    ['<sip:anonymous@anonymous.invalid>', NOT_A_NUMBER],
+    ['<sip:carrier.example.com>', NOT_A_NUMBER],
+    ['<sip:+12025550100>', NOT_A_NUMBER],
+    ['<http://example.com/+12025550100>', NOT_A_NUMBER],
+    ['<sipx:+12025550100@h>', NOT_A_NUMBER],
+    ['<te:+12025550100>', NOT_A_NUMBER],
+    ['<tex:+12025550100>', NOT_A_NUMBER],
+    ['<si:+12025550100@h>', NOT_A_NUMBER],
+    ['"no uri"', NOT_A_NUMBER],
+    ['', NOT_A_NUMBER],
+  ])('%s → %d', (header, expected) => {
+    expect(nationalOfHeader(header, decode)).toBe(expected);
+  });
+
+  it('is undefined-safe and agrees with toPhoneNumber + toNanpNational on the test headers', () => {
+    expect(nationalOfHeader(undefined, decode)).toBe(NOT_A_NUMBER);
+    for (const h of ['"A" <sip:+12025550100@x>;tag=1', '<tel:202-555-0100>', 'sip:12025550100@x', '<sip:+12025550100;user=phone@x>']) {
+      expect(nationalOfHeader(h, decode), h).toBe(toNanpNational(toPhoneNumber(h).raw));
+    }
+  });
+
+  it('reads only the given part of a string', () => {
+    expect(toNanpNational('xx+12025550100yy', 2, 14)).toBe(2025550100);
+    expect(toNanpNational('1+2025550100', 1)).toBe(NOT_NANP);
+  });
+});
+
+describe('dialedKey / digitsKey', () => {
+  const decode = (h: string): string => toPhoneNumber(h).raw;
+
+  it.each([
+    ['sip:911@gw.example.net', 91103],
+    ['sip:911@gw.example.net;user=phone', 91103],
+    ['sip:911;phone-context=+1@gw', 91103],
+    ['tel:911;phone-context=+1', 91103],
+    ['TEL:9-1-1', 91103],
+    ['sip:+911@gw', 91103],
+    ['sip:0911@gw', -1],
+    ['sip:%39%31%31@gw', 91103],
+    ['sip:9110@gw', -1],
+    ['sip:+12025550123@gw', -1],
+    ['sip:sos@gw', -1],
+    ['sip:911', -1],
+    ['urn:service:sos', -1],
+    ['sip:@gw', -1],
+    ['sip:9+11@gw', -1],
+  ])('%s → %d (at most 3 digits)', (uri, key) => {
+    expect(dialedKey(uri, 3, decode)).toBe(key);
+  });
+
+  it('keys configured numbers the same way', () => {
+    expect(digitsKey('988', 0, 3, 15)).toBe(98803);
+    expect(digitsKey('+1 (202) 555-0199', 0, 17, 15)).toBe(1202555019911);
+    expect(digitsKey('1234', 0, 4, 3)).toBe(-1);
+    expect(digitsKey('0911', 0, 4, 4)).toBe(91104);
+    expect(digitsKey('', 0, 0, 3)).toBe(-1);
+    expect(digitsKey('x911', 1, 4, 3)).toBe(91103);
   });
 });
