@@ -4,6 +4,7 @@
 // load time, memory (RSS, heap and array buffers, per million numbers), per-call lookup cost, and the core decision
 // rate (decide()) with calling-number screening on versus off in the same run. Run: npm run bench:dno
 // Bounded: fixed counts; the temp dir is removed at the end. Env: DNO_N, ITER (decisions per round), ROUNDS.
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,24 @@ const N = Number(process.env.DNO_N ?? 10_000_000);
 const ITER = Number(process.env.ITER ?? 2_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const LOOKUPS = 5_000_000;
+/** Distinct INVITEs replayed by the decision loop: a pool whose header strings stay in cache, as a just-parsed INVITE's do. */
+const FACTS = Number(process.env.FACTS ?? 4096);
 const gc = globalThis.gc ?? (() => undefined);
+
+// Child mode: load the list in a fresh process and report its memory once the file text is dropped.
+if (process.argv[2] === '--load-only') {
+  gc();
+  const m0 = process.memoryUsage();
+  const t0 = performance.now();
+  let text = readFileSync(process.argv[3]).toString('utf8');
+  const list = parseDnoList(text, { file: process.argv[3], list: 'bench', format: 'csv' });
+  const ms = performance.now() - t0;
+  text = '';
+  gc();
+  const m1 = process.memoryUsage();
+  console.log(JSON.stringify({ ms, numbers: list.numbers, rss: m1.rss - m0.rss, heapUsed: m1.heapUsed - m0.heapUsed, arrayBuffers: m1.arrayBuffers - m0.arrayBuffers, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
+  process.exit(0);
+}
 
 let seed = 42;
 /** xorshift32: deterministic, full 32-bit period (an LCG in doubles loses its low bits and repeats early). */
@@ -60,7 +78,10 @@ try {
   const genMs = performance.now() - tGen;
   const bytes = statSync(file).size;
 
-  // 2. Load: read + decode (as the fetcher and body decoder do), then parse and compile.
+  // 2a. Memory, in a fresh process (this one has the generator's garbage): what the compiled list keeps.
+  const child = spawnSync(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--load-only', file], { encoding: 'utf8', timeout: 300_000 });
+  const fresh = JSON.parse(child.stdout);
+  // 2b. Load here: read + decode (as the fetcher and body decoder do), then parse and compile.
   const before = mem();
   const t0 = performance.now();
   const text = readFileSync(file).toString('utf8');
@@ -72,6 +93,7 @@ try {
 
   // 3. Lookups: half listed numbers, half random ones (mostly misses).
   const probes = new Float64Array(65536);
+  // (lookups probe 65,536 numbers spread over the whole table: cache misses included)
   for (let i = 0; i < probes.length; i++) probes[i] = i % 2 === 0 ? listed[Math.floor(rnd() * listed.length)] : randomNational();
   const NOW = 1_800_000_000_000;
   let hits = 0;
@@ -95,9 +117,11 @@ try {
     memory: {
       tableBytes: list.bytes,
       tableMbPerMillion: mb((list.bytes - 4 * 1_000_001) / N * 1e6),
-      deltaAfterLoadMb: { rss: mb(after.rss - before.rss), heapUsed: mb(after.heapUsed - before.heapUsed), arrayBuffers: mb(after.arrayBuffers - before.arrayBuffers) },
-      deltaPerMillionMb: { rss: perMillion('rss'), heapUsed: perMillion('heapUsed'), arrayBuffers: perMillion('arrayBuffers') },
-      note: 'deltas are taken with the file text still referenced (the loader drops it after parsing)',
+      freshProcess: {
+        loadMs: Math.round(fresh.ms), keptMb: { rss: mb(fresh.rss), heapUsed: mb(fresh.heapUsed), arrayBuffers: mb(fresh.arrayBuffers) },
+        keptMbPerMillion: { rss: mb(fresh.rss / N * 1e6), arrayBuffers: mb(fresh.arrayBuffers / N * 1e6) }, peakRssMb: fresh.peakRssMb,
+      },
+      inThisProcessDeltaMb: { heapUsed: mb(after.heapUsed - before.heapUsed), arrayBuffers: mb(after.arrayBuffers - before.arrayBuffers), arrayBuffersPerMillion: perMillion('arrayBuffers') },
     },
     lookup: { count: LOOKUPS, nsPerLookup: +lookupNs.toFixed(1), hitRate: +(hits / LOOKUPS).toFixed(3) },
     decide: {
@@ -135,7 +159,7 @@ function worlds(list, listedNumbers) {
   const worldOn = compileWorld({ ...base, callingNumber: { source: 'pai-then-from', invalid: true, dno: [list], allocation: alloc.build(), allocationName: 'allocation' } });
   // Traffic as bench-core (90 % /32 trunks, 8 % CIDR trunks, 2 % unknown); calling numbers: 1 % DNO-listed,
   // 0.5 % invalid, the rest random well-formed numbers (2 % of codes unallocated); PAI on half the calls.
-  const facts = Array.from({ length: 65536 }, () => {
+  const facts = Array.from({ length: FACTS }, () => {
     const r = rnd(); let ip;
     if (r < 0.9) { const i = Math.floor(rnd() * 9500); ip = `10.${(i >> 8) & 255}.${i & 255}.${(i % 200) + 1}`; }
     else if (r < 0.98) { const i = Math.floor(rnd() * 500); ip = `172.${16 + (i >> 8)}.${i & 255}.${Math.floor(rnd() * 254) + 1}`; }

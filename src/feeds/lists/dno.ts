@@ -42,8 +42,9 @@ class Collector {
   readonly builder: DnoListBuilder;
   readonly problems: DataFileProblem[] = [];
   private problemCount = 0;
-  private lastMetaKey = '';
+  private last: Values | undefined;
   private lastMeta = -1;
+  private defaultMeta = -1;
 
   constructor(private readonly opts: ParseDnoOptions) {
     this.builder = new DnoListBuilder(opts.list);
@@ -74,9 +75,25 @@ class Collector {
     else this.builder.addPrefix(digits, meta);
   }
 
+  /**
+   * Fast path of a file whose only known column is `number`: the cell `text[from, to)` is read in place (no cell
+   * string), with the list's default meta. A blank line (`lineStart`..`to` only spaces) is skipped.
+   */
+  addNumberAt(line: number, text: string, from: number, to: number, lineStart: number): void {
+    const national = toNanpNational(text, from, to);
+    if (national >= 0) {
+      if (this.defaultMeta < 0) this.defaultMeta = this.builder.meta({ source: this.opts.list, effectiveAt: 0, note: undefined });
+      this.builder.addNumber(national, this.defaultMeta);
+      return;
+    }
+    if (text.slice(lineStart, to).trim() === '') return;
+    const cell = text.slice(from, to).trim();
+    this.add(line, `line ${line}`, cell === '' ? {} : { number: cell });
+  }
+
   private metaOf(line: number, where: string, v: Values): number | undefined {
-    const key = `${v.source ?? ''}\u0000${v.effective ?? ''}\u0000${v.note ?? ''}`;
-    if (key === this.lastMetaKey && this.lastMeta >= 0) return this.lastMeta;
+    const last = this.last;
+    if (last !== undefined && this.lastMeta >= 0 && last.source === v.source && last.effective === v.effective && last.note === v.note) return this.lastMeta;
     const effectiveAt = v.effective === undefined ? 0 : utcMidnight(v.effective);
     if (effectiveAt === undefined) {
       this.problem(line, `${where}: effective: not a valid date YYYY-MM-DD`);
@@ -89,7 +106,7 @@ class Collector {
       this.problem(line, `${where}: ${(err as Error).message}`);
       return undefined;
     }
-    this.lastMetaKey = key;
+    this.last = { source: v.source, effective: v.effective, note: v.note };
     return this.lastMeta;
   }
 
@@ -135,18 +152,40 @@ function parseCsv(text: string, c: Collector, file: string): void {
   let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let lineNo = 0;
   let columns: (Field | undefined)[] | undefined;
+  let numberOnly = -1;
+  // Next quote and comma at or after the current line (indexOf from each line would rescan the rest of the text).
+  const next = { quote: -1, comma: -1 };
+  const nextOf = (ch: '"' | ',', key: 'quote' | 'comma', from: number): number => {
+    if (next[key] !== Infinity && next[key] < from) {
+      const i = text.indexOf(ch, from);
+      next[key] = i < 0 ? Infinity : i;
+    }
+    return next[key];
+  };
   while (pos < text.length) {
     let end = text.indexOf('\n', pos);
     if (end < 0) end = text.length;
-    const raw = text.slice(pos, end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+    const lineEnd = end > pos && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
+    const lineStart = pos;
     pos = end + 1;
     lineNo++;
+    if (numberOnly >= 0) {
+      if (nextOf('"', 'quote', lineStart) >= lineEnd) {
+        let from = lineStart;
+        for (let k = 0; k < numberOnly && from < lineEnd; k++) from = Math.min(nextOf(',', 'comma', from), lineEnd) + 1;
+        from = Math.min(from, lineEnd);
+        c.addNumberAt(lineNo, text, from, Math.min(nextOf(',', 'comma', from), lineEnd), lineStart);
+        continue;
+      }
+    }
+    const raw = text.slice(lineStart, lineEnd);
     if (raw.trim() === '') continue;
     if (columns === undefined) {
       columns = splitCsvLine(raw).map(headerField);
       if (!columns.includes('number') && !columns.includes('prefix')) {
         throw dataFileErrorFrom('ERR_DATA_COLUMNS', file, 'a DNO list needs a number or prefix column', [{ file, line: lineNo, message: `columns: ${FIELDS.join(', ')} (number or prefix required)` }]);
       }
+      if (columns.every((f) => f === undefined || f === 'number')) numberOnly = columns.indexOf('number');
       continue;
     }
     const cells = splitCsvLine(raw);
@@ -161,6 +200,7 @@ function parseCsv(text: string, c: Collector, file: string): void {
   }
   if (columns === undefined) throw dataFileErrorFrom('ERR_DATA_COLUMNS', file, 'empty DNO list (no header row)', [{ file, line: 1, message: 'no header row' }]);
 }
+
 
 function text(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;

@@ -44,6 +44,17 @@ describe('parseDnoList (CSV)', () => {
     expect(list.lookup(2025550177, NOW)).toBeDefined();
   });
 
+  it('reads a number-only file in place: blank lines skipped, short rows, quoted rows and bad numbers reported', () => {
+    const e = problemsOf(() => csv('a,number,b\r\nx,2025550166,y\n\n   \nx\nx,"2025550177",y\nx,20255501,y\nx,,y\n'));
+
+    expect(e.problems).toEqual([
+      '5: line 5: needs exactly one of number, prefix',
+      '7: line 7: number: not a 10-digit NANP number (+1NPANXXXXXX): 20255501',
+      '8: line 8: needs exactly one of number, prefix',
+    ]);
+    expect(csv('number\n+12025550166\n\n"202-555-0177"\n 303 555 0100 \n').numbers).toBe(3);
+  });
+
   it('keeps quoted cells with commas and doubled quotes', () => {
     const list = csv('number,note\n2025550166,"said ""never call"", twice"\n');
 
