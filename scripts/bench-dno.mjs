@@ -32,6 +32,8 @@ if (process.argv[2] === '--load-only') {
   const ms = performance.now() - t0;
   text = '';
   gc();
+  await new Promise((r) => setTimeout(r, 100));
+  gc();
   const m1 = process.memoryUsage();
   console.log(JSON.stringify({ ms, numbers: list.numbers, rss: m1.rss - m0.rss, heapUsed: m1.heapUsed - m0.heapUsed, arrayBuffers: m1.arrayBuffers - m0.arrayBuffers, peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) }));
   process.exit(0);

@@ -104,7 +104,10 @@ export class DnoListBuilder {
       n++;
     }
     for (let c = 1; c <= CODES; c++) if ((offsets[c] as number) < (offsets[c - 1] as number)) offsets[c] = offsets[c - 1] as number;
-    return new CompiledDnoList(this.name, offsets, lines.subarray(0, n), metaOf.subarray(0, n), this.metas, this.prefixMaps, this.prefixCount);
+    this.keys = new Float64Array(0);
+    // Exact-size copies when duplicates were dropped, so the list holds no slack.
+    const exact = n === lines.length;
+    return new CompiledDnoList(this.name, offsets, exact ? lines : lines.slice(0, n), exact ? metaOf : metaOf.slice(0, n), this.metas, this.prefixMaps, this.prefixCount);
   }
 }
 
