@@ -365,6 +365,26 @@ describe('createInviteScreener with calling-number screening and emergency prote
     expect(h.cdr.records[0]).toMatchObject({ decision: 'allow', wouldBlock: true, reason: 'provider-designated', protectedCall: 'emergency', listEntryId: 'fcc-k4:1' });
   });
 
+  it('lets a 911 call from a trunk source through when screening throws and screening-error is set to block', () => {
+    const h = harness({ world: brokenWorld({ reasons: { 'screening-error': { action: 'block' } } }) });
+
+    const { decision, reply } = h.screen(buildFacts({ requestUri: 'sip:911@gw' }));
+
+    expect(decision).toEqual({ kind: 'allow', reason: 'screening-error', wouldBlock: true, evidence: { protectedCall: 'emergency' }, route: [DEFAULTS.defaultRoute] });
+    expect(reply.status).toBe(302);
+    expect(h.metrics.observations[0]).toMatchObject({ decision: 'would-block', protectedCall: 'emergency' });
+  });
+
+  it('still answers 500 to that 911 call when its source is no trunk source, or that cannot be told', () => {
+    const world = brokenWorld({ reasons: { 'screening-error': { action: 'block' } } });
+    const unknown = harness({ world: { ...world, trunks: { ...world.trunks, hasSource: () => false } } });
+    const broken = harness({ world: { ...world, trunks: { ...world.trunks, hasSource: () => { throw new Error('also broken'); } } } });
+
+    expect(unknown.screen(buildFacts({ requestUri: 'sip:911@gw' })).reply.status).toBe(500);
+    expect(broken.screen(buildFacts({ requestUri: 'sip:911@gw' })).reply.status).toBe(500);
+    expect(screeningErrorDecision(world)).toMatchObject({ kind: 'reject', reason: 'screening-error' });
+  });
+
   it('reports no protection for ordinary calls', () => {
     const h = harness({ world: world() });
 
