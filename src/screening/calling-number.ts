@@ -65,15 +65,19 @@ function screenedNational(facts: InviteFacts, source: CallingNumberSource): numb
  */
 export function findCallingNumber(facts: InviteFacts, cn: CallingNumberScreening, now: number): CallingNumberFinding | undefined {
   const national = screenedNational(facts, cn.source);
-  if (national < 0 && national !== NANP_BAD_LENGTH) return undefined;
-  const rule = cn.invalid || national < 0 ? nanpRuleBroken(national) : undefined;
-  if (rule !== undefined) return cn.invalid ? { reason: 'calling-number-invalid', list: NANP_LIST, entry: rule, source: 'nanp-structure' } : undefined;
+  if (national < 0) return national === NANP_BAD_LENGTH && cn.invalid ? invalidFinding('length') : undefined;
+  const rule = cn.invalid ? nanpRuleBroken(national) : undefined;
+  if (rule !== undefined) return invalidFinding(rule);
   for (const list of cn.dno) {
     const m = list.lookup(national, now);
     if (m !== undefined) return { reason: 'calling-number-dno', list: list.name, entry: m.entry, source: m.meta.source, note: m.meta.note };
   }
   const missing = cn.allocation?.unallocated(national);
   return missing === undefined ? undefined : { reason: 'calling-number-unallocated', list: cn.allocationName ?? 'allocation', entry: missing, source: 'numbering-administrator' };
+}
+
+function invalidFinding(rule: string): CallingNumberFinding {
+  return { reason: 'calling-number-invalid', list: NANP_LIST, entry: rule, source: 'nanp-structure' };
 }
 
 /** Emergency numbers that are always protected, whatever the config says (config can only add to them). */
@@ -116,6 +120,7 @@ function calledDigits(user: string): string {
 /** The protection a call has, if any: its Request-URI user is an emergency number, or its From or PAI is a PSAP. */
 export function protectionOf(facts: InviteFacts, p: EmergencyProtection): ProtectedCall | undefined {
   if (p.calledKeys.has(dialedKey(facts.requestUri, p.longestCalled, decodedUser))) return 'emergency';
+  // Stryker disable next-line ConditionalExpression: equivalent, a shortcut; the loop below finds nothing in an empty set
   if (p.psapCallingNumbers.size === 0) return undefined;
   for (const header of [facts.pAssertedIdentity, facts.from]) {
     const e164 = toPhoneNumber(header).e164;

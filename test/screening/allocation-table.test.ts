@@ -48,6 +48,10 @@ describe('AllocationTable', () => {
     expect(z.unallocated(2000050000)).toBeUndefined();
   });
 
+  it('pads codes of NPAs below 100 to six digits', () => {
+    expect(table([[0, 6]]).unallocated(50000)).toBe('000-005');
+  });
+
   it('covers nothing when empty', () => {
     expect(table([]).unallocated(2025550100)).toBeUndefined();
   });

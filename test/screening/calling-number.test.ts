@@ -61,6 +61,10 @@ describe('findCallingNumber', () => {
     expect(findCallingNumber(buildFacts({ from: sip('+12021110100') }), { ...ALL_ON, invalid: false }, T0)?.entry).toBe('202-111');
   });
 
+  it('screens the national number 0 (+10000000000) as any other', () => {
+    expect(findCallingNumber(buildFacts({ from: sip('+10000000000') }), ALL_ON, T0)?.entry).toBe('npa-first-digit');
+  });
+
   it('reports a DNO number before its missing allocation', () => {
     expect(findCallingNumber(buildFacts({ from: sip('+13035551166') }), ALL_ON, T0)?.reason).toBe('calling-number-dno');
   });
@@ -120,6 +124,14 @@ describe('emergency protection', () => {
     expect(BUILTIN_EMERGENCY_NUMBERS).toEqual(['911', '933']);
     expect([...p.calledNumbers].sort()).toEqual(['112', '911', '933', '988']);
     expect([...toEmergencyProtection().calledNumbers].sort()).toEqual(['911', '933']);
+  });
+
+  it('compares called numbers of any configured length', () => {
+    const p6 = toEmergencyProtection(['112233']);
+
+    expect(protectionOf(buildFacts({ requestUri: 'sip:112233@gw' }), p6)).toBe('emergency');
+    expect(protectionOf(buildFacts({ requestUri: 'sip:911@gw' }), p6)).toBe('emergency');
+    expect(p6.longestCalled).toBe(6);
   });
 
   it('keeps PSAP numbers as E.164 and drops what is no number', () => {

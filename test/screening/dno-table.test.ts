@@ -133,7 +133,18 @@ describe('DnoListBuilder / DnoList', () => {
   });
 
   it.each(['', '0123456789', '20a', '+1202'])('refuses the prefix %j', (prefix) => {
-    expect(() => new DnoListBuilder('x').addPrefix(prefix, 0)).toThrow(RangeError);
+    expect(() => new DnoListBuilder('x').addPrefix(prefix, 0)).toThrow(new RangeError(`prefix must be 1–9 digits: ${prefix}`));
+  });
+
+  it('keeps the lowest national numbers (1 and 0)', () => {
+    const list = build((b, meta) => {
+      b.addNumber(1, meta(OPERATOR));
+      b.addNumber(0, meta(BANK));
+    });
+
+    expect(list.numbers).toBe(2);
+    expect(list.lookup(1, NOW)?.entry).toBe('+10000000001');
+    expect(list.lookup(0, NOW)?.meta).toEqual(BANK);
   });
 
   it('grows past its first buffer and reports its memory: 4 MB fixed + 4 bytes per number', () => {

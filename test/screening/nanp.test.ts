@@ -13,6 +13,8 @@ describe('toNanpNational', () => {
     ['+10125550100', 125550100],
     ['11125550100', 1125550100],
     ['+19999999999', 9999999999],
+    ['(202) 555-0100', 2025550100],
+    [' 2025550100', 2025550100],
   ])('%s is the national number %d', (user, national) => {
     expect(toNanpNational(user)).toBe(national);
   });
@@ -34,6 +36,7 @@ describe('toNanpNational', () => {
     ['202555010', 'nine digits'],
     ['911', 'a short code'],
     ['011442079460000', 'an international prefix'],
+    ['120255501001', '12 digits starting with 1'],
   ])('%s (%s) is not NANP', (user) => {
     expect(toNanpNational(user)).toBe(NOT_NANP);
   });
@@ -143,6 +146,45 @@ describe('nationalOfHeader', () => {
     expect(nationalOfHeader(header, decode)).toBe(expected);
   });
 
+  it('decodes only escaped user parts, through the given function', () => {
+    const calls: string[] = [];
+    const spy = (h: string): string => {
+      calls.push(h);
+      return decode(h);
+    };
+
+    for (const h of ['"A" <sip:+12025550100@x>', '<tel:+12025550100>', '<sips:2025550100@x>', '<sip:anonymous@x>', '<http://x>']) nationalOfHeader(h, spy);
+    expect(calls).toEqual([]);
+    expect(nationalOfHeader('<sip:%2B12025550100@x>', spy)).toBe(2025550100);
+    expect(calls).toEqual(['<sip:%2B12025550100@x>']);
+    expect(dialedKey('sip:911@gw', 3, spy)).toBe(91103);
+    expect(calls).toHaveLength(1);
+  });
+
+  it.each([
+    ['<tel:+12025550100,1234>', 2025550100],
+    ['<sip:+1202555,0100@h>', NOT_A_NUMBER],
+    ['<sip+12025550100@h>', NOT_A_NUMBER],
+    ['<tel+12025550100>', NOT_A_NUMBER],
+    ['<tel;+12025550100>', NOT_A_NUMBER],
+    ['<sips+12025550100@h>', NOT_A_NUMBER],
+    ['<tl:+12025550100>', NOT_A_NUMBER],
+    ['<tea:+12025550100>', NOT_A_NUMBER],
+    ['<sop:+12025550100@h>', NOT_A_NUMBER],
+    ['<sia:+12025550100@h>', NOT_A_NUMBER],
+    ['<xip:+12025550100@h>', NOT_A_NUMBER],
+    ['<xel:+12025550100>', NOT_A_NUMBER],
+  ])('tells schemes and user-part ends apart: %s → %d', (header, expected) => {
+    expect(nationalOfHeader(header, decode)).toBe(expected);
+  });
+
+  it('does not read a user part left over from an earlier header', () => {
+    expect(nationalOfHeader('tel:2025550', decode)).toBe(NOT_NANP);
+    expect(nationalOfHeader('12025550100', decode)).toBe(NOT_A_NUMBER);
+    expect(dialedKey('tel:911', 3, decode)).toBe(91103);
+    expect(dialedKey('9110', 3, decode)).toBe(-1);
+  });
+
   it('is undefined-safe and agrees with toPhoneNumber + toNanpNational on the test headers', () => {
     expect(nationalOfHeader(undefined, decode)).toBe(NOT_A_NUMBER);
     for (const h of ['"A" <sip:+12025550100@x>;tag=1', '<tel:202-555-0100>', 'sip:12025550100@x', '<sip:+12025550100;user=phone@x>']) {
@@ -186,5 +228,7 @@ describe('dialedKey / digitsKey', () => {
     expect(digitsKey('0911', 0, 4, 4)).toBe(91104);
     expect(digitsKey('', 0, 0, 3)).toBe(-1);
     expect(digitsKey('x911', 1, 4, 3)).toBe(91103);
+    expect(digitsKey('x911', 0, 4, 3)).toBe(-1);
+    expect(digitsKey('(911)', 0, 5, 3)).toBe(91103);
   });
 });
