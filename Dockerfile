@@ -37,12 +37,15 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY config ./config
+COPY deploy/healthcheck.mjs ./healthcheck.mjs
 # CDRs and feed state (paths in the example config resolve to /app/var); the only directory the process writes.
 RUN mkdir -p /app/var && chown node:node /app/var
 VOLUME ["/app/var"]
 USER node
-# ops listener (/metrics, /healthz, /readyz); SIP itself is drachtio-server's
+# ops listener (/metrics, /healthz, /readyz) at its default port; SIP itself is drachtio-server's
 EXPOSE 9464
+# Asks /healthz at the address and port `ops.listen` in $CONFIG_FILE names (deploy/healthcheck.mjs), so a changed
+# port needs no image change.
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+  CMD ["node", "healthcheck.mjs"]
 CMD ["node", "dist/cli.js", "serve"]

@@ -15,7 +15,7 @@ import {
 import { watchFile } from './lib/index.js';
 import {
   createAdminServer, createCdrWritableCheck, createCoreAdminRoutes, createFrontCheck, createLogger, createMetrics,
-  createOpsServer, createReadiness, toAdminStatus, type AdminRoute, type Metrics, type Readiness,
+  createOpsServer, createReadiness, toAdminStatus, toFeedRefreshReply, type AdminRoute, type Metrics, type Readiness,
 } from './ops/index.js';
 import { createInviteScreener, toFloodSummaryRecord, type Clock, type InviteScreener, type Logger, type ScreeningWorld } from './screening/index.js';
 import { createBuiltinSipServer } from './sip/builtin/index.js';
@@ -45,7 +45,7 @@ export interface StartOptions {
   readonly logDestination?: DestinationStream;
   readonly clock?: Clock;
   readonly defaultMetrics?: boolean;
-  /** Reload when the config file changes (default true). */
+  /** Reload when the config file changes, and refresh a local feed when its file changes (default true). */
   readonly watchConfig?: boolean;
   /** Reload on SIGHUP (default true; tests running several apps turn it off). */
   readonly handleSignals?: boolean;
@@ -76,7 +76,7 @@ interface SipFront {
 }
 
 const systemClock: Clock = { now: () => Date.now(), monotonicMs: () => performance.now() };
-/** Debounce of config file change events before a reload, ms. */
+/** Debounce of config and local feed file change events before a reload or feed refresh, ms. */
 const CONFIG_WATCH_DEBOUNCE_MS = 250;
 
 /** Starts rmdgate for a loaded config; resolves when every listener is bound. On failure, what started is stopped. */
@@ -91,7 +91,8 @@ export async function start(loaded: LoadedConfig, opts: StartOptions = {}): Prom
     for (const stop of stops.splice(0).reverse()) await stop();
   };
   try {
-    const feeds = await startFeeds(loaded, { clock, log, metrics, watchConfig: opts.watchConfig !== false, signals: opts.handleSignals !== false });
+    const setLogLevel = (level: string): void => void (log.level = level);
+    const feeds = await startFeeds(loaded, { clock, log, setLogLevel, metrics, watchConfig: opts.watchConfig !== false, signals: opts.handleSignals !== false });
     stops.push(() => feeds.stop());
     metrics.reloads.configInForce(loaded.version);
     metrics.watchWorld(feeds.world);
@@ -136,7 +137,7 @@ function flushLog(log: ReturnType<typeof createLogger>): Promise<void> {
 /** The feed system with its adapters, the config reloader, SIGHUP and the config file watch. */
 async function startFeeds(
   loaded: LoadedConfig,
-  deps: { clock: Clock; log: Logger; metrics: Metrics; watchConfig: boolean; signals: boolean },
+  deps: { clock: Clock; log: Logger; setLogLevel: (level: string) => void; metrics: Metrics; watchConfig: boolean; signals: boolean },
 ): Promise<RunningFeeds> {
   const { clock, log, metrics } = deps;
   const initial = toPreparedConfig(loaded.config, loaded.version, loaded.resolvePath);
@@ -157,6 +158,7 @@ async function startFeeds(
     system = await startFeedSystem({
       fetcher: createFeedFetcher({ fetch: proxied.fetch, userAgent, maxBytes, hasher }), parser, store: createFeedStore(initial.plan.stateDir),
       clock, timers: systemTimers, random: Math.random, log, metrics: metrics.feeds, secondOpinion,
+      watchFile: deps.watchConfig ? (file, onChange) => watchFile(file, CONFIG_WATCH_DEBOUNCE_MS, onChange, onFeedWatchError(log, file)) : undefined,
     }, initial);
   } catch (err) {
     await closeAdapters();
@@ -169,6 +171,7 @@ async function startFeeds(
     currentVersion: () => system.config().version,
     running: loaded.config,
     log,
+    setLogLevel: deps.setLogLevel,
     metrics: metrics.reloads,
   });
   const reload = (): Promise<ReloadResult> => reloader.reload();
@@ -189,6 +192,11 @@ async function startFeeds(
       await closeAdapters();
     },
   };
+}
+
+/** A feed file watch that cannot start or stops: the feed keeps refreshing at its interval. */
+function onFeedWatchError(log: Logger, file: string): (err: unknown, when: 'start' | 'watch') => void {
+  return (err, when) => log.warn({ file, reason: err instanceof Error ? err.message : String(err) }, when === 'start' ? 'feed file watch not started' : 'feed file watch stopped');
 }
 
 /** The RMD JSON second opinion behind its cache, or undefined when disabled. */
@@ -293,9 +301,8 @@ async function startAdmin(
         return { status: result.ok ? 200 : 422, body: result };
       },
       async refreshFeed(name) {
-        if (!feeds.status().some((s) => s.feed === name)) return { status: 404, body: { error: 'unknown-feed', feed: name } };
-        const [report] = await feeds.refresh(name);
-        return { status: 200, body: report };
+        const known = feeds.status().some((s) => s.feed === name);
+        return toFeedRefreshReply(name, known, known ? (await feeds.refresh(name))[0] : undefined);
       },
       status: () => toAdminStatus({ world: feeds.world(), feeds: feeds.status(), now: deps.clock.now(), version: VERSION, node: config.node.id }),
     }),

@@ -76,7 +76,7 @@ class JsonlSink {
     opts.report.backlog(opts.backlog.records, opts.backlog.bytes);
   }
 
-  write(record: CallRecord, ticket: Ticket = this.opts.outcomes.ticket(1)): void {
+  write(record: CallRecord, ticket: Ticket = this.opts.outcomes.ticket(1, record.type)): void {
     if (this.closed) return this.lose([ticket], 'closed', undefined);
     if (this.queue.length >= this.opts.maxQueue) return this.lose([ticket], 'queue-full', undefined);
     const line = JSON.stringify(record);

@@ -3,30 +3,34 @@
  * their share (written, lost) and the main counters move once per record, the per-sink counters once per sink.
  */
 import type { Logger } from '../screening/index.js';
-import type { CdrLossCause, CdrSinkMetrics, CdrSinkName } from './ports.js';
+import type { CdrLossCause, CdrRecordType, CdrSinkMetrics, CdrSinkName } from './ports.js';
 
-/** One record's fate across sinks: sinks still to settle, and whether one of them lost it. */
+/** One record's fate across sinks: its type, sinks still to settle, and whether one of them lost it. */
 export interface Ticket {
+  readonly type: CdrRecordType;
   left: number;
   lost: boolean;
 }
+
+/** Adds one to a per-type count of one settlement (a batch is usually all one type). */
+const bump = (m: Map<CdrRecordType, number>, type: CdrRecordType): void => void m.set(type, (m.get(type) ?? 0) + 1);
 
 /** Settles tickets into the CDR counters. */
 export class RecordOutcomes {
   constructor(private readonly metrics: CdrSinkMetrics) {}
 
-  /** A ticket for a record `sinks` sinks take. */
-  ticket(sinks: number): Ticket {
-    return { left: sinks, lost: false };
+  /** A ticket for a record of `type` that `sinks` sinks take. */
+  ticket(sinks: number, type: CdrRecordType): Ticket {
+    return { type, left: sinks, lost: false };
   }
 
   /** `sink` wrote these records: counted for the sink, and once per record when it was the last sink to settle. */
   written(sink: CdrSinkName, tickets: readonly Ticket[]): void {
     if (tickets.length === 0) return;
-    let done = 0;
-    for (const t of tickets) if (--t.left === 0 && !t.lost) done++;
+    const done = new Map<CdrRecordType, number>();
+    for (const t of tickets) if (--t.left === 0 && !t.lost) bump(done, t.type);
     this.metrics.sinkWritten(sink, tickets.length);
-    if (done > 0) this.metrics.written(done);
+    for (const [type, n] of done) this.metrics.written(n, type);
   }
 
   /** `sink` wrote back `n` records an earlier run held: counted for the sink only (this run never counted them). */
@@ -37,15 +41,15 @@ export class RecordOutcomes {
   /** `sink` lost these records: counted for the sink, and once per record (the first sink to lose it names the cause). */
   lost(sink: CdrSinkName, tickets: readonly Ticket[], cause: CdrLossCause): void {
     if (tickets.length === 0) return;
-    let first = 0;
+    const first = new Map<CdrRecordType, number>();
     for (const t of tickets) {
       t.left--;
       if (t.lost) continue;
       t.lost = true;
-      first++;
+      bump(first, t.type);
     }
     this.metrics.sinkLost(sink, tickets.length, cause);
-    if (first > 0) this.metrics.lost(first, cause);
+    for (const [type, n] of first) this.metrics.lost(n, cause, type);
   }
 }
 

@@ -8,7 +8,7 @@ import { entryOf } from '../lib/index.js';
 import type { CallRecord, CdrRawFields, Logger } from '../screening/index.js';
 import { createJsonlCdrSink } from './jsonl-sink.js';
 import { openBacklog, type BacklogOptions } from './backlog.js';
-import type { CdrSinkMetrics, CdrSinkName, SinkHealth, StoreSink } from './ports.js';
+import { CDR_LOSS_CAUSES, type CdrSinkMetrics, type CdrSinkName, type SinkHealth, type StoreSink } from './ports.js';
 import type { PgShipperOptions } from './postgres/shipper.js';
 import { RecordOutcomes, type Ticket } from './record-outcomes.js';
 import type { SqliteWorkerData } from './sqlite/worker.js';
@@ -53,6 +53,11 @@ export async function createCdrSinks(cfg: CdrConfig, deps: CdrSinksDeps): Promis
     throw err;
   }
   if (sinks.length === 0) deps.log.warn({}, 'no cdr sink enabled; screening records are not kept');
+  // Per-sink series of the enabled sinks exist from the start (at 0), so increase() sees their first record or loss.
+  for (const { name } of sinks) {
+    deps.metrics.sinkWritten(name, 0);
+    for (const cause of CDR_LOSS_CAUSES) deps.metrics.sinkLost(name, 0, cause);
+  }
   return fanOut(sinks, outcomes);
 }
 
@@ -126,7 +131,7 @@ function fanOut(sinks: readonly Member[], outcomes: RecordOutcomes): StoreSink {
       let n = 0;
       for (const s of sinks) if (s.takes(record)) n++;
       if (n === 0) return;
-      const ticket = outcomes.ticket(n);
+      const ticket = outcomes.ticket(n, record.type);
       for (const s of sinks) if (s.takes(record)) s.sink.write(record, raw, ticket);
     },
     flush: async () => void (await Promise.all(sinks.map((s) => s.sink.flush()))),

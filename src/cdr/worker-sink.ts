@@ -122,7 +122,7 @@ class WorkerPump implements WorkerCdrSink {
   write(record: CallRecord, raw?: CdrRawFields, ticket?: Ticket): void {
     // The stores hold screening rows (and SQLite flood summaries); dispositions are kept by the JSON-lines sink.
     if (record.type === 'disposition' || (record.type === 'flood-summary' && this.opts.floodSummaries !== true)) return;
-    const t = ticket ?? this.outcomes.ticket(1);
+    const t = ticket ?? this.outcomes.ticket(1, record.type);
     if (this.closed || !this.alive) return this.lose([t], this.closed ? 'closed' : 'write-error', undefined);
     if (this.queue.length + this.inflightCount >= this.opts.maxQueue) return this.lose([t], 'queue-full', undefined);
     const bytes = recordBytes(record, raw);

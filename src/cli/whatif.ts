@@ -2,60 +2,66 @@
  * `rmdgate whatif`: replays the calls stored in the SQLite CDR store under a candidate config (and optionally a
  * candidate RMD snapshot) and reports which would now be blocked or allowed. Exit 0 done, 2 bad input or config.
  */
-import { parseArgs } from 'node:util';
+import type { Command } from 'commander';
 import { loadWorldOnce } from '../feeds/index.js';
-import { createSqliteCdrReader, formatWhatIf, parseTracebackTime, replayCalls, sqliteStoreDir } from '../cdr/index.js';
+import { createSqliteCdrReader, formatWhatIf, replayCalls, sqliteStoreDir } from '../cdr/index.js';
 import { loadConfig } from '../config/index.js';
-import { processIo, type CommandIo } from './traceback.js';
+import { addFormatOptions, formatOf, sinceArg, TIME_HELP, timeArg, toCsv, UsageError, type CliContext } from './common.js';
+import { configOption, requireConfig } from './config-option.js';
+import { createProgress, type Progress } from './progress.js';
 
-const USAGE = `usage: rmdgate whatif --config CANDIDATE.yaml [--since 7d|TIME] [--until TIME] [--rmd SNAPSHOT.csv]
-                      [--store-dir DIR] [--format table|json]
-Replays stored calls under the candidate config (and RMD snapshot) and reports the calls decided differently.`;
+interface WhatifOptions { config?: string; since: string; until?: string; tz?: string; rmd?: string; storeDir?: string; format?: string; json?: boolean }
 
-const OPTIONS = {
-  config: { type: 'string', short: 'c' }, since: { type: 'string' }, until: { type: 'string' }, rmd: { type: 'string' },
-  'store-dir': { type: 'string' }, format: { type: 'string' },
-} as const;
+/** Adds `rmdgate whatif`. */
+export function registerWhatif(program: Command, ctx: CliContext): void {
+  const cmd = program
+    .command('whatif')
+    .summary('replay stored calls under a candidate config or RMD snapshot')
+    .description('Replays the calls stored in the SQLite CDR store under a candidate config (and RMD snapshot) and reports the calls that would now be decided differently, grouped by trunk, provider and reason.');
+  configOption(cmd, 'candidate config file (default: $CONFIG_FILE)')
+    .option('--since <time>', 'replay calls from this time, or this long ago (7d, 36h)', '7d')
+    .option('--until <time>', 'replay calls up to this time (default: now)')
+    .option('--tz <zone>', 'IANA zone of times without a zone (default UTC)')
+    .option('--rmd <file>', 'candidate RMD snapshot instead of the config\'s')
+    .option('--store-dir <dir>', 'SQLite CDR store directory (default: the config\'s)');
+  addFormatOptions(cmd, ['table', 'json', 'csv']).addHelpText('after', TIME_HELP);
+  cmd.action(async (opts: WhatifOptions) => {
+    const format = formatOf<'table' | 'json' | 'csv'>(opts, cmd);
+    ctx.setExitCode(await whatifCommand(opts, format, ctx));
+  });
+}
 
-/** Runs the command; returns the exit code. Config and data-file errors are thrown (the CLI maps them to exit 2). */
-export async function whatifCommand(args: string[], io: CommandIo = processIo, now: number = Date.now()): Promise<number> {
-  let v: { readonly [K in keyof typeof OPTIONS]?: string | undefined };
-  try {
-    v = parseArgs({ args, options: OPTIONS, strict: true }).values;
-  } catch (err) {
-    return usage(io, (err as Error).message);
-  }
-  const format = v.format ?? 'table';
-  if (format !== 'table' && format !== 'json') return usage(io, `invalid --format "${format}": expected table or json`);
-  if (v.config === undefined) return usage(io, '--config CANDIDATE.yaml is required');
-  const since = parseSince(v.since ?? '7d', now);
-  if (typeof since === 'string') return usage(io, since);
-  const until = v.until === undefined ? now : parseSince(v.until, now);
-  if (typeof until === 'string') return usage(io, until);
-  const loaded = await loadConfig(v.config);
-  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd });
-  const dir = v['store-dir'] ?? sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
+async function whatifCommand(v: WhatifOptions, format: 'table' | 'json' | 'csv', ctx: CliContext): Promise<number> {
+  const now = ctx.now();
+  const file = requireConfig(v);
+  const since = sinceArg('--since', v.since, v.tz, now);
+  const until = v.until === undefined ? now : timeArg('--until', v.until, v.tz, now);
+  if (until < since) throw new UsageError(`--until ${new Date(until).toISOString()} is before --since ${new Date(since).toISOString()}`);
+  const loaded = await loadConfig(file);
+  const { world, rmd } = await loadWorldOnce(loaded, { now, rmdPath: v.rmd, grace: 'replay' });
+  const dir = v.storeDir ?? sqliteStoreDir(loaded.config.cdr, loaded.resolvePath);
   const reader = createSqliteCdrReader(dir);
+  const progress = createProgress({ stream: ctx.progressStream, label: 'replaying calls', unit: 'calls', enabled: format !== 'json' });
   try {
     const narrowing = loaded.config.trunks.some((t) => t.tgrp !== undefined || t.trunkContext !== undefined || t.headerValue !== undefined);
-    const report = replayCalls(reader.scan(since, until), world, { narrowing });
-    const ctx = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), store: reader.description, configFile: v.config, configVersion: loaded.version, rmdSnapshotId: rmd.id };
-    io.out(formatWhatIf(report, ctx, format));
+    const report = replayCalls(counted(reader.scan(since, until), progress), world, { narrowing });
+    progress.end();
+    const ctxInfo = { since: new Date(since).toISOString(), until: new Date(until).toISOString(), store: reader.description, configFile: file, configVersion: loaded.version, rmdSnapshotId: rmd.id };
+    ctx.io.out(format === 'csv'
+      ? toCsv(['change', 'trunk', 'provider', 'before', 'after', 'calls', 'examples'], report.groups.map((g) => [g.change, g.trunkId, g.providerId, g.from, g.to, g.count, g.examples.join(' ')]))
+      : formatWhatIf(report, ctxInfo, format));
     return 0;
   } finally {
+    progress.end();
     await reader.close();
   }
 }
 
-/** `7d`, `36h`, `90m` before now, or an ISO 8601 time with zone. Returns epoch ms or an error message. */
-function parseSince(text: string, now: number): number | string {
-  const m = /^(\d{1,5})([mhd])$/.exec(text.trim());
-  if (m) return now - +m[1]! * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'h' | 'd'];
-  const t = parseTracebackTime(text, undefined);
-  return t.ok ? t.value : `invalid time "${text}": expected a duration such as 7d, 36h, 90m or an ISO 8601 time with zone`;
-}
-
-function usage(io: CommandIo, message: string): number {
-  io.err(`rmdgate whatif: ${message}\n\n${USAGE}`);
-  return 2;
+/** Passes the calls through, reporting how many went by (the total is unknown until the scan ends). */
+function* counted<T>(items: Iterable<T>, progress: Progress): Generator<T> {
+  let n = 0;
+  for (const item of items) {
+    yield item;
+    progress.update(++n);
+  }
 }

@@ -3,7 +3,7 @@
  * process.env), conversion into the screening core's inputs, and hot reload.
  */
 export { toConfigJsonSchema } from './json-schema.js';
-export { MIN_ADMIN_TOKEN_BYTES, configFileFromEnv, loadConfig, parseConfigText, type ConfigEnv, type LoadedConfig } from './load.js';
+export { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_BYTES, adminTokenFromEnv, configFileFromEnv, loadConfig, parseConfigText, type ConfigEnv, type LoadedConfig } from './load.js';
 export { useEnvironmentCopy } from './process-env.js';
 export { createConfigReloader, problemsOf, withRunningValues, type ConfigReloader, type ReloadMetrics, type ReloadResult } from './reloader.js';
 export { ConfigError, parseConfig, type ConfigProblem } from './parse.js';

@@ -46,6 +46,14 @@ export function configFileFromEnv(env: ConfigEnv = process.env): string | undefi
   return env['CONFIG_FILE'] || undefined;
 }
 
+/** Default name of the env var holding the admin bearer token (`admin.tokenEnv`). */
+export const ADMIN_TOKEN_ENV = 'RMDGATE_ADMIN_TOKEN';
+
+/** The admin bearer token in the env var `name` (the CLI's admin commands without a config file); undefined when unset or empty. */
+export function adminTokenFromEnv(name: string = ADMIN_TOKEN_ENV, env: ConfigEnv = process.env): string | undefined {
+  return env[name] || undefined;
+}
+
 /** Reads, parses and validates a config file. Throws ConfigError (with every problem) or a read error. */
 export async function loadConfig(file: string, env: ConfigEnv = process.env): Promise<LoadedConfig> {
   let text: string;
@@ -61,7 +69,7 @@ export async function loadConfig(file: string, env: ConfigEnv = process.env): Pr
 export function parseConfigText(text: string, file: string, env: ConfigEnv = {}): LoadedConfig {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: e.message.split('\n')[0] ?? e.message })), file);
+    throw new ConfigError(doc.errors.map((e) => ({ path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '', message: yamlMessage(e.message) })), file);
   }
   let raw: unknown;
   try {
@@ -84,6 +92,11 @@ export function parseConfigText(text: string, file: string, env: ConfigEnv = {})
     drachtioSecret: env[config.sip.drachtio.secretEnv] || undefined,
     proxyEnv: pickProxyEnv(env),
   };
+}
+
+/** The yaml library's message without its own location (the problem's path carries it) and the source excerpt. */
+function yamlMessage(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '');
 }
 
 /** Shortest admin bearer token accepted, in bytes (UTF-8): 32 random bytes, e.g. `openssl rand -hex 32` gives 64. */

@@ -2,7 +2,9 @@
  * parseConfig(): a raw YAML value → the frozen typed config, every problem listed (removed keys, shape, then the
  * cross-references of semantics.ts and the drachtio front's own limits). Pure.
  */
+import type { z } from 'zod';
 import { configSchema, type ConfigFile } from './schema.js';
+import { knownKeysAt, suggestKey } from './did-you-mean.js';
 import { checkSemantics } from './semantics.js';
 
 /** One problem found in a config: where and what. */
@@ -67,12 +69,24 @@ export function parseConfig(input: unknown, file?: string): ConfigFile {
   const { raw, problems: removed } = withoutRemovedKeys(input);
   const result = configSchema.safeParse(raw);
   if (!result.success) {
-    throw new ConfigError([...removed, ...result.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }))], file);
+    throw new ConfigError([...removed, ...result.error.issues.flatMap(toProblems)], file);
   }
   if (removed.length > 0) throw new ConfigError(removed, file);
   const problems = [...checkSemantics(result.data), ...checkDrachtioFront(result.data)];
   if (problems.length > 0) throw new ConfigError(problems, file);
   return deepFreeze(result.data);
+}
+
+/** A zod issue as config problems: an unrecognized key is one problem per key, at the key, with the closest known key. */
+function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
+  if (issue.code !== 'unrecognized_keys') return [{ path: formatPath(issue.path), message: issue.message }];
+  const known = knownKeysAt(configSchema, issue.path);
+  // A schema's own message for unknown keys (e.g. `emergency`: the protection can only be widened) wins over the hint.
+  if (!issue.message.startsWith('Unrecognized key')) return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: issue.message }));
+  return issue.keys.map((key) => {
+    const suggestion = suggestKey(key, known);
+    return { path: formatPath([...issue.path, key]), message: suggestion === undefined ? 'unknown key' : `unknown key; did you mean "${suggestion}"?` };
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 /**
  * Config hot reload (SIGHUP, config file change, admin endpoint): read and validate the whole file, then hand it to
  * whoever applies it (the feed system, which swaps config and data in one world). On any error the running config
- * stays; every problem is logged and counted. Keys that need a restart (listeners, CDR, logging, state dir) are
- * reported and not applied.
+ * stays; every problem is logged (one error line; a stack only for an unexpected error, at debug) and counted. `log.level`
+ * applies at once; keys that need a restart (listeners, CDR, state dir) are reported and not applied.
  */
 import type { Logger } from '../screening/index.js';
 import type { ConfigFile } from './schema.js';
@@ -45,6 +45,8 @@ export interface ConfigReloaderDeps {
   readonly running: ConfigFile;
   readonly log: Logger;
   readonly metrics: ReloadMetrics;
+  /** Sets the running logger's level (`log.level` applies on reload); called after a successful apply. */
+  readonly setLogLevel?: ((level: ConfigFile['log']['level']) => void) | undefined;
 }
 
 /** The reloader: `reload()` calls are serialised; each resolves with its own result and never rejects. */
@@ -52,8 +54,8 @@ export interface ConfigReloader {
   reload(): Promise<ReloadResult>;
 }
 
-/** Top-level keys applied by a reload; every other key (listeners, CDR, log, ops, admin, node, …) needs a restart. */
-const HOT_KEYS: ReadonlySet<string> = new Set(['mode', 'sip', 'data', 'feeds', 'providers', 'trunks', 'policy']);
+/** Top-level keys applied by a reload; every other key (listeners, CDR, ops, admin, node, …) needs a restart. */
+const HOT_KEYS: ReadonlySet<string> = new Set(['mode', 'sip', 'data', 'feeds', 'providers', 'trunks', 'policy', 'log']);
 /** Within `sip` only the default route is applied; within `feeds` all but these. */
 const HOT_SIP_KEYS: ReadonlySet<string> = new Set(['defaultRoute']);
 const RESTART_FEED_KEYS = ['stateDir', 'secondOpinion'] as const;
@@ -66,8 +68,8 @@ function changedKeys(next: object, running: object, prefix: string, skip: Readon
 }
 
 /**
- * The config to apply: the running config with the hot keys (mode, trunks, providers, data, policy, the default route,
- * feed settings but the state dir and second opinion) taken from `next`, and the names of the changed keys that were
+ * The config to apply: the running config with the hot keys (mode, trunks, providers, data, policy, log, the default
+ * route, feed settings but the state dir and second opinion) taken from `next`, and the names of the changed keys that were
  * therefore not applied. An allowlist, so sections added later default to needing a restart.
  */
 export function withRunningValues(next: ConfigFile, running: ConfigFile): { effective: ConfigFile; restartRequired: string[] } {
@@ -79,7 +81,7 @@ export function withRunningValues(next: ConfigFile, running: ConfigFile): { effe
   const feeds = { ...next.feeds, stateDir: running.feeds.stateDir, secondOpinion: running.feeds.secondOpinion };
   const effective: ConfigFile = {
     ...running,
-    mode: next.mode, data: next.data, providers: next.providers, trunks: next.trunks, policy: next.policy, feeds,
+    mode: next.mode, data: next.data, providers: next.providers, trunks: next.trunks, policy: next.policy, log: next.log, feeds,
     sip: { ...running.sip, defaultRoute: next.sip.defaultRoute },
   };
   return { effective, restartRequired };
@@ -89,12 +91,22 @@ export function withRunningValues(next: ConfigFile, running: ConfigFile): { effe
 export function problemsOf(err: unknown): string[] {
   const problems = (err as { problems?: unknown } | null)?.problems;
   if (Array.isArray(problems) && problems.length > 0) {
-    return problems.map((p: { path?: string; file?: string; line?: number; message?: string }) => {
-      const where = p.path ?? (p.file === undefined ? '' : p.line === undefined ? p.file : `${p.file}:${p.line}`);
+    return problems.map((p: { path?: string; configKey?: string; file?: string; line?: number; message?: string }) => {
+      const file = p.configKey === undefined ? p.file : `${p.configKey} (${p.file})`;
+      const where = p.path ?? (file === undefined ? '' : p.line === undefined ? file : `${file}:${p.line}`);
       return where ? `${where}: ${p.message ?? ''}` : (p.message ?? '');
     });
   }
   return [err instanceof Error ? err.message : String(err)];
+}
+
+/**
+ * True for the failures a reload reports by their problems alone (invalid config, unreadable or refused data: errors with
+ * a `problems` list or an `ERR_…` code); anything else is unexpected and its stack is logged at debug level.
+ */
+export function isReportedFailure(err: unknown): boolean {
+  const e = err as { problems?: unknown; code?: unknown } | null;
+  return Array.isArray(e?.problems) || (typeof e?.code === 'string' && e.code.startsWith('ERR_'));
 }
 
 /** Creates the reloader. */
@@ -115,9 +127,11 @@ export function createConfigReloader(deps: ConfigReloaderDeps): ConfigReloader {
     } catch (err) {
       const problems = problemsOf(err);
       deps.metrics.reloaded('failure');
-      deps.log.error({ problems, previousVersion, err }, 'config reload failed');
+      deps.log.error({ problems, previousVersion }, 'config reload failed');
+      if (!isReportedFailure(err)) deps.log.debug({ err }, 'config reload failed: unexpected error');
       return { ok: false, configVersion: previousVersion, previousVersion, restartRequired, problems };
     }
+    deps.setLogLevel?.(applied.log.level);
     const version = deps.currentVersion();
     deps.metrics.reloaded('success');
     deps.metrics.configInForce(version);

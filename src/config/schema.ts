@@ -162,7 +162,13 @@ const data = z.strictObject({
    * RMD CSV export. `path` (relative to the config file) is the source; with `url` the feed is fetched from there
    * and `path` is only the seed used at first boot when neither the state dir nor the URL has data.
    */
-  rmd: z.strictObject({ path: z.string().min(1), url: feedUrl.optional(), maxShrinkFraction: shrinkFraction.optional() }),
+  rmd: z.strictObject({
+    path: z.string().min(1),
+    url: feedUrl.optional(),
+    maxShrinkFraction: shrinkFraction.optional(),
+    /** Largest share of bad rows (skipped and reported) before the export is refused until `rmdgate feed accept` (0.01 = 1 %). */
+    maxBadRowFraction: z.number().min(0).max(1).default(0.01),
+  }),
   blocklists: z.array(z.strictObject({
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)').refine((n) => n !== 'rmd', '"rmd" is the RMD feed\'s name'),
     /** The list file; its extension gives its format: `.yaml`/`.yml` or `.csv`. */
@@ -213,7 +219,7 @@ const emergency = z.strictObject({
   psapCallingNumbers: z.array(psapNumber).default([]),
   /** Only `true` is accepted: the protection cannot be switched off. */
   enabled: z.literal(true, { error: OFF_REFUSED }).optional(),
-}, { error: (iss) => (iss.code === 'unrecognized_keys' ? `${OFF_REFUSED} (unknown key${iss.keys.length > 1 ? 's' : ''} ${iss.keys.join(', ')})` : undefined) }).prefault({});
+}, { error: (iss) => (iss.code === 'unrecognized_keys' ? OFF_REFUSED : undefined) }).prefault({});
 
 /** Live feed behaviour (docs/feeds.md): refresh, validation, last-good state, staleness, removal grace, second opinion. */
 const feeds = z.strictObject({

@@ -3,8 +3,8 @@
  * and swaps a freshly compiled world through the WorldHolder whenever any of it — or time alone — changes the inputs.
  * Every swap is computed synchronously from one consistent set of inputs.
  */
-import { type Clock, createWorldHolder, type Logger, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type WorldHolder } from '../screening/index.js';
-import { graceSet, sameIds } from './grace.js';
+import { type Clock, createWorldHolder, type Logger, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type WorldHolder } from '../screening/index.js';
+import { sameIds, toRmdGrace } from './grace.js';
 import { ALLOCATION_FEED, RMD_FEED, type GraceState } from './ports.js';
 import type { InForce } from './refresh.js';
 import type { PreparedConfig } from './plan.js';
@@ -20,7 +20,7 @@ export interface Published {
 /** The inputs that change with time alone. */
 interface TimeInputs {
   readonly withheld: boolean;
-  readonly rmdGrace: ReadonlySet<string>;
+  readonly rmdGrace: RmdGraceMap;
 }
 
 /** The composer. */
@@ -44,7 +44,7 @@ export function rmdOf(data: ReadonlyMap<string, InForce>): RmdSnapshot | undefin
 function timeInputs(p: Published, now: number): TimeInputs {
   const { failClosedWhenStale, maxAgeMs, removalGraceMs } = p.cfg.plan.settings;
   const verifiedAt = p.data.get(RMD_FEED)?.meta.verifiedAt;
-  return { withheld: failClosedWhenStale && verifiedAt !== undefined && now - verifiedAt > maxAgeMs, rmdGrace: graceSet(p.grace, now, removalGraceMs) };
+  return { withheld: failClosedWhenStale && verifiedAt !== undefined && now - verifiedAt > maxAgeMs, rmdGrace: toRmdGrace(p.grace, removalGraceMs, now) };
 }
 
 function compile(p: Published, t: TimeInputs, extraFilings: readonly RmdFiling[]): ScreeningWorld {
@@ -65,7 +65,7 @@ function compile(p: Published, t: TimeInputs, extraFilings: readonly RmdFiling[]
 export function createWorldComposer(deps: { readonly clock: Clock; readonly log: Logger; readonly extras: () => readonly RmdFiling[] }): WorldComposer {
   let current: Published | undefined;
   let holder: WorldHolder | undefined;
-  let last: TimeInputs = { withheld: false, rmdGrace: new Set() };
+  let last: TimeInputs = { withheld: false, rmdGrace: new Map() };
   const install = (next: Published, why: string): void => {
     const t = timeInputs(next, deps.clock.now());
     const world = compile(next, t, deps.extras());
@@ -74,7 +74,7 @@ export function createWorldComposer(deps: { readonly clock: Clock; readonly log:
     last = t;
     if (holder === undefined) holder = createWorldHolder(world);
     else holder.swap(world);
-    deps.log.debug({ why, configVersion: world.configVersion, rmdSnapshotId: world.rmd?.id, grace: [...t.rmdGrace] }, 'world swapped');
+    deps.log.debug({ why, configVersion: world.configVersion, rmdSnapshotId: world.rmd?.id, grace: [...t.rmdGrace.keys()] }, 'world swapped');
   };
   const published = (): Published => {
     if (current === undefined) throw new Error('no world installed yet');

@@ -17,13 +17,14 @@ export const FEED_ERROR_CODES = [
   'ERR_FEED_COLUMNS',
   'ERR_FEED_DRIFT',
   'ERR_FEED_SHRINK',
+  'ERR_FEED_BAD_ROWS',
   'ERR_FEED_STORE',
   'ERR_FEED_INTERNAL',
 ] as const;
 export type FeedErrorCode = (typeof FEED_ERROR_CODES)[number];
 
 /** Codes an operator may override with `rmdgate feed accept` (the candidate is kept as pending). */
-export const ACCEPTABLE_CODES: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK']);
+export const ACCEPTABLE_CODES: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_DRIFT', 'ERR_FEED_SHRINK', 'ERR_FEED_BAD_ROWS']);
 
 /** Details of a FeedError. `retryable` marks transient failures (the refresh retries with backoff). */
 export interface FeedErrorDetails {
@@ -83,6 +84,8 @@ export type DataFileErrorCode = 'ERR_DATA_COLUMNS' | 'ERR_DATA_PARSE' | 'ERR_DAT
 /** One located problem in a data file. `line` is 1-based and physical (where the record or entry starts). */
 export interface DataFileProblem {
   readonly file: string;
+  /** The config key that names the file (then `file` is the path as written there). */
+  readonly configKey?: string | undefined;
   readonly line?: number | undefined;
   readonly column?: string | undefined;
   readonly message: string;
@@ -116,9 +119,21 @@ export class DataFileError extends Error {
   }
 }
 
-/** Renders a problem as `file:line: message` (or `file: message` without a line). */
+/** Renders a problem as `file:line: message` (or `file: message` without a line; `key (file): message` with a config key). */
 export function formatDataFileProblem(p: DataFileProblem): string {
+  if (p.configKey !== undefined) return `${p.configKey} (${p.file}): ${p.message}`;
   return p.line === undefined ? `${p.file}: ${p.message}` : `${p.file}:${p.line}: ${p.message}`;
+}
+
+/**
+ * A data file that could not be read, reported by the config key that names it, then the path as written there:
+ * `data.blocklists[2].path (lists/k4.csv): file not found`. Other errors are returned as they are.
+ */
+export function atConfigKey(err: unknown, origin: { readonly key: string; readonly path: string } | undefined): unknown {
+  if (origin === undefined || !(err instanceof DataFileError) || err.code !== 'ERR_DATA_READ' || err.problems.some((p) => p.configKey !== undefined)) return err;
+  const reason = err.message.replace(`${err.file}: `, '').replace(/^cannot read data file: /, '');
+  const problem: DataFileProblem = { file: origin.path, configKey: origin.key, message: reason };
+  return new DataFileError('ERR_DATA_READ', formatDataFileProblem(problem), { file: err.file, problems: [problem], cause: err.cause ?? err });
 }
 
 /** Shown problems per error message; the rest are summarised (all stay in `problems`). */

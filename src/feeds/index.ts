@@ -15,7 +15,7 @@ export { parseRmdFeed } from './parse.js';
 export { createFeedParser } from './parser.js';
 export { toFeedPlan, toPreparedConfig, type FeedPlan, type PreparedConfig } from './plan.js';
 export {
-  REFRESH_OUTCOMES, RMD_FEED,
+  CACHE_RESULTS, REFRESH_OUTCOMES, RMD_FEED,
   type CacheResult, type FeedMetrics, type FeedSpec, type FeedStatus, type RefreshOutcome, type Timers,
 } from './ports.js';
 export { RMD_COLUMN_ALIASES } from './rmd/csv.js';

@@ -3,9 +3,9 @@
  * demand (one refresh per feed at a time), reports every outcome to metrics and the log, and stages feed sets for
  * config reloads (prepare → commit) so a reload either gets all its new feeds or changes nothing.
  */
-import { FeedError, feedErrorCode } from './errors.js';
+import { DataFileError, FeedError, atConfigKey, feedErrorCode } from './errors.js';
 import type { FeedMetrics, FeedSpec, FeedStatus } from './ports.js';
-import { refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
+import { readerMeta, refreshFeed, rowsOf, type FeedRuntime, type RefreshDeps, type RefreshResult } from './refresh.js';
 import { sameSpec } from './plan.js';
 
 /**
@@ -112,6 +112,11 @@ class Manager implements FeedManager {
   private report(result: RefreshResult, rt: FeedRuntime): void {
     this.deps.metrics.refreshed(result.feed, result.outcome, result.seconds);
     if (result.code !== undefined) this.deps.metrics.failed(result.feed, result.code);
+    if (result.headerChange !== undefined) {
+      this.deps.metrics.headerChanged(result.feed);
+      const { added, removed } = result.headerChange;
+      this.deps.log.warn({ feed: result.feed, added, removed, outcome: result.outcome }, 'feed header set changed');
+    }
     logResult(this.deps, result);
     this.deps.onResult(result, rt);
   }
@@ -146,7 +151,7 @@ class Manager implements FeedManager {
     if (spec.source.kind === 'http' && rt.current !== undefined) return rt;
     const result = await this.run(rt, 0);
     if (rt.current === undefined && (mode === 'reload' || spec.source.kind === 'file')) {
-      throw result.error ?? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`);
+      throw result.error === undefined ? new FeedError('ERR_FEED_INTERNAL', `${spec.name}: no data`) : atConfigKey(result.error, spec.origin);
     }
     return rt;
   }
@@ -162,7 +167,7 @@ async function loadStored(rt: FeedRuntime, deps: FeedManagerDeps): Promise<void>
     rt.current = { data, meta: stored.meta };
     deps.log.info({ feed: name, rows: rowsOf(data), fetchedAt: new Date(stored.meta.fetchedAt).toISOString(), sha256: stored.meta.sha256 }, 'feed last good snapshot loaded');
   } catch (err) {
-    deps.log.error({ feed: name, code: feedErrorCode(err), err }, 'feed last good snapshot unusable');
+    logFailure(deps, 'error', { feed: name, code: feedErrorCode(err) }, err, 'feed last good snapshot unusable');
   }
 }
 
@@ -174,10 +179,10 @@ async function loadSeed(rt: FeedRuntime, deps: FeedManagerDeps, path: string): P
     const data = await deps.parser.parse(rt.spec, body.bytes, { source: path, loadedAt: at });
     const snapshotId = data.kind === 'rmd' ? data.snapshot.id : undefined;
     const headers = data.kind === 'rmd' ? data.headers : undefined;
-    rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId } };
+    rt.current = { data, meta: { feed: rt.spec.name, source: path, fetchedAt: at, verifiedAt: at, sha256: body.sha256, rows: rowsOf(data), headers, snapshotId, ...readerMeta(data, undefined) } };
     deps.log.info({ feed: rt.spec.name, seed: path, rows: rowsOf(data) }, 'feed seed loaded');
   } catch (err) {
-    deps.log.warn({ feed: rt.spec.name, seed: path, code: feedErrorCode(err), err }, 'feed seed unusable');
+    logFailure(deps, 'warn', { feed: rt.spec.name, seed: path, code: feedErrorCode(err) }, err, 'feed seed unusable');
   }
 }
 
@@ -190,6 +195,7 @@ function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
     hasData: current !== undefined,
     rows: current === undefined ? 0 : rowsOf(current.data),
     snapshotId: current?.meta.snapshotId,
+    sha256: current?.meta.sha256,
     ageSeconds,
     maxAgeSeconds: deps.settings().maxAgeMs / 1000,
     stale: ageSeconds * 1000 > deps.settings().maxAgeMs,
@@ -197,6 +203,8 @@ function statusOf(rt: FeedRuntime, deps: FeedManagerDeps): FeedStatus {
     lastSuccessAt: rt.lastSuccessAt,
     lastError: rt.lastError,
     lastOutcome: rt.lastOutcome,
+    badRows: current?.meta.badRows,
+    headerChange: rt.headerChange?.change ?? current?.meta.headerChange,
   };
 }
 
@@ -205,8 +213,16 @@ function logResult(deps: FeedManagerDeps, r: RefreshResult): void {
   if (r.outcome === 'updated') {
     const rows = r.next === undefined ? 0 : rowsOf(r.next.data);
     const previousRows = r.previous === undefined ? undefined : rowsOf(r.previous.data);
-    deps.log.info({ ...base, rows, previousRows, snapshotId: r.next?.meta.snapshotId, sha256: r.next?.meta.sha256, source: r.next?.meta.source }, 'feed updated');
+    const meta = r.next?.meta;
+    deps.log.info({ ...base, rows, previousRows, snapshotId: meta?.snapshotId, sha256: meta?.sha256, source: meta?.source, badRows: meta?.badRows }, 'feed updated');
+    if ((meta?.badRows ?? 0) > 0) deps.log.warn({ feed: r.feed, badRows: meta?.badRows, sample: meta?.badRowSample }, 'feed rows skipped');
   } else if (r.outcome === 'not-modified') deps.log.debug(base, 'feed not modified');
-  else if (r.outcome === 'refused') deps.log.error({ ...base, code: r.code, err: r.error }, 'feed candidate refused');
-  else deps.log.warn({ ...base, code: r.code, err: r.error }, 'feed refresh failed');
+  else if (r.outcome === 'refused') logFailure(deps, 'error', { ...base, code: r.code }, r.error, 'feed candidate refused');
+  else logFailure(deps, 'warn', { ...base, code: r.code }, r.error, 'feed refresh failed');
+}
+
+/** One line with the reason; the stack only for an unexpected error (not a FeedError/DataFileError), at debug level. */
+function logFailure(deps: Pick<FeedManagerDeps, 'log'>, level: 'warn' | 'error', fields: Record<string, unknown>, err: unknown, msg: string): void {
+  deps.log[level]({ ...fields, reason: err instanceof Error ? err.message : String(err) }, msg);
+  if (!(err instanceof FeedError || err instanceof DataFileError)) deps.log.debug({ ...fields, err }, `${msg}: unexpected error`);
 }

@@ -7,7 +7,7 @@ import type { FeedData, FeedSpec } from './ports.js';
 import { parseAllocation } from './lists/allocation.js';
 import { parseBlocklist } from './lists/blocklist.js';
 import { parseDnoList } from './lists/dno.js';
-import { parseRmdCsv } from './rmd/csv.js';
+import { readRmdCsv, type RmdReadReport } from './rmd/csv.js';
 import { assertCsvComplete, assertNotMarkup, csvHeader, decodeBody } from './body.js';
 
 /** Where a body came from and how to read it. */
@@ -18,6 +18,8 @@ export interface FeedParseJob {
   readonly loadedAt: number;
   readonly maxBytes: number;
   readonly contentType?: string | undefined;
+  /** Called with the number of RMD rows read so far (progress on a terminal). */
+  readonly onProgress?: ((rows: number) => void) | undefined;
 }
 
 function decodeText(bytes: Uint8Array, job: FeedParseJob): string {
@@ -27,14 +29,15 @@ function decodeText(bytes: Uint8Array, job: FeedParseJob): string {
 }
 
 /**
- * Parses an RMD CSV body (BOM, gzip, CRLF tolerated) and returns the snapshot and its header cells.
- * @throws FeedError (format, truncated, too large) or DataFileError (CSV syntax, missing columns, bad rows).
+ * Parses an RMD CSV body (BOM, gzip, CRLF tolerated) and returns the snapshot, its header cells and the read report
+ * (bad rows are skipped and counted there; the feed's bad-row guard judges their share).
+ * @throws FeedError (format, truncated, too large) or DataFileError (CSV syntax, no key or name column).
  */
-export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: RmdSnapshot; headers: string[] } {
+export function parseRmdFeed(bytes: Uint8Array, job: FeedParseJob): { snapshot: RmdSnapshot; headers: string[]; report: RmdReadReport } {
   const text = decodeText(bytes, job);
   const headers = csvHeader(text);
   assertCsvComplete(text, headers.length, job.source);
-  return { snapshot: parseRmdCsv(text, { source: job.source, loadedAt: job.loadedAt }), headers };
+  return { ...readRmdCsv(text, { source: job.source, loadedAt: job.loadedAt, onProgress: job.onProgress }), headers };
 }
 
 /** A blocklist feed: its name, file format and default entry kind. */
@@ -59,6 +62,6 @@ export function parseFeed(spec: FeedSpec, bytes: Uint8Array, job: FeedParseJob):
   if (spec.kind === 'list') return { kind: 'list', entries: parseListFeed(bytes, { name: spec.name, format: spec.format, kind: spec.listKind }, job) };
   if (spec.kind === 'dno') return { kind: 'dno', list: parseDnoList(decodeText(bytes, job), { file: job.source, list: spec.name, format: spec.format }) };
   if (spec.kind === 'allocation') return { kind: 'allocation', table: parseAllocation(decodeText(bytes, job), job.source) };
-  const { snapshot, headers } = parseRmdFeed(bytes, job);
-  return { kind: 'rmd', snapshot, headers };
+  const { snapshot, headers, report } = parseRmdFeed(bytes, job);
+  return { kind: 'rmd', snapshot, headers, report };
 }

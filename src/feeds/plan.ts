@@ -45,14 +45,17 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
     ...source(cfg.data.rmd.path, cfg.data.rmd.url),
     format: 'csv',
     maxShrinkFraction: cfg.data.rmd.maxShrinkFraction ?? f.maxShrinkFraction,
+    maxBadRowFraction: cfg.data.rmd.maxBadRowFraction,
+    origin: { key: 'data.rmd.path', path: cfg.data.rmd.path },
   };
-  const lists = cfg.data.blocklists.map((l): FeedSpec => ({
+  const lists = cfg.data.blocklists.map((l, i): FeedSpec => ({
     name: l.name,
     kind: 'list',
     ...source(l.path, l.url),
     format: listFormatOf(l.path) ?? 'csv',
     listKind: l.kind,
     maxShrinkFraction: l.maxShrinkFraction ?? f.maxShrinkFraction,
+    origin: { key: `data.blocklists[${i}].path`, path: l.path },
   }));
   return {
     stateDir: resolvePath(f.stateDir),
@@ -90,9 +93,11 @@ function callingNumberSpecs(cfg: ConfigFile, source: (path: string, url: string 
   return a === undefined ? dno : [...dno, { name: ALLOCATION_FEED, kind: 'allocation', ...source(a.path, a.url), format: 'csv', maxShrinkFraction: a.maxShrinkFraction ?? shrink }];
 }
 
-/** True when two specs describe the same feed (same source, format and limits). */
+/** True when two specs describe the same feed (same source, format and limits; where the config names it aside). */
 export function sameSpec(a: FeedSpec, b: FeedSpec): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const { origin: _a, ...x } = a;
+  const { origin: _b, ...y } = b;
+  return JSON.stringify(x) === JSON.stringify(y);
 }
 
 /** A validated config as the feed system needs it. */

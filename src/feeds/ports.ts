@@ -3,8 +3,9 @@
  * parsing, the state dir, timers, metrics and the second opinion.
  */
 import type { AllocationTable, BlocklistEntry, DnoList, ListKind, RmdFiling, RmdSnapshot } from '../screening/index.js';
-import type { FeedErrorCode } from './errors.js';
+import type { DataFileProblem, FeedErrorCode } from './errors.js';
 import type { RmdChangeKind } from './rmd/diff.js';
+import type { RmdReadReport } from './rmd/csv.js';
 
 /** Where a feed's bytes come from. */
 export type FeedSource = { readonly kind: 'file'; readonly path: string } | { readonly kind: 'http'; readonly url: string };
@@ -31,6 +32,16 @@ export interface FeedSpec {
   readonly listKind?: ListKind | undefined;
   /** Largest accepted row-count shrink vs the last good snapshot, fraction 0–1. */
   readonly maxShrinkFraction: number;
+  /** The config key naming the feed's local file and the path as written there (for errors); not part of the feed's identity. */
+  readonly origin?: FeedOrigin | undefined;
+  /** RMD only: largest accepted share of bad (skipped) rows, fraction 0–1; above it the candidate is refused. */
+  readonly maxBadRowFraction?: number | undefined;
+}
+
+/** Where a feed's local file is configured: `data.blocklists[2].path` and `lists/k4.csv`. */
+export interface FeedOrigin {
+  readonly key: string;
+  readonly path: string;
 }
 
 /** Feed behaviour shared by every feed (config `feeds`), in milliseconds. */
@@ -71,9 +82,12 @@ export interface FeedFetcher {
   fetch(source: FeedSource, conditions: FetchConditions, timeoutMs: number): Promise<FetchOutcome>;
 }
 
-/** A parsed feed body. `headers` are the RMD CSV header cells as written (for schema-drift checks). */
+/**
+ * A parsed feed body. `headers` are the RMD CSV header cells as written (for schema-drift checks); `report` how the
+ * RMD reader resolved the columns and which rows it skipped.
+ */
 export type FeedData =
-  | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[] }
+  | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[]; readonly report?: RmdReadReport | undefined }
   | { readonly kind: 'list'; readonly entries: readonly BlocklistEntry[] }
   | { readonly kind: 'dno'; readonly list: DnoList }
   | { readonly kind: 'allocation'; readonly table: AllocationTable };
@@ -99,6 +113,19 @@ export interface SnapshotMeta {
   readonly rows: number;
   readonly headers?: readonly string[] | undefined;
   readonly snapshotId?: string | undefined;
+  /** RMD: rows the reader skipped as bad, and the first few (line and reason). */
+  readonly badRows?: number | undefined;
+  readonly badRowSample?: readonly DataFileProblem[] | undefined;
+  /** RMD: the header set differs from the previous good snapshot's (set when these bytes went into force). */
+  readonly headerChange?: HeaderChange | undefined;
+}
+
+/** A change of the RMD header set against the last good snapshot (header cells compared as the RMD reader compares them). */
+export interface HeaderChange {
+  /** When it was seen, epoch ms. */
+  readonly at: number;
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
 }
 
 /** Meta of a refused candidate an operator may accept (`pending.json`). */
@@ -116,8 +143,15 @@ export interface Stored<M> {
   readonly bytes: Uint8Array;
 }
 
-/** Removal grace state: provider id → when it was first seen missing (epoch ms). */
-export type GraceState = Readonly<Record<string, number>>;
+/** One provider's removal grace clock: when it was first seen missing (epoch ms) and its RMD number before that. */
+export interface GraceClock {
+  readonly since: number;
+  /** RMD number in the last snapshot that listed the provider (reports show it while the grace runs). */
+  readonly rmdNumber?: string | undefined;
+}
+
+/** Removal grace state: provider id → its grace clock. */
+export type GraceState = Readonly<Record<string, GraceClock>>;
 
 /** The state dir. Writes are atomic (temp file + rename). */
 export interface FeedStore {
@@ -157,6 +191,8 @@ export interface FeedStatus {
   readonly rows: number;
   /** Content hash of the RMD snapshot in force (undefined for lists and without data). */
   readonly snapshotId?: string | undefined;
+  /** sha256 hex of the stored bytes in force (any feed; undefined without data). */
+  readonly sha256?: string | undefined;
   /** Seconds since the source last confirmed the data in force; Infinity without data. */
   readonly ageSeconds: number;
   /** The staleness budget (config `feeds.maxAgeHours`), seconds. */
@@ -170,16 +206,25 @@ export interface FeedStatus {
   readonly lastError?: FeedErrorCode | undefined;
   /** How the last refresh ended; undefined before the first. */
   readonly lastOutcome?: RefreshOutcome | undefined;
+  /** RMD: bad rows skipped in the snapshot in force. */
+  readonly badRows?: number | undefined;
+  /** RMD: the last header-set change seen (in force or refused), until the header set is stable again. */
+  readonly headerChange?: HeaderChange | undefined;
 }
 
 /** Result label of a second-opinion cache lookup. */
 export type CacheResult = 'hit' | 'miss' | 'stale' | 'error';
+
+/** Every {@link CacheResult} (metric series are created for each). */
+export const CACHE_RESULTS: readonly CacheResult[] = ['hit', 'miss', 'stale', 'error'];
 
 /** Metrics of feeds, RMD changes and the second-opinion cache (ops implements them; labels are closed sets). */
 export interface FeedMetrics {
   refreshed(feed: string, outcome: RefreshOutcome, seconds: number): void;
   failed(feed: string, code: FeedErrorCode): void;
   providerChanged(change: RmdChangeKind): void;
+  /** A candidate's header set differs from the last good snapshot's (counted once per new candidate). */
+  headerChanged(feed: string): void;
   cacheLookup(result: CacheResult): void;
   /** Registers the source of the per-feed gauges, read at scrape time. */
   observeFeeds(status: () => readonly FeedStatus[]): void;

@@ -1,11 +1,13 @@
 /**
  * One refresh of one feed: promote an operator-accepted candidate, or fetch (conditional, retried with backoff),
- * parse, validate against the last good snapshot (schema drift, shrink) and put the result in force and on disk.
- * Failures leave the last good data in force; refused drift/shrink candidates are kept as pending.
+ * parse, validate (share of bad RMD rows; against the last good snapshot: schema drift, shrink) and put the result in
+ * force and on disk. Failures leave the last good data in force; refused candidates are kept as pending.
+ * A changed RMD header set is reported with the result (the manager logs and counts it).
  */
 import type { Clock, Logger } from '../screening/index.js';
-import { FeedError, feedErrorCode, isRetryable, type FeedErrorCode } from './errors.js';
-import type { FeedData, FeedFetcher, FeedParser, FeedSettings, FeedSpec, FeedStore, FetchOutcome, PendingMeta, RefreshOutcome, SnapshotMeta, Timers } from './ports.js';
+import { FeedError, feedErrorCode, formatDataFileProblem, isRetryable, type FeedErrorCode } from './errors.js';
+import { normaliseRmdHeader } from './rmd/csv.js';
+import type { FeedData, FeedFetcher, FeedParser, FeedSettings, FeedSpec, FeedStore, FetchOutcome, HeaderChange, PendingMeta, RefreshOutcome, SnapshotMeta, Timers } from './ports.js';
 
 /** The data a feed has in force and its meta. */
 export interface InForce {
@@ -23,6 +25,8 @@ export interface FeedRuntime {
   lastOutcome: RefreshOutcome | undefined;
   pending: boolean;
   inflight: Promise<RefreshResult> | undefined;
+  /** The last RMD header-set change seen (in force or refused), and the sha256 of the candidate that showed it. */
+  headerChange?: { readonly change: HeaderChange; readonly sha256: string } | undefined;
 }
 
 /** How a refresh ended; `previous`/`next` are set when new data went into force. */
@@ -34,6 +38,8 @@ export interface RefreshResult {
   readonly previous?: InForce | undefined;
   readonly next?: InForce | undefined;
   readonly seconds: number;
+  /** Set when this refresh met a candidate (not seen before) whose RMD header set differs from the last good one. */
+  readonly headerChange?: HeaderChange | undefined;
 }
 
 /** The adapters every feed component works through (fetch, parse, persist, time, log). */
@@ -69,20 +75,54 @@ export function rowsOf(data: FeedData): number {
   }
 }
 
-function normaliseHeader(h: string): string {
-  return h.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+/** Default share of bad RMD rows above which a candidate is refused (config `data.rmd.maxBadRowFraction`). */
+export const DEFAULT_MAX_BAD_ROW_FRACTION = 0.01;
+
+/** A percentage for messages: one decimal below 10 %. */
+function percent(fraction: number): string {
+  const p = fraction * 100;
+  return `${p < 10 ? Math.round(p * 10) / 10 : Math.round(p)}%`;
 }
 
-/** The drift or shrink problem of a candidate vs the last good data, if any. */
+/**
+ * The bad-row guard: an RMD candidate whose skipped bad rows exceed `maxBadRowFraction` of its data rows is refused
+ * (ERR_FEED_BAD_ROWS, acceptable like a shrink), whether or not a last good snapshot exists.
+ */
+export function badRowsProblem(spec: FeedSpec, data: FeedData): FeedError | undefined {
+  const summary = tooManyBadRows(spec, data);
+  if (summary === undefined || data.kind !== 'rmd') return undefined;
+  const sample = (data.report?.badRowSample ?? []).map(formatDataFileProblem).join('; ');
+  return new FeedError('ERR_FEED_BAD_ROWS', `${spec.name}: ${summary}: ${sample}`);
+}
+
+/** `N of M rows are bad (x%; limit y%)` when an RMD candidate's bad rows exceed the feed's limit, else undefined. */
+export function tooManyBadRows(spec: FeedSpec, data: FeedData): string | undefined {
+  if (data.kind !== 'rmd' || data.report === undefined) return undefined;
+  const { badRows, dataRows } = data.report;
+  const limit = spec.maxBadRowFraction ?? DEFAULT_MAX_BAD_ROW_FRACTION;
+  if (badRows === 0 || badRows <= dataRows * limit) return undefined;
+  return `${badRows} of ${dataRows} rows are bad (${percent(badRows / dataRows)}; limit ${percent(limit)})`;
+}
+
+/** The header-set change of an RMD candidate against the last good snapshot, if any (`at` = now). */
+export function headerChangeOf(last: InForce | undefined, data: FeedData, at: number): HeaderChange | undefined {
+  const before = last?.meta.headers;
+  if (data.kind !== 'rmd' || before === undefined) return undefined;
+  const now = new Set(data.headers.map(normaliseRmdHeader));
+  const old = new Set(before.map(normaliseRmdHeader));
+  const removed = before.filter((h) => !now.has(normaliseRmdHeader(h)));
+  const added = data.headers.filter((h) => !old.has(normaliseRmdHeader(h)));
+  return removed.length === 0 && added.length === 0 ? undefined : { at, added, removed };
+}
+
+/** The bad-row, drift or shrink problem of a candidate (drift and shrink vs the last good data), if any. */
 export function validateCandidate(spec: FeedSpec, last: InForce | undefined, data: FeedData): FeedError | undefined {
-  if (last === undefined) return undefined;
-  if (data.kind === 'rmd' && last.meta.headers !== undefined) {
-    const now = new Set(data.headers.map(normaliseHeader));
-    const gone = last.meta.headers.filter((h) => !now.has(normaliseHeader(h)));
-    if (gone.length > 0) {
-      const added = data.headers.filter((h) => !last.meta.headers?.some((o) => normaliseHeader(o) === normaliseHeader(h)));
-      return new FeedError('ERR_FEED_DRIFT', `${spec.name}: column(s) dropped or renamed since the last good snapshot: ${gone.join(', ')}${added.length > 0 ? `; new column(s): ${added.join(', ')}` : ''}`);
-    }
+  const bad = badRowsProblem(spec, data);
+  if (bad !== undefined || last === undefined) return bad;
+  const change = headerChangeOf(last, data, 0);
+  if (change !== undefined && change.removed.length > 0) {
+    const { removed, added } = change;
+    return new FeedError('ERR_FEED_DRIFT', `${spec.name}: column(s) dropped or renamed since the last good snapshot: ${removed.join(', ')}${added.length > 0 ? `; new column(s): ${added.join(', ')}` : ''}`);
   }
   const before = last.meta.rows;
   const after = rowsOf(data);
@@ -195,9 +235,12 @@ async function fetchAndApply(rt: FeedRuntime, deps: RefreshDeps, retries: number
   const now = deps.clock.now();
   const source = sourceText(rt.spec);
   const data = await deps.parser.parse(rt.spec, body.bytes, { source, loadedAt: now, contentType: body.contentType });
+  const headerChange = headerChangeOf(rt.current, data, now);
+  if (headerChange !== undefined && rt.headerChange?.sha256 !== body.sha256) rt.headerChange = { change: headerChange, sha256: body.sha256 };
   const meta: SnapshotMeta = {
     feed: rt.spec.name, source, fetchedAt: now, verifiedAt: now, etag: body.etag, lastModified: body.lastModified, sha256: body.sha256,
     rows: rowsOf(data), headers: data.kind === 'rmd' ? data.headers : undefined, snapshotId: data.kind === 'rmd' ? data.snapshot.id : undefined,
+    ...readerMeta(data, headerChange ?? rt.current?.meta.headerChange),
   };
   const problem = validateCandidate(rt.spec, rt.current, data);
   if (problem !== undefined && (await refuse(rt, deps, problem, body, meta))) throw problem;
@@ -210,20 +253,28 @@ async function fetchAndApply(rt: FeedRuntime, deps: RefreshDeps, retries: number
   return { feed: rt.spec.name, outcome: 'updated', previous: putInForce(rt, next), next };
 }
 
+/** The RMD reader's findings kept in a snapshot's meta: bad rows (count, sample) and the last header-set change. */
+export function readerMeta(data: FeedData, headerChange: HeaderChange | undefined): Pick<SnapshotMeta, 'badRows' | 'badRowSample' | 'headerChange'> {
+  if (data.kind !== 'rmd' || data.report === undefined) return {};
+  return { badRows: data.report.badRows, badRowSample: data.report.badRowSample, headerChange };
+}
+
 /** Runs one refresh; never throws. `retries` overrides the configured retry count (boot uses 0). */
 export async function refreshFeed(rt: FeedRuntime, deps: RefreshDeps, retries = deps.settings().retries): Promise<RefreshResult> {
   const started = deps.clock.monotonicMs();
   const seconds = (): number => (deps.clock.monotonicMs() - started) / 1000;
+  const seen = rt.headerChange;
+  const headerChange = (): HeaderChange | undefined => (rt.headerChange !== seen ? rt.headerChange?.change : undefined);
   try {
     const result = (await promoteAcceptedSafely(rt, deps)) ?? (await fetchAndApply(rt, deps, retries));
     rt.lastSuccessAt = deps.clock.now();
     rt.lastOutcome = result.outcome;
-    return { ...result, seconds: seconds() };
+    return { ...result, seconds: seconds(), headerChange: headerChange() };
   } catch (err) {
     const code = feedErrorCode(err);
     rt.lastError = code;
     const outcome: RefreshOutcome = NOT_THE_CANDIDATE.has(code) || (typeof err === 'object' && err !== null && fetchFailures.has(err)) ? 'error' : 'refused';
     rt.lastOutcome = outcome;
-    return { feed: rt.spec.name, outcome, code, error: err, seconds: seconds() };
+    return { feed: rt.spec.name, outcome, code, error: err, seconds: seconds(), headerChange: headerChange() };
   }
 }

@@ -48,8 +48,10 @@ export function applyRmdChange(input: RmdChangeInput, deps: RmdEventDeps): { dif
   }
   const configured = new Set(input.providers.map((p) => p.id));
   const missing = new Set(input.providers.filter((p) => filingOf(p, input.next) === undefined).map((p) => p.id));
-  const removed = diff.changes.filter((c) => c.kind === 'removed' && c.providerId !== undefined).map((c) => c.providerId as string);
-  const grace = updateGrace(input.grace, { removed, missing, configured }, input.now);
+  const removedChanges = diff.changes.filter((c) => c.kind === 'removed' && c.providerId !== undefined);
+  const removed = removedChanges.map((c) => c.providerId as string);
+  const rmdNumbers = new Map(removedChanges.flatMap((c) => (c.rmdNumber === undefined ? [] : [[c.providerId as string, c.rmdNumber] as const])));
+  const grace = updateGrace(input.grace, { removed, missing, configured, rmdNumbers }, input.now);
   const written = Promise.all([grace !== input.grace ? persistGrace(deps, grace) : undefined, writeReport(deps, diff)]).then(() => undefined);
   return { diff, grace, written };
 }

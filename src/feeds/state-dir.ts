@@ -6,7 +6,7 @@
 import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FeedError } from './errors.js';
-import type { FeedStore, GraceState, PendingMeta, SnapshotMeta, Stored } from './ports.js';
+import type { FeedStore, GraceClock, GraceState, PendingMeta, SnapshotMeta, Stored } from './ports.js';
 import { sha256Hex } from './fetch/body-hasher.js';
 
 /** Diff report pairs kept in `rmd/diffs` (older ones are deleted). */
@@ -77,6 +77,14 @@ export async function acceptPending(stateDir: string, feed: string, at: number):
   return meta;
 }
 
+/** A stored grace clock: `{ since, rmdNumber? }`, or a bare epoch-ms number as written by earlier versions. */
+function toGraceClock(v: unknown): GraceClock | undefined {
+  if (typeof v === 'number') return { since: v };
+  const c = v as { since?: unknown; rmdNumber?: unknown } | null;
+  if (typeof c !== 'object' || c === null || typeof c.since !== 'number') return undefined;
+  return typeof c.rmdNumber === 'string' ? { since: c.since, rmdNumber: c.rmdNumber } : { since: c.since };
+}
+
 /** Creates the store rooted at `stateDir` (created on first write). */
 export function createFeedStore(stateDir: string): FeedStore {
   const feedDir = (feed: string): string => join(stateDir, feed);
@@ -96,10 +104,20 @@ export function createFeedStore(stateDir: string): FeedStore {
       await rm(join(feedDir(feed), 'pending.raw'), { force: true });
     },
     async readGrace(): Promise<GraceState> {
-      const bytes = await readOptional(join(stateDir, 'grace.json'));
+      const file = join(stateDir, 'grace.json');
+      const bytes = await readOptional(file);
       if (bytes === undefined) return {};
-      const parsed = JSON.parse(bytes.toString('utf8')) as { providers?: Record<string, unknown> };
-      return Object.fromEntries(Object.entries(parsed.providers ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number'));
+      let parsed: { providers?: Record<string, unknown> } | null;
+      try {
+        parsed = JSON.parse(bytes.toString('utf8')) as { providers?: Record<string, unknown> } | null;
+      } catch (err) {
+        throw new FeedError('ERR_FEED_STORE', `${file}: not JSON`, { cause: err });
+      }
+      if (parsed === null || typeof parsed !== 'object') throw new FeedError('ERR_FEED_STORE', `${file}: not a grace state`);
+      return Object.fromEntries(Object.entries(parsed.providers ?? {}).flatMap(([id, v]) => {
+        const clock = toGraceClock(v);
+        return clock === undefined ? [] : [[id, clock]];
+      }));
     },
     async writeGrace(state) {
       await mkdir(stateDir, { recursive: true });

@@ -7,7 +7,8 @@ import { createWorldComposer, rmdOf, type Published, type WorldComposer } from '
 import type { PreparedConfig } from './plan.js';
 import { pruneGrace } from './grace.js';
 import { createFeedManager, type FeedManager, type FeedSet } from './manager.js';
-import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type SecondOpinionLookup, type Timers } from './ports.js';
+import { RMD_FEED, type FeedMetrics, type FeedStatus, type GraceState, type HeaderChange, type SecondOpinionLookup, type Timers } from './ports.js';
+import type { DataFileProblem } from './errors.js';
 import type { FeedCollaborators, FeedRuntime, InForce, RefreshResult } from './refresh.js';
 import { applyRmdChange, persistGrace, type RmdEventDeps } from './rmd-events.js';
 import { createSecondOpinionRunner, type SecondOpinionRunner } from './second-opinion.js';
@@ -20,6 +21,11 @@ import { filingOf } from './rmd/diff.js';
 export interface FeedSystemDeps extends FeedCollaborators {
   readonly metrics: FeedMetrics;
   readonly secondOpinion?: SecondOpinionLookup | undefined;
+  /**
+   * Watches a local feed file, calling `onChange` (debounced) after it changes; the feed is then refreshed as its interval
+   * would. Undefined: local feeds are read at their interval only.
+   */
+  readonly watchFile?: ((path: string, onChange: () => void) => { close(): void }) | undefined;
 }
 
 /** One feed's answer to an admin refresh. */
@@ -27,8 +33,14 @@ export interface FeedRefreshReport {
   readonly feed: string;
   readonly outcome: RefreshResult['outcome'];
   readonly code?: string | undefined;
+  /** Why the refresh was refused or failed (the error's message); the last good data stays in force. */
+  readonly reason?: string | undefined;
   readonly rows?: number | undefined;
   readonly snapshotId?: string | undefined;
+  /** RMD: bad rows skipped in the data in force, the first few (line, reason), and a header-set change this refresh met. */
+  readonly badRows?: number | undefined;
+  readonly badRowSample?: readonly DataFileProblem[] | undefined;
+  readonly headerChange?: HeaderChange | undefined;
 }
 
 /** The running feed system. */
@@ -84,6 +96,8 @@ class LiveFeedSystem implements FeedSystem {
   private secondOpinionAt = 0;
   private settingsFrom: PreparedConfig;
   private housekeeping: { cancel(): void } | undefined;
+  /** File watches of the local feeds in force, by feed name. */
+  private readonly watches = new Map<string, { path: string; close(): void }>();
 
   constructor(private readonly deps: FeedSystemDeps, initial: PreparedConfig) {
     const { clock, log } = deps;
@@ -125,7 +139,7 @@ class LiveFeedSystem implements FeedSystem {
 
   summary(): FeedWorldSummary {
     const published = this.composer.published();
-    return summariseWorld(this.composer.holder().current(), published.cfg.part, listEntries(published));
+    return summariseWorld(this.composer.holder().current(), published.cfg.part, listEntries(published), this.deps.clock.now());
   }
 
   async apply(next: PreparedConfig): Promise<void> {
@@ -138,7 +152,13 @@ class LiveFeedSystem implements FeedSystem {
   async refresh(feed?: string): Promise<readonly FeedRefreshReport[]> {
     const results = await this.manager.refresh(feed);
     const { data } = this.composer.published();
-    return results.map((r) => ({ feed: r.feed, outcome: r.outcome, code: r.code, rows: data.get(r.feed)?.meta.rows, snapshotId: data.get(r.feed)?.meta.snapshotId }));
+    return results.map((r) => {
+      const meta = data.get(r.feed)?.meta;
+      return {
+        feed: r.feed, outcome: r.outcome, code: r.code, reason: r.error === undefined ? undefined : r.error instanceof Error ? r.error.message : String(r.error),
+        rows: meta?.rows, snapshotId: meta?.snapshotId, badRows: meta?.badRows, badRowSample: meta?.badRowSample, headerChange: r.headerChange,
+      };
+    });
   }
 
   readiness(): { ok: boolean; detail: string } {
@@ -159,6 +179,8 @@ class LiveFeedSystem implements FeedSystem {
   async stop(): Promise<void> {
     this.stopped = true;
     this.housekeeping?.cancel();
+    for (const w of this.watches.values()) w.close();
+    this.watches.clear();
     await this.manager.stop();
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
@@ -214,6 +236,30 @@ class LiveFeedSystem implements FeedSystem {
     if (result.feed === RMD_FEED) this.runSecondOpinion();
   }
 
+  /**
+   * Keeps one file watch per local feed of `cfg` (same path: kept; new or moved: started; gone: closed). A change
+   * refreshes the feed through the manager, as the interval does: bad content is refused and the last good data stays.
+   */
+  private watchLocalFeeds(cfg: PreparedConfig): void {
+    const watchFile = this.deps.watchFile;
+    if (watchFile === undefined || this.stopped) return;
+    const wanted = new Map(cfg.plan.specs.flatMap((s) => (s.source.kind === 'file' ? [[s.name, s.source.path] as const] : [])));
+    for (const [name, w] of this.watches) {
+      if (wanted.get(name) === w.path) continue;
+      w.close();
+      this.watches.delete(name);
+    }
+    for (const [name, path] of wanted) {
+      if (this.watches.has(name)) continue;
+      const handle = watchFile(path, () => {
+        if (this.stopped) return;
+        this.deps.log.debug({ feed: name, file: path }, 'feed file changed');
+        void this.manager.refresh(name);
+      });
+      this.watches.set(name, { path, close: () => handle.close() });
+    }
+  }
+
   /** Puts a staged feed set and its config in force in one world (boot and reloads). */
   private installSet(set: FeedSet, cfg: PreparedConfig, before: Published | undefined, why: string): void {
     const data = new Map<string, InForce>();
@@ -228,6 +274,7 @@ class LiveFeedSystem implements FeedSystem {
     this.composer.install({ cfg, data, grace }, why);
     this.settingsFrom = cfg;
     this.manager.commit(set);
+    this.watchLocalFeeds(cfg);
     if (grace !== start) this.track(persistGrace(this.eventDeps, grace));
   }
 }

@@ -4,8 +4,9 @@
  */
 import {
   type AllocationTable, type BlocklistEntry, type CallingNumberScreening, type CallingNumberSource, compileWorld, type DnoList, type EmergencyProtection, type Policy,
-  type Provider, type RmdFiling, type RmdSnapshot, type ScreeningWorld, type Trunk,
+  type Provider, providerStanding, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type Trunk,
 } from '../screening/index.js';
+import { rmdFilingKey } from './rmd/csv.js';
 
 /** The world inputs that come from the config file. */
 export interface WorldConfigPart {
@@ -26,7 +27,8 @@ export interface WorldDataPart {
   /** true: the RMD is stale and `failClosedWhenStale` is set, so the world has no RMD (`rmd-unavailable`). */
   readonly rmdWithheld: boolean;
   readonly blocklists: readonly BlocklistEntry[];
-  readonly rmdGrace: ReadonlySet<string>;
+  /** Providers in their removal grace, with its end (see `toRmdGrace`). */
+  readonly rmdGrace: RmdGraceMap;
   /** Filings confirmed by the second opinion for configured providers missing from the snapshot. */
   readonly extraFilings: readonly RmdFiling[];
   /** DNO lists in force, in config order. */
@@ -50,7 +52,7 @@ const augmented = new WeakMap<RmdSnapshot, { readonly key: string; readonly snap
  * CDR names exactly what was in force; unchanged input returns the same object (memoised per snapshot).
  */
 export function withExtraFilings(rmd: RmdSnapshot, extras: readonly RmdFiling[]): RmdSnapshot {
-  const added = extras.filter((f) => !rmd.byRmdNumber.has(f.rmdNumber));
+  const added = extras.filter((f) => !rmd.byRmdNumber.has(rmdFilingKey(f)));
   if (added.length === 0) return rmd;
   const key = added.map((f) => `${f.rmdNumber}/${f.frn}`).sort().join(',');
   const memo = augmented.get(rmd);
@@ -58,7 +60,7 @@ export function withExtraFilings(rmd: RmdSnapshot, extras: readonly RmdFiling[])
   const byRmdNumber = new Map(rmd.byRmdNumber);
   const byFrn = new Map(rmd.byFrn);
   for (const f of added) {
-    byRmdNumber.set(f.rmdNumber, f);
+    byRmdNumber.set(rmdFilingKey(f), f);
     for (const frn of [f.frn, ...f.otherFrns]) if (frn !== '' && !byFrn.has(frn)) byFrn.set(frn, f);
   }
   const snapshot: RmdSnapshot = { ...rmd, id: `${rmd.id}+${added.length}`, rows: byRmdNumber.size, byRmdNumber, byFrn };
@@ -89,14 +91,19 @@ export function referencedProviders(config: WorldConfigPart): Provider[] {
   return config.providers.filter((p) => used.has(p.id));
 }
 
-/** The startup summary (same shape as `rmdgate check`'s WorldSummary). */
+/** The startup summary (same shape as `rmdgate check`'s WorldSummary), true at its `at` time. */
 export interface FeedWorldSummary {
   readonly trunks: number;
   readonly providers: number;
   readonly rmdRows: number;
   readonly rmdSnapshotId: string;
   readonly listEntries: Readonly<Record<string, number>>;
-  readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined }[];
+  /**
+   * Providers that must file and have no filing; `graceEndsAt` (ISO) while their removal grace runs, when calls pass
+   * as would-block, with `rmdNumber` from the last snapshot that listed them when the config does not give one.
+   */
+  readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined; graceEndsAt?: string | undefined }[];
+  /** Providers with a designation entry in force (effective, not expired) and those entries' ids. */
   readonly providersDesignated: readonly { id: string; entries: readonly string[] }[];
   /** Calling-number screening in force: the NANP rules on or off, DNO entries per list, allocation feed rows. */
   readonly callingNumber: {
@@ -108,19 +115,32 @@ export interface FeedWorldSummary {
   };
 }
 
-/** Summarises a compiled world; `listEntries` counts entries per list name. */
-export function summariseWorld(world: ScreeningWorld, config: { readonly trunks: readonly unknown[]; readonly providers: readonly unknown[] }, listEntries: Readonly<Record<string, number>>): FeedWorldSummary {
-  const states = [...world.providers.values()];
+/** Summarises a compiled world at `now` (epoch ms; entries and grace as `providerStanding` sees them then). */
+export function summariseWorld(
+  world: ScreeningWorld,
+  config: { readonly trunks: readonly unknown[]; readonly providers: readonly unknown[] },
+  listEntries: Readonly<Record<string, number>>,
+  now: number,
+): FeedWorldSummary {
+  const standings = [...world.providers.values()].map((s) => ({ s, standing: providerStanding(s, now, world.rmdGrace) }));
   return {
     trunks: config.trunks.length,
     providers: config.providers.length,
     rmdRows: world.rmd?.rows ?? 0,
     rmdSnapshotId: world.rmd?.id ?? '',
     listEntries,
-    providersMissingFromRmd: states
-      .filter((s) => s.provider.rmdRequired && !s.filing)
-      .map((s) => ({ id: s.provider.id, name: s.provider.name, rmdNumber: s.provider.rmdNumber, frn: s.provider.frn })),
-    providersDesignated: states.filter((s) => s.entries.length > 0).map((s) => ({ id: s.provider.id, entries: s.entries.map((e) => e.id) })),
+    providersMissingFromRmd: standings
+      .filter(({ s }) => s.provider.rmdRequired && !s.filing)
+      .map(({ s, standing: { grace } }) => ({
+        id: s.provider.id,
+        name: s.provider.name,
+        rmdNumber: s.provider.rmdNumber ?? grace?.rmdNumber,
+        frn: s.provider.frn,
+        ...(grace === undefined ? {} : { graceEndsAt: new Date(grace.endsAt).toISOString() }),
+      })),
+    providersDesignated: standings
+      .filter(({ standing }) => standing.activeEntries.length > 0)
+      .map(({ s, standing }) => ({ id: s.provider.id, entries: standing.activeEntries.map((e) => e.id) })),
     callingNumber: {
       invalid: world.callingNumber?.invalid ?? false,
       dnoEntries: Object.fromEntries((world.callingNumber?.dno ?? []).map((l) => [l.name, l.numbers + l.prefixes])),

@@ -3,7 +3,7 @@
  * trunks, providers with their RMD status, feed versions and mode. Pure apart from the injected actions.
  */
 import type { FeedStatus, RefreshOutcome } from '../feeds/index.js';
-import { toProviderRmdStatus, type ProviderRmdStatus, type ScreeningWorld } from '../screening/index.js';
+import { providerStanding, type ProviderRmdStatus, type ScreeningWorld } from '../screening/index.js';
 import type { AdminReply, AdminRoute } from './admin-server.js';
 
 /** What the admin routes act on; main.ts injects these. */
@@ -52,8 +52,8 @@ export interface AdminFeedStatus {
   /** Snapshot id (content hash) of the RMD in force; undefined for lists. */
   readonly version: string | undefined;
   readonly rows: number | undefined;
-  /** Epoch ms the source last confirmed the data in force. */
-  readonly asOf: number | undefined;
+  /** ISO time the source last confirmed the data in force. */
+  readonly asOf: string | undefined;
   readonly lastRefresh: RefreshOutcome | undefined;
   readonly ageSeconds: number | null;
 }
@@ -64,9 +64,12 @@ export interface AdminProviderStatus {
   readonly name: string;
   readonly rmdStatus: ProviderRmdStatus;
   readonly rmdRequired: boolean;
+  /** From the filing in force; in grace, from the last snapshot that listed the provider (or the config). */
   readonly rmdNumber: string | null;
   readonly lastRecertified: string | null;
-  /** Designation entries naming the provider (active, future or expired). */
+  /** ISO time the removal grace ends (calls pass as would-block until then); null when not in grace. */
+  readonly graceEndsAt: string | null;
+  /** Designation entries in force now (effective, not expired), as the live decision applies them. */
   readonly designations: readonly string[];
 }
 
@@ -74,15 +77,19 @@ export interface AdminProviderStatus {
 export function toAdminStatus(input: { world: ScreeningWorld; feeds: readonly FeedStatus[]; now: number; version: string; node: string }): AdminStatus {
   const { world, now } = input;
   const trunks = [...world.trunkStates.keys()];
-  const providers = [...world.providers.values()].map((s): AdminProviderStatus => ({
-    id: s.provider.id,
-    name: s.provider.name,
-    rmdStatus: toProviderRmdStatus(s, now, world.rmdGrace),
-    rmdRequired: s.provider.rmdRequired,
-    rmdNumber: s.filing?.rmdNumber ?? null,
-    lastRecertified: s.filing ? s.filing.lastRecertified || null : null,
-    designations: s.entries.map((e) => e.id),
-  }));
+  const providers = [...world.providers.values()].map((s): AdminProviderStatus => {
+    const standing = providerStanding(s, now, world.rmdGrace);
+    return {
+      id: s.provider.id,
+      name: s.provider.name,
+      rmdStatus: standing.status,
+      rmdRequired: s.provider.rmdRequired,
+      rmdNumber: s.filing?.rmdNumber ?? standing.grace?.rmdNumber ?? (standing.grace ? s.provider.rmdNumber : undefined) ?? null,
+      lastRecertified: s.filing ? s.filing.lastRecertified || null : null,
+      graceEndsAt: standing.grace ? new Date(standing.grace.endsAt).toISOString() : null,
+      designations: standing.activeEntries.map((e) => e.id),
+    };
+  });
   const byStatus: Record<string, number> = {};
   for (const p of providers) byStatus[p.rmdStatus] = (byStatus[p.rmdStatus] ?? 0) + 1;
   return {
@@ -109,7 +116,7 @@ function toAdminFeedStatus(f: FeedStatus, now: number): AdminFeedStatus {
     maxAgeSeconds: f.maxAgeSeconds,
     version: f.snapshotId,
     rows: f.hasData ? f.rows : undefined,
-    asOf: aged ? now - f.ageSeconds * 1000 : undefined,
+    asOf: aged ? new Date(now - f.ageSeconds * 1000).toISOString() : undefined,
     lastRefresh: f.lastOutcome,
     ageSeconds: aged ? Math.round(f.ageSeconds) : null,
   };

@@ -4,6 +4,7 @@
  */
 export { createCoreAdminRoutes, toAdminStatus, type AdminActions, type AdminStatus } from './admin-routes.js';
 export { createAdminServer, type AdminReply, type AdminRequest, type AdminRoute, type AdminServer } from './admin-server.js';
+export { refreshStatus, toFeedRefreshReply } from './feed-refresh-reply.js';
 export { createLogger } from './logger.js';
 export { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
 export { createOpsServer, exposeMetrics, type OpsServer } from './ops-server.js';

@@ -4,11 +4,11 @@
  * config or closed sets; state-derived gauges are computed at scrape time (collect()), never on a timer.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { CDR_LOSS_CAUSES, type CdrSinkMetrics } from '../cdr/index.js';
+import { CDR_LOSS_CAUSES, CDR_RECORD_TYPES, type CdrSinkMetrics } from '../cdr/index.js';
 import type { ReloadMetrics } from '../config/index.js';
 import type { FeedMetrics } from '../feeds/index.js';
 import { createTally } from '../lib/index.js';
-import { FLOOD_REASON, type ScreenedObservation, type ScreeningMetrics, type ScreeningWorld } from '../screening/index.js';
+import { FLOOD_REASON, REASONS, type Reason, type ScreenedObservation, type ScreeningMetrics, type ScreeningWorld } from '../screening/index.js';
 import { TCP_CLOSURES, TCP_REFUSALS, type BuiltinMetrics, type BuiltinTcpMetrics, type TransactionTableStats } from '../sip/builtin/index.js';
 import type { DrachtioMetrics } from '../sip/drachtio/index.js';
 import type { FrontMetrics } from '../sip/shared/index.js';
@@ -42,6 +42,9 @@ export interface MetricsOptions {
 }
 
 const DECISION_BUCKETS = [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+/** Reasons a screening record can carry (flood-limit is counted by rmdgate_sip_flood_total, before screening). */
+const SCREENING_REASONS: readonly Reason[] = REASONS.filter((r) => r !== FLOOD_REASON);
+const BLOCK_DECISIONS = ['reject', 'would-block'] as const;
 const KNOWN_METHODS = new Set(['INVITE', 'ACK', 'CANCEL', 'OPTIONS', 'BYE', 'REGISTER', 'response']);
 
 /** Creates the registry and metrics. `version` goes into rmdgate_build_info. */
@@ -91,9 +94,10 @@ function definer(registry: Registry): Definer {
  * prom-client in the counter's collect(), which prom-client runs at every scrape and every get(), so readers see the
  * same totals as with direct increments. Returns the increment function (one value per label name).
  */
-function talliedCounter(def: Definer, name: string, help: string, labelNames: readonly string[]): (...values: (string | number)[]) => void {
+function talliedCounter(def: Definer, name: string, help: string, labelNames: readonly string[], zeros: readonly Record<string, string>[] = []): (...values: (string | number)[]) => void {
   const tally = createTally(labelNames);
   const counter = def.counter(name, help, labelNames, () => tally.drain((labels, n) => counter.inc(labels, n)));
+  for (const labels of zeros) counter.inc(labels, 0);
   return (...values) => tally.inc(...values);
 }
 
@@ -106,9 +110,13 @@ function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetr
   const responses = talliedCounter(def, 'rmdgate_sip_responses_total', 'SIP final responses sent, by status and transport', ['status', 'transport']);
   const malformed = def.counter('rmdgate_sip_malformed_total', 'SIP messages dropped or answered 400/513, by kind and transport', ['kind', 'transport'] as const);
   const retrans = def.counter('rmdgate_sip_retransmissions_total', 'Retransmitted requests answered from the transaction cache or absorbed', ['method', 'transport'] as const);
+  // Per reason, not per trunk: every screening reason × (reject, would-block) exists from the start at 0.
+  const blockLabels = SCREENING_REASONS.flatMap((reason) => BLOCK_DECISIONS.map((decision) => ({ reason, decision })));
+  const blocks = talliedCounter(def, 'rmdgate_blocks_total', 'INVITEs refused (reject) or passed as would-block, by reason and decision; every screening reason starts at 0', ['reason', 'decision'], blockLabels);
   const screening: ScreeningMetrics = {
     screened(o: ScreenedObservation) {
       invites(o.trunk, o.decision, o.reason, o.mode);
+      if (o.decision !== 'allow') blocks(o.reason, o.decision);
       duration.observe({ decision: o.decision }, o.seconds);
       if (o.protectedCall !== undefined) protectedCalls.inc({ kind: o.protectedCall, reason: o.reason });
     },
@@ -127,6 +135,7 @@ function builtinPort(def: Definer): BuiltinMetrics {
   let stats: (() => TransactionTableStats) | undefined;
   const notKept = def.counter('rmdgate_sip_transactions_not_kept_total', 'Final replies not kept for retransmissions: no room within sip.maxTransactionBytes', []);
   const flood = def.counter('rmdgate_sip_flood_total', 'Requests from sources no trunk covers that were over their rate (sip.flood), by reason (flood-limit), action (dropped, rejected) and transport', ['reason', 'action', 'transport'] as const);
+  for (const action of ['dropped', 'rejected'] as const) for (const transport of ['udp', 'tcp']) flood.inc({ reason: FLOOD_REASON, action, transport }, 0);
   const entries = def.gauge('rmdgate_sip_transactions', 'INVITE transactions kept for retransmissions (built-in front)', [], () => {
     if (stats) entries.set(stats().entries);
   });
@@ -142,8 +151,8 @@ function builtinPort(def: Definer): BuiltinMetrics {
 
 function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => number) => void } {
   let source: (() => number) | undefined;
-  const written = def.counter('rmdgate_cdr_written_total', 'CDR records written, once per record (by every sink that takes it)', []);
-  const lost = def.counter('rmdgate_cdr_lost_total', 'CDR records lost, once per record (by at least one sink), by the first cause (queue-full, backlog-full, write-error, closed)', ['cause'] as const);
+  const written = def.counter('rmdgate_cdr_written_total', 'CDR records written, once per record (by every sink that takes it), by type (screening: one per call, disposition, flood-summary)', ['type'] as const);
+  const lost = def.counter('rmdgate_cdr_lost_total', 'CDR records lost, once per record (by at least one sink), by the first cause (queue-full, backlog-full, write-error, closed) and type', ['cause', 'type'] as const);
   const sinkWritten = def.counter('rmdgate_cdr_sink_written_total', 'CDR records written, per sink (held records count when written back)', ['sink'] as const);
   const sinkLost = def.counter('rmdgate_cdr_sink_lost_total', 'CDR records lost, per sink and cause', ['sink', 'cause'] as const);
   const write = def.histogram('rmdgate_cdr_write_duration_seconds', 'Duration of one CDR batch write, per sink', ['sink'] as const, [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1]);
@@ -152,10 +161,13 @@ function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => n
   });
   const heldRecords = def.gauge('rmdgate_cdr_backlog_records', 'CDR records held for retry after failed writes (memory and spool), per sink', ['sink'] as const);
   const heldBytes = def.gauge('rmdgate_cdr_backlog_bytes', 'Bytes of CDR records held for retry after failed writes (memory and spool), per sink', ['sink'] as const);
-  for (const cause of CDR_LOSS_CAUSES) lost.inc({ cause }, 0);
+  for (const type of CDR_RECORD_TYPES) {
+    written.inc({ type }, 0);
+    for (const cause of CDR_LOSS_CAUSES) lost.inc({ cause, type }, 0);
+  }
   const port: CdrSinkMetrics = {
-    written: (n) => written.inc(n),
-    lost: (n, cause) => lost.inc({ cause }, n),
+    written: (n, type) => written.inc({ type }, n),
+    lost: (n, cause, type) => lost.inc({ cause, type }, n),
     sinkWritten: (sink, n) => sinkWritten.inc({ sink }, n),
     sinkLost: (sink, n, cause) => sinkLost.inc({ sink, cause }, n),
     writeSeconds: (sink, s) => write.observe({ sink }, s),
@@ -171,7 +183,13 @@ function cdrPorts(def: Definer): { port: CdrSinkMetrics; watch: (queued: () => n
 function drachtioPort(def: Definer): DrachtioMetrics {
   const connected = def.gauge('rmdgate_drachtio_connected', 'Whether the link to a drachtio-server is up (1) or down (0)', ['server'] as const);
   const reconnects = def.counter('rmdgate_drachtio_reconnects_total', 'Reconnect attempts to a drachtio-server', ['server'] as const);
-  return { connected: (server, up) => connected.set({ server }, up ? 1 : 0), reconnect: (server) => reconnects.inc({ server }) };
+  return {
+    connected(server, up) {
+      connected.set({ server }, up ? 1 : 0);
+      reconnects.inc({ server }, 0); // the server is known from here on: its reconnects start at 0
+    },
+    reconnect: (server) => reconnects.inc({ server }),
+  };
 }
 
 function builtinTcpPort(def: Definer): BuiltinTcpMetrics {

@@ -3,7 +3,7 @@
  */
 
 const SUFFIXES = new Set([
-  'llc', 'l l c', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'lp', 'llp',
+  'llc', 'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'lp', 'llp',
   'plc', 'pvt', 'private', 'sa', 'gmbh', 'pllc', 'pc',
 ]);
 
@@ -41,20 +41,9 @@ const MEMO = new Map<string, string>();
 const MEMO_MAX = 200_000;
 
 function normalise(name: string): string {
-  const words = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    // Stryker disable next-line Regex,StringLiteral: equivalent, joinInitials turns the l l c left by punctuation removal into llc anyway
-    .replace(/\bl\.l\.c\.?/g, 'llc')
-    // Stryker disable next-line Regex: equivalent, the empty words a run of spaces leaves are filtered out next
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim()
-    .split(' ')
-    // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, an empty word can only be the one word of an empty name, which joins to '' either way
-    .filter((w) => w !== '')
-    .reduce<string[]>(joinInitials, []);
+  const folded = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/&/g, ' and ');
+  // Words are the runs of letters and digits; punctuation and spacing between them ("L.L.C.", "Co., Ltd") fall away.
+  const words = (folded.match(/[a-z0-9]+/g) ?? []).reduce<string[]>(joinInitials, []);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, popping the last word when it is a suffix leaves '' as the next line returns
   while (words.length > 1 && SUFFIXES.has(words[words.length - 1]!)) words.pop();
   if (words.length === 1 && SUFFIXES.has(words[0]!)) return '';

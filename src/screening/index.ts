@@ -21,11 +21,14 @@ export {
   type PolicyReason, type Reason, type ReceivedOn, type RejectAnswer, type RmdFiling, type RmdSnapshot, type Transport, type Trunk,
 } from './model.js';
 export { decodePassport, type PassportClaims } from './passport.js';
-export { toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
+export { normaliseContactPhone, toE164, toNumberKey, toPhoneNumber, type PhoneNumber } from './phone-number.js';
 export { compileWorld, decide, type Policy, type ProviderState, type ReasonPolicy, type ScreeningWorld, type WorldInputs } from './policy.js';
 export type { CdrRawFields, CdrSink, Clock, Logger, ScreenedObservation, ScreeningMetrics } from './ports.js';
-export { PROVIDER_RMD_STATUSES, countProviderRmdStatuses, toProviderRmdStatus, type ProviderRmdStatus } from './provider-status.js';
-export { isRecertificationOverdue, recertificationDeadline } from './recertification.js';
+export {
+  PROVIDER_RMD_STATUSES, countProviderRmdStatuses, graceAt, isEntryActive, providerStanding, toProviderRmdStatus,
+  type ProviderRmdStatus, type ProviderStanding, type RmdGrace, type RmdGraceMap,
+} from './provider-status.js';
+export { isRecertificationOverdue, recertificationDeadline, recertificationState, type RecertificationState } from './recertification.js';
 export { MAX_CONTACT_USER_CHARS, UNUSABLE_REQUEST_URI_ANSWERS, toRequestUriUser, unusableRequestUri, type RequestUriUser } from './request-uri.js';
 export {
   DEFAULT_PHRASES, DEFAULT_REASON_SETTINGS, REASON_MEANINGS, REJECT_STATUSES, toRejectAnswer,

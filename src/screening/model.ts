@@ -88,7 +88,7 @@ export type ImplementationClass = 'complete' | 'partial' | 'none' | 'unknown';
 
 /** One RMD filing (a row of the FCC CSV export), normalised. */
 export interface RmdFiling {
-  /** `RMD` + 7 digits. */
+  /** `RMD` + 7 digits, or '' when the export has no RMD numbers (the filing is then keyed by FRN). */
   readonly rmdNumber: string;
   /** 10-digit FRN, or '' when the row had none. */
   readonly frn: string;
@@ -104,9 +104,15 @@ export interface RmdFiling {
   readonly foreign: boolean | null;
   /** ISO date `YYYY-MM-DD`, or '' when blank. */
   readonly lastRecertified: string;
+  /** true when the export has no `last_recertified` column: the recertification state is unknown, never overdue. */
+  readonly recertificationUnknown?: boolean | undefined;
   readonly lastUpdated: string;
   readonly contactName: string;
   readonly contactPhone: string;
+  /** Robocall-mitigation contact e-mail; undefined when the export has no such column. */
+  readonly contactEmail?: string | undefined;
+  /** Operating Company Number (collected since 2024-02-26); undefined when the export has no such column. */
+  readonly ocn?: string | undefined;
   readonly filingUrl: string;
 }
 
@@ -119,6 +125,7 @@ export interface RmdSnapshot {
   /** When it was loaded/fetched, epoch ms. */
   readonly loadedAt: number;
   readonly rows: number;
+  /** Every filing, keyed by RMD number (`frn:<FRN>` for a filing from an export without RMD numbers). */
   readonly byRmdNumber: ReadonlyMap<string, RmdFiling>;
   /** Keyed by main FRN and every `other_frns` FRN. */
   readonly byFrn: ReadonlyMap<string, RmdFiling>;

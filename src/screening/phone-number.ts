@@ -18,13 +18,13 @@ const EMPTY: PhoneNumber = { raw: '', e164: undefined };
 export function toPhoneNumber(headerOrUri: string | undefined): PhoneNumber {
   if (headerOrUri === undefined) return EMPTY;
   const uri = extractUri(headerOrUri);
-  const lower = uri.slice(0, 5).toLowerCase();
   let user: string;
-  if (lower.startsWith('tel:')) {
+  if (/^tel:/i.test(uri)) {
     user = before(uri.slice(4), ';');
-  } else if (lower.startsWith('sip:') || lower.startsWith('sips:')) {
+  } else if (/^sips?:/i.test(uri)) {
     const rest = uri.slice(uri.indexOf(':') + 1);
     const at = rest.lastIndexOf('@');
+    // Stryker disable next-line EqualityOperator: equivalent, an '@' at 0 leaves an empty user, which is EMPTY too
     if (at < 0) return EMPTY;
     user = before(before(rest.slice(0, at), ';'), ':');
   } else {
@@ -44,13 +44,16 @@ function extractUri(value: string): string {
   const lt = indexOutsideQuotes(value, '<');
   if (lt >= 0) {
     const gt = value.indexOf('>', lt);
+    // Stryker disable next-line EqualityOperator: equivalent, the '>' is searched from the '<', so it is never at 0
     return value.slice(lt + 1, gt < 0 ? undefined : gt).trim();
   }
+  // Stryker disable next-line StringLiteral,Regex: equivalent, split always yields a first element; '.*' already runs to the end of a string without line breaks
   return (value.trim().split(/[\s,]/)[0] ?? '').replace(/;tag=.*$/i, '');
 }
 
 function indexOutsideQuotes(s: string, ch: string): number {
   let quoted = false;
+  // Stryker disable next-line EqualityOperator: equivalent, s[s.length] is undefined and matches nothing
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
     if (c === '\\' && quoted) i++;
@@ -80,6 +83,15 @@ function isNanp(ten: string): boolean {
 }
 
 /**
+ * A contact phone as filed (RMD `contact_telephone_number`): its E.164 form when one can be derived (`(202) 555-0123`
+ * → `+12025550123`), else the text as filed, trimmed — so a formatting-only difference is no difference.
+ */
+export function normaliseContactPhone(text: string): string {
+  const trimmed = text.trim();
+  return toE164(trimmed) ?? trimmed;
+}
+
+/**
  * Digits-only key used to match a traceback's number to CDRs regardless of `+1`/`1`/10-digit form:
  * the E.164 digits without `+` (`2025550123`, `12025550123` and `+1 202-555-0123` all give `12025550123`).
  */
@@ -88,6 +100,7 @@ export function toNumberKey(value: string): string | undefined {
 }
 
 function safeDecode(s: string): string {
+  // Stryker disable next-line ConditionalExpression,StringLiteral: equivalent, a fast path: decoding a string without '%' returns it unchanged
   if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);

@@ -7,6 +7,7 @@ import { findCallingNumber, protectionOf, toEmergencyProtection, type CallingNum
 import type {
   Action, BlocklistEntry, Decision, Evidence, InviteFacts, ListKind, Mode, PolicyReason, Provider, RejectAnswer, RmdFiling, RmdSnapshot, Trunk,
 } from './model.js';
+import { graceAt, isEntryActive, type RmdGraceMap } from './provider-status.js';
 import { unusableRequestUri } from './request-uri.js';
 import { createTrunkTable, type TrunkTable } from './trunk-table.js';
 
@@ -46,6 +47,8 @@ export interface TrunkState {
   /** The decision when no designation entry is active (allow, or the RMD finding's outcome). */
   readonly baseline: Decision;
   readonly baselineSeverity: number;
+  /** The baseline while the provider's removal grace runs (only for providers in the world's `rmdGrace`). */
+  readonly graceBaseline?: { readonly decision: Decision; readonly severity: number } | undefined;
   /** One decision per provider entry (same order as `provider.entries`), with its list evidence. */
   readonly entryDecisions: readonly { readonly entry: BlocklistEntry; readonly decision: Decision; readonly severity: number }[];
 }
@@ -61,7 +64,7 @@ export interface ScreeningWorld {
   /** Config version (hash) this world was built from; recorded in CDRs. */
   readonly configVersion: string;
   /** Providers in their removal grace period (WorldInputs.rmdGrace); absent when none was given. */
-  readonly rmdGrace?: ReadonlySet<string> | undefined;
+  readonly rmdGrace?: RmdGraceMap | undefined;
   /** Calling-number checks; absent = off. */
   readonly callingNumber?: CallingNumberScreening | undefined;
   /** Emergency and PSAP calls that are never refused on a configured trunk (911 and 933 at least). */
@@ -78,10 +81,11 @@ export interface WorldInputs {
   readonly trunkHeader?: string | undefined;
   readonly configVersion: string;
   /**
-   * Ids of providers in their removal grace period (listed in an earlier snapshot, missing from this one for less
-   * than `feeds.removalGraceHours`): their `provider-not-in-rmd` finding is at most `monitor`. Absent = no grace.
+   * Providers in their removal grace period (listed in an earlier snapshot, missing from this one for less than
+   * `feeds.removalGraceHours`) with the grace end: until then their `provider-not-in-rmd` finding is at most
+   * `monitor` (see `graceAt`). Absent = no grace.
    */
-  readonly rmdGrace?: ReadonlySet<string> | undefined;
+  readonly rmdGrace?: RmdGraceMap | undefined;
   /** Calling-number checks (config `callingNumber`, DNO and allocation feeds); absent = off. */
   readonly callingNumber?: CallingNumberScreening | undefined;
   /** Emergency protection; absent = the built-in numbers only (it can be widened, never removed). */
@@ -132,7 +136,7 @@ function trunkTableFor(trunks: readonly Trunk[], trunkHeader: string | undefined
   return table;
 }
 
-type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'> & { readonly rmdGrace?: ReadonlySet<string> | undefined };
+type WorldBase = Pick<ScreeningWorld, 'providers' | 'rmd' | 'policy'> & { readonly rmdGrace?: RmdGraceMap | undefined };
 
 function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
   const { policy } = world;
@@ -141,18 +145,21 @@ function toTrunkState(trunk: Trunk, world: WorldBase): TrunkState {
     trunkId: trunk.id,
     providerId: trunk.providerId,
     rmdSnapshotId: world.rmd?.id,
-    rmdNumber: state?.filing?.rmdNumber,
+    rmdNumber: state?.filing?.rmdNumber || undefined, // a filing keyed by FRN has no RMD number
     rmdMatch: state?.rmdMatch,
   };
   const route = trunk.route ?? policy.defaultRoute;
-  const rmdFinding = rmdFindingOf(state, world);
+  const rmdFinding = rmdFindingOf(state, world, false);
   const baseline: Decision = rmdFinding ? conclude(rmdFinding, evidence, route, policy) : { kind: 'allow', reason: undefined, wouldBlock: false, evidence, route };
+  // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares work: decide() uses the grace baseline only for a provider graceAt finds in rmdGrace
+  const graceFinding = state !== undefined && world.rmdGrace?.has(state.provider.id) === true ? rmdFindingOf(state, world, true) : undefined;
+  const graceBaseline = graceFinding ? { decision: conclude(graceFinding, evidence, route, policy), severity: SEVERITY[graceFinding.action] } : undefined;
   const entryDecisions = (state?.entries ?? []).map((entry) => {
     const action = pickAction(policy.reasons['provider-designated'].action, policy.designated[entry.kind]);
     const ev: Evidence = { ...evidence, listEntryId: entry.id, listKind: entry.kind, listSource: entry.source };
     return { entry, decision: conclude({ reason: 'provider-designated', action }, ev, route, policy), severity: SEVERITY[action] };
   });
-  return { trunk, provider: state, evidence, baseline, baselineSeverity: rmdFinding ? SEVERITY[rmdFinding.action] : -1, entryDecisions };
+  return { trunk, provider: state, evidence, baseline, baselineSeverity: rmdFinding ? SEVERITY[rmdFinding.action] : -1, graceBaseline, entryDecisions };
 }
 
 function findFiling(p: Provider, rmd: RmdSnapshot | undefined): [RmdFiling | undefined, 'rmd-number' | 'frn' | undefined] {
@@ -206,7 +213,8 @@ interface Finding {
 
 /**
  * Decides one INVITE: trunk → precomputed trunk state → the first designation entry active at `receivedAt`
- * (entries are sorted most severe first) versus the RMD finding; the more severe wins, designation on ties. A call
+ * (entries are sorted most severe first; `isEntryActive`) versus the RMD finding, milder while the provider's removal
+ * grace runs at `receivedAt` (`graceAt`); the more severe wins, designation on ties. A call
  * that would pass (allowed or would-block) but whose Request-URI user cannot be carried into the redirect is refused
  * as `unusable-request-uri` instead, in any mode: passing it on would lose the dialed number.
  * Pure; for the common cases it allocates nothing beyond the trunk lookup and, for a passing call, the substrings
@@ -225,11 +233,12 @@ function decidePolicy(facts: InviteFacts, world: ScreeningWorld): Decision {
   const ts = world.trunkStates.get(trunk);
   if (!ts) throw new Error(`trunk ${trunk.id} has no compiled state`);
   const now = facts.receivedAt;
-  let decision = ts.baseline;
-  let severity = ts.baselineSeverity;
+  // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares the map lookup: without a grace baseline the result is undefined either way
+  const graced = ts.graceBaseline !== undefined && graceAt(ts.trunk.providerId, world.rmdGrace, now) !== undefined ? ts.graceBaseline : undefined;
+  let decision = graced ? graced.decision : ts.baseline;
+  let severity = graced ? graced.severity : ts.baselineSeverity;
   for (const d of ts.entryDecisions) {
-    const e = d.entry;
-    if (e.effectiveAt > now || (e.expiresAt !== undefined && now >= e.expiresAt)) continue;
+    if (!isEntryActive(d.entry, now)) continue;
     if (d.severity >= severity) {
       decision = d.decision;
       severity = d.severity;
@@ -263,12 +272,13 @@ function protect(facts: InviteFacts, decision: Decision & { kind: 'reject' }, ts
   return { kind: 'allow', reason: decision.reason, wouldBlock: true, evidence: { ...decision.evidence, protectedCall: p }, route: ts.trunk.route ?? world.policy.defaultRoute };
 }
 
-function rmdFindingOf(state: ProviderState | undefined, world: WorldBase): Finding | undefined {
+/** The RMD finding of a provider; `inGrace`: as while its removal grace runs (at most monitor). */
+function rmdFindingOf(state: ProviderState | undefined, world: WorldBase, inGrace: boolean): Finding | undefined {
   if (!state) return { reason: 'screening-error', action: world.policy.reasons['screening-error'].action };
   if (!state.provider.rmdRequired || state.filing) return undefined;
   if (!world.rmd) return { reason: 'rmd-unavailable', action: world.policy.reasons['rmd-unavailable'].action };
   const action = world.policy.reasons['provider-not-in-rmd'].action;
-  return { reason: 'provider-not-in-rmd', action: world.rmdGrace?.has(state.provider.id) === true ? pickAction(action, 'monitor') : action };
+  return { reason: 'provider-not-in-rmd', action: inGrace ? pickAction(action, 'monitor') : action };
 }
 
 /** The list kind's action narrows the reason's action: the milder of the two applies. */

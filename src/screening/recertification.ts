@@ -20,13 +20,25 @@ export function recertificationDeadline(now: number): { deadline: string; window
 }
 
 /**
+ * A filing's recertification state at `now`: `unknown` when the export had no recertification column (nothing to
+ * judge by), else `overdue` per {@link isRecertificationOverdue}, else `current`.
+ */
+export type RecertificationState = 'current' | 'overdue' | 'unknown';
+
+export function recertificationState(filing: Pick<RmdFiling, 'lastRecertified' | 'lastUpdated' | 'recertificationUnknown'>, now: number): RecertificationState {
+  if (filing.recertificationUnknown === true) return 'unknown';
+  return isRecertificationOverdue(filing, now) ? 'overdue' : 'current';
+}
+
+/**
  * A filing is overdue when a deadline is in force and it was neither recertified since that cycle's window opened
  * nor first filed after the deadline (a blank `last_recertified` with `last_updated` on or after it).
  * Counting from the window rather than from March 1 keeps providers that recertified properly in February listed.
+ * A filing whose recertification is unknown (no such column in the export) is never overdue.
  */
-export function isRecertificationOverdue(filing: Pick<RmdFiling, 'lastRecertified' | 'lastUpdated'>, now: number): boolean {
+export function isRecertificationOverdue(filing: Pick<RmdFiling, 'lastRecertified' | 'lastUpdated' | 'recertificationUnknown'>, now: number): boolean {
   const cycle = recertificationDeadline(now);
-  if (!cycle) return false;
+  if (!cycle || filing.recertificationUnknown === true) return false;
   if (filing.lastRecertified !== '') return filing.lastRecertified < cycle.windowOpens;
   return filing.lastUpdated < cycle.deadline;
 }

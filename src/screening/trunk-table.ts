@@ -8,8 +8,6 @@ import type { InviteFacts, Trunk } from './model.js';
 
 interface Candidate {
   readonly trunk: Trunk;
-  /** Position in config; earlier wins ties. */
-  readonly order: number;
   /** Number of narrowing conditions; more specific wins within a prefix. */
   readonly score: number;
 }
@@ -53,8 +51,9 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
   const hosts6 = new Map<string, Candidate[]>();
   const root4: TrieNode = {};
   const root6: TrieNode = {};
-  trunks.forEach((trunk, order) => {
-    const candidate: Candidate = { trunk, order, score: scoreOf(trunk) };
+  // In config order: pick() keeps the first of equally specific candidates.
+  for (const trunk of trunks) {
+    const candidate: Candidate = { trunk, score: scoreOf(trunk) };
     for (const source of trunk.sources) {
       const cidr = parseCidr(source);
       if (typeof cidr === 'string') throw new Error(`trunk ${trunk.id}: ${source}: ${cidr}`);
@@ -63,7 +62,7 @@ export function createTrunkTable(trunks: readonly Trunk[], opts: TrunkTableOptio
       else if (address.family === 6 && prefix === 128) push(hosts6, key6(address.words), candidate);
       else insert(address.family === 4 ? root4 : root6, address, prefix, candidate);
     }
-  });
+  }
   const headerName = opts.trunkHeader?.toLowerCase();
 
   function lookup(facts: InviteFacts): Trunk | undefined {
@@ -161,7 +160,8 @@ function pick(candidates: readonly Candidate[], ctx: MatchContext): Trunk | unde
   for (const c of candidates) {
     // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, matches() is true for a trunk with no narrowing condition
     if (c.score > 0 && !matches(c.trunk, ctx)) continue;
-    if (!best || c.score > best.score || (c.score === best.score && c.order < best.order)) best = c;
+    // Candidates are listed in config order: a strictly higher score wins, so on a tie the trunk listed first stays.
+    if (!best || c.score > best.score) best = c;
   }
   return best?.trunk;
 }

@@ -10,7 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createCdrSinks } from '../../src/cdr/sinks.js';
 import { listDayFiles, openDayFileForRead } from '../../src/cdr/sqlite/day-files.js';
 import { buildCdrs } from '../support/builders.js';
-import { toFloodSummaryRecord } from '../../src/screening/index.js';
+import { createMetrics } from '../../src/ops/metrics.js';
+import { toFloodSummaryRecord, type DispositionRecord } from '../../src/screening/index.js';
 import { createSqliteCdrReader } from '../../src/cdr/sqlite/query.js';
 import { cdrConfig } from './support/cdr-config.js';
 import { countingMetrics, recordingLog, silentLog } from '../support/fakes.js';
@@ -120,6 +121,40 @@ describe('CDR sinks: failed writes are held and written back', () => {
       expect(metrics.counts).toEqual({ written: 100, lost: 150 });
       expect(metrics.lostBy).toEqual({ 'queue-full': 150 });
       expect(metrics.bySink).toEqual({ written: { sqlite: 100, jsonl: 100 }, lost: { 'sqlite/queue-full': 150, 'jsonl/queue-full': 150 } });
+    } finally {
+      await sink.close();
+    }
+  });
+});
+
+describe('CDR sinks: one screening record per call on the main series', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+  it('counts written records by type, so screening records equal the calls with two sinks and dispositions', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rmdgate-sinks-'));
+    dirs.push(dir);
+    const metrics = createMetrics('0.0.0', { defaultMetrics: false });
+    const sink = await createCdrSinks(cdrConfig(dir, { jsonl: { enabled: true } }), { resolvePath: (p) => p, log: silentLog, metrics: metrics.cdr, monotonicMs: () => performance.now() });
+    const calls = buildCdrs(40, { startMs: AT });
+    try {
+      for (const r of calls) {
+        sink.write(r);
+        const released: DispositionRecord = {
+          schemaVersion: r.schemaVersion, type: 'disposition', node: r.node, callId: r.callId ?? `c-${r.seq}`, event: 'released',
+          at: r.receivedAt, atMs: r.receivedAtMs, serverTime: null, sipStatus: null, cause: 'normal-release', releasedBy: 'caller', attempts: 1,
+        };
+        sink.write(released);
+      }
+      await sink.flush();
+      const text = await metrics.registry.metrics();
+      const sample = (series: string): number => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+
+      expect(sample('rmdgate_cdr_written_total{type="screening"}')).toBe(calls.length);
+      expect(sample('rmdgate_cdr_written_total{type="disposition"}')).toBe(calls.length);
+      expect(sample('rmdgate_cdr_sink_written_total{sink="sqlite"}')).toBe(calls.length);
+      expect(sample('rmdgate_cdr_sink_written_total{sink="jsonl"}')).toBe(2 * calls.length);
+      expect(sample('rmdgate_cdr_sink_lost_total{sink="jsonl",cause="queue-full"}')).toBe(0);
     } finally {
       await sink.close();
     }

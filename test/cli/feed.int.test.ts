@@ -38,9 +38,9 @@ describe('rmdgate feed', () => {
     expect(code).toBe(0);
     const md = out.join('\n');
     expect(md).toContain('- scope: all filings');
-    expect(md).toContain('- removed: 1');
-    expect(md).toContain('- listed: 1');
-    expect(md).toContain('| RMD0990001 | 0099000001 | Provider RMD0990001 LLC | complete | none |');
+    expect(md).toContain('- Removed from the RMD (`removed`): 1');
+    expect(md).toContain('- Newly listed (`listed`): 1');
+    expect(md).toContain('| RMD0990001 | 0099000001 | Provider RMD0990001 LLC | implementation | complete | none |');
   });
 
   it('diffs only configured providers as JSON with --config', async () => {
@@ -53,18 +53,25 @@ describe('rmdgate feed', () => {
   });
 
   it.each([
-    { name: 'a bad --format', args: ['diff', 'a', 'b', '--format', 'xml'], message: 'invalid --format "xml"' },
-    { name: 'one file only', args: ['diff', 'a'], message: 'exactly two snapshot files' },
-    { name: 'an unknown subcommand', args: ['frobnicate'], message: 'unknown subcommand "frobnicate"' },
-    { name: 'accept without --feed', args: ['accept', '--config', 'x.yaml'], message: 'needs --config FILE and --feed NAME' },
-  ])('exits 2 on $name', async ({ args, message }) => {
+    { name: 'a bad --format', args: ['diff', 'a', 'b', '--format', 'xml'], message: "rmdgate feed diff: error: option '--format <format>' argument 'xml' is invalid. Allowed choices are md, json." },
+    { name: 'one file only', args: ['diff', 'a'], message: "rmdgate feed diff: error: missing required argument 'new'" },
+    { name: 'an unknown subcommand', args: ['frobnicate'], message: "rmdgate feed: error: unknown command 'frobnicate'" },
+    { name: 'accept without --feed', args: ['accept', '--config', 'x.yaml'], message: "rmdgate feed accept: error: required option '--feed <name>' not specified" },
+    { name: 'a missing snapshot file', args: ['diff', 'missing-old.csv', 'b'], message: 'rmdgate feed diff: error: cannot read snapshot missing-old.csv: no such file' },
+  ])('exits 2 with one line on $name', async ({ args, message }) => {
     expect(await feedCommand(args, io)).toBe(2);
-    expect(err.join('\n')).toContain(message);
+    expect(err).toHaveLength(1);
+    expect(err[0]).toContain(message);
   });
 
   it('exits 1 when there is no candidate to accept', async () => {
     expect(await feedCommand(['accept', '--config', file('gate.yaml'), '--feed', 'rmd'], io)).toBe(1);
     expect(err.join('\n')).toContain('rmd: no refused candidate is pending');
+  });
+
+  it('says so in JSON with --json', async () => {
+    expect(await feedCommand(['accept', '--config', file('gate.yaml'), '--feed', 'rmd', '--json'], io)).toBe(1);
+    expect(JSON.parse(out.join('\n'))).toEqual({ feed: 'rmd', accepted: false, stateDir: file('state') });
   });
 
   it('shows the state dir', async () => {

@@ -57,7 +57,25 @@ describe('rmdgate traceback / whatif commands', () => {
     expect(r.out).toMatch(/screened under RMD snapshot snapOLD000000000; contact taken from current snapshot [0-9a-f]{16}/);
   }, 40_000);
 
-  it('answers a CSV batch with one row per request and an explicit no-match', async () => {
+  it('reads a time without zone as UTC, and shows the time once', async () => {
+    const r = await cli(['traceback', '--config', join(dir, 'gate.yaml'), '--calling', '+1 303 555 0100', '--called', '2025550123', '--at', '2026-11-20T19:03:00']);
+
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Result: 1 matching call(s)');
+    expect(r.out.match(/Time \(UTC\)/g)).toHaveLength(1);
+  }, 40_000);
+
+  it('refuses to answer from a CDR store that does not exist (exit 1, one line naming the directory, no stack)', async () => {
+    writeFileSync(join(dir, 'nostore.yaml'), config('RMD0990001').replace('cdr: { dir: cdr }', 'cdr: { dir: no-such-cdr }'));
+    const r = await cli(['traceback', '--config', join(dir, 'nostore.yaml'), '--calling', '3035550100', '--called', '2025550123', '--at', 'now']);
+
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toHaveLength(1);
+    expect(r.err).toContain(`no SQLite CDR store at ${join(dir, 'no-such-cdr')}`);
+    expect(r.out).not.toContain('matching call');
+  }, 40_000);
+
+  it('answers a CSV batch with one row per matching call and an explicit no-match', async () => {
     const r = await cli(['traceback', '--config', join(dir, 'gate.yaml'), '--batch', join(dir, 'batch.csv')]);
 
     const rows = r.out.trim().split('\n');
@@ -69,7 +87,7 @@ describe('rmdgate traceback / whatif commands', () => {
   }, 40_000);
 
   it.each([
-    { name: 'a time without zone', args: ['--calling', '3035550100', '--called', '2025550123', '--at', '2026-11-20T14:03:00'], says: 'has no zone' },
+    { name: 'an unknown --tz', args: ['--calling', '3035550100', '--called', '2025550123', '--at', '2026-11-20T14:03:00Z', '--tz', 'Mars/Olympus'], says: 'unknown time zone "Mars/Olympus"' },
     { name: 'a malformed number', args: ['--calling', 'x', '--called', '2025550123', '--at', '2026-11-20T14:03:00Z'], says: 'invalid calling number "x": expected' },
     { name: 'a missing --called', args: ['--calling', '3035550100', '--at', '2026-11-20T14:03:00Z'], says: 'missing --called' },
   ])('exits 2 naming the expected format for $name', async ({ args, says }) => {

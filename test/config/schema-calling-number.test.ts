@@ -78,14 +78,15 @@ describe('emergency', () => {
 
   it.each([
     [{ enabled: false }, 'emergency.enabled'],
-    [{ disabled: true }, 'emergency'],
-    [{ builtin: [] }, 'emergency'],
-    [{ calledNumbers: ['911'], replaceBuiltin: true }, 'emergency'],
+    [{ disabled: true }, 'emergency.disabled'],
+    [{ builtin: [] }, 'emergency.builtin'],
+    [{ calledNumbers: ['911'], replaceBuiltin: true }, 'emergency.replaceBuiltin'],
   ])('refuses %o, saying the protection cannot be turned off', (emergency, path) => {
     const problems = problemsOf(config({ emergency }));
 
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${path.replace('.', '\\.')}: emergency protection cannot be turned off or narrowed: calls to 911 and 933`));
+    expect(problems[0]).not.toMatch(/unknown key|did you mean/);
   });
 
   it.each([

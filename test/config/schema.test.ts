@@ -108,13 +108,13 @@ describe('parseConfigText: invalid configs', () => {
     { name: 'an RMD number with too few digits', change: (c) => { c.providers[0].rmdNumber = 'RMD123'; }, path: 'providers[0].rmdNumber', message: 'must be RMD followed by 7 digits' },
     { name: 'a lower-case RMD number', change: (c) => { c.providers[0].rmdNumber = 'rmd0990001'; }, path: 'providers[0].rmdNumber', message: 'must be RMD followed by 7 digits' },
     { name: 'no providers at all', change: (c) => { c.providers = []; c.trunks = []; }, path: 'providers', message: 'Too small' },
-    { name: 'an unknown top-level key', change: (c) => { c.modee = 'enforce'; }, path: '', message: 'Unrecognized key: "modee"' },
-    { name: 'an unknown key in a trunk', change: (c) => { c.trunks[0].tgrpp = 'TG1'; }, path: 'trunks[0]', message: 'Unrecognized key: "tgrpp"' },
-    { name: 'an unknown key in sip', change: (c) => { c.sip.verdictheader = 'X-V'; }, path: 'sip', message: 'Unrecognized key: "verdictheader"' },
-    { name: 'an unknown key in a reason setting', change: (c) => { c.policy = { reasons: { 'unknown-trunk': { statuss: 403 } } }; }, path: 'policy.reasons.unknown-trunk', message: 'Unrecognized key: "statuss"' },
-    { name: 'a misspelt reason', change: (c) => { c.policy = { reasons: { 'provider-designatd': { action: 'block' } } }; }, path: 'policy.reasons', message: 'Unrecognized key: "provider-designatd"' },
-    { name: 'an unknown list kind', change: (c) => { c.policy = { designated: { k5: 'block' } }; }, path: 'policy.designated', message: 'Unrecognized key: "k5"' },
-    { name: 'an unknown key in receivedOn', change: (c) => { c.trunks[0].receivedOn = { adress: '10.0.0.1' }; }, path: 'trunks[0].receivedOn', message: 'Unrecognized key: "adress"' },
+    { name: 'an unknown top-level key', change: (c) => { c.modee = 'enforce'; }, path: 'modee', message: 'unknown key; did you mean "mode"?' },
+    { name: 'an unknown key in a trunk', change: (c) => { c.trunks[0].tgrpp = 'TG1'; }, path: 'trunks[0].tgrpp', message: 'unknown key; did you mean "tgrp"?' },
+    { name: 'an unknown key in sip', change: (c) => { c.sip.verdictheader = 'X-V'; }, path: 'sip.verdictheader', message: 'unknown key; did you mean "verdictHeader"?' },
+    { name: 'an unknown key in a reason setting', change: (c) => { c.policy = { reasons: { 'unknown-trunk': { statuss: 403 } } }; }, path: 'policy.reasons.unknown-trunk.statuss', message: 'unknown key; did you mean "status"?' },
+    { name: 'a misspelt reason', change: (c) => { c.policy = { reasons: { 'provider-designatd': { action: 'block' } } }; }, path: 'policy.reasons.provider-designatd', message: 'unknown key; did you mean "provider-designated"?' },
+    { name: 'an unknown list kind', change: (c) => { c.policy = { designated: { k5: 'block' } }; }, path: 'policy.designated.k5', message: 'unknown key; did you mean "k4"?' },
+    { name: 'an unknown key in receivedOn', change: (c) => { c.trunks[0].receivedOn = { adress: '10.0.0.1' }; }, path: 'trunks[0].receivedOn.adress', message: 'unknown key; did you mean "address"?' },
     { name: '603plus without a redress method', change: (c) => { c.policy = { reasons: { 'provider-designated': { style: '603plus' } } }; }, path: 'policy.reasons.provider-designated.style', message: '603plus needs at least one redress method' },
     { name: '603plus with status 403', change: (c) => { c.policy = { reasons: { 'provider-designated': { style: '603plus', status: 403 } }, redress: { url: 'https://x/r' } }; }, path: 'policy.reasons.provider-designated.status', message: '603plus is always status 603' },
     { name: '603plus with a custom phrase', change: (c) => { c.policy = { reasons: { 'provider-designated': { style: '603plus', phrase: 'Blocked' } }, redress: { url: 'https://x/r' } }; }, path: 'policy.reasons.provider-designated.phrase', message: 'always uses the phrase "Network Blocked"' },
@@ -263,6 +263,22 @@ describe('parseConfigText: YAML-level problems', () => {
     expect(problems[0]?.message).not.toContain('\n');
   });
 
+  it('gives a YAML problem\'s location once, in its path, not again in the message', () => {
+    const broken = MINIMAL_YAML.replace('  rmd: { path: rmd.csv }', '  rmd: { path: rmd.csv');
+
+    const err = (() => {
+      try {
+        parseConfigText(broken, 'test.yaml');
+      } catch (e) {
+        return e as ConfigError;
+      }
+      throw new Error('expected a ConfigError');
+    })();
+
+    for (const p of err.problems) expect(p.message).not.toMatch(/line \d+|column \d+/);
+    expect(err.message.match(/line \d+/g)).toHaveLength(err.problems.length);
+  });
+
   it('reports a duplicate YAML key with the line of the second occurrence', () => {
     const dup = MINIMAL_YAML.replace('    name: Harborline Communications LLC\n', '    name: Harborline Communications LLC\n    name: Harborline Again\n');
 
@@ -321,8 +337,8 @@ describe('parseConfigText: all problems together', () => {
     const problems = problemsOf(() => parseRaw(raw));
 
     expect(problems.map((p) => p.path).sort()).toEqual([
-      '',
       'cdr.flushIntervalMs',
+      'extra',
       'mode',
       'node.id',
       'policy.reasons.unknown-trunk.status',
@@ -375,10 +391,30 @@ describe('parseConfigText: all problems together', () => {
   });
 
   it('names the root as "(root)" in the error message', () => {
+    expect(() => parseConfigText('hello', 'test.yaml')).toThrow(/^test\.yaml: 1 problem\(s\):\n {2}\(root\): .*expected object, received string$/);
+  });
+
+  it('reports each unknown key at its own path, with a suggestion only when one is close, beside every other problem', () => {
     const raw = minimalConfig();
     raw.typo = 1;
+    raw.providrs = [];
+    raw.sip.fornt = 'builtin';
+    raw.sip.flod = {};
+    raw.cdr = { flush: 100 };
+    raw.mode = 'sometimes';
 
-    expect(() => parseRaw(raw)).toThrow('test.yaml: 1 problem(s):\n  (root): Unrecognized key: "typo"');
+    const problems = problemsOf(() => parseRaw(raw));
+
+    expect(problems).toEqual(expect.arrayContaining([
+      { path: 'typo', message: 'unknown key' },
+      { path: 'providrs', message: 'unknown key; did you mean "providers"?' },
+      { path: 'sip.fornt', message: 'unknown key; did you mean "front"?' },
+      { path: 'sip.flod', message: 'unknown key; did you mean "flood"?' },
+      { path: 'cdr.flush', message: 'unknown key; did you mean "flushIntervalMs"?' },
+      { path: 'mode', message: expect.stringContaining('Invalid option') },
+    ]));
+    expect(problems).toHaveLength(6);
+    expect(() => parseRaw(raw)).toThrow('\n  sip.fornt: unknown key; did you mean "front"?\n');
   });
 });
 

@@ -136,7 +136,7 @@ describe('RMD parser process', () => {
     try {
       const before = rows(4500);
       job(1, rmdCsv(before));
-      await vi.waitFor(() => expect(got).toHaveLength(1));
+      await vi.waitFor(() => expect(got).toHaveLength(1), { timeout: 10_000 });
       await settle();
       expect(got.map((m) => m.type)).toEqual(['head']); // nothing more until pulled
       const first = [got[0]!, ...(await pullAll(1))];

@@ -66,7 +66,7 @@ describe('RMD feed over HTTP', () => {
     { name: 'a CSV that ends inside a quoted field', answer: { kind: 'body', body: `${rmdCsv(rows(12))}RMD0990013,0099000013,"Cut Off` } as const, code: 'ERR_FEED_TRUNCATED', outcome: 'refused' },
     { name: 'a CSV whose last row lacks fields and a line end', answer: { kind: 'body', body: `${rmdCsv(rows(12))}RMD0990013,0099000013,Cut Off LLC` } as const, code: 'ERR_FEED_TRUNCATED', outcome: 'refused' },
     { name: 'an HTML page instead of CSV', answer: { kind: 'body', body: '<!DOCTYPE html><html><body>Maintenance</body></html>', contentType: 'text/html' } as const, code: 'ERR_FEED_FORMAT', outcome: 'refused' },
-    { name: 'a CSV without the number column', answer: { kind: 'body', body: rmdCsv(rows(12), { columns: ['rmd_id', ...['frn', 'business_name', 'implementation', 'voice_service_provider_choice', 'gateway_provider_choice', 'intermediate_provider_choice', 'last_updated', 'last_recertified']] }) } as const, code: 'ERR_FEED_COLUMNS', outcome: 'refused' },
+    { name: 'a CSV without a business name column', answer: { kind: 'body', body: rmdCsv(rows(12), { columns: ['number', ...['frn', 'company', 'implementation', 'voice_service_provider_choice', 'gateway_provider_choice', 'intermediate_provider_choice', 'last_updated', 'last_recertified']] }) } as const, code: 'ERR_FEED_COLUMNS', outcome: 'refused' },
   ])('keeps the last good snapshot on $name', async ({ answer, code, outcome }) => {
     const before = inForce();
     server.answer('/rmd.csv', answer);
@@ -78,7 +78,9 @@ describe('RMD feed over HTTP', () => {
     expect(await errors(code)).toBe(1);
     expect(await refreshes(outcome)).toBe(1);
     const line = h.logs.find(outcome === 'error' ? 'feed refresh failed' : 'feed candidate refused', { feed: 'rmd', code });
-    expect(line).toBeDefined();
+    expect(line).toMatchObject({ reason: expect.stringMatching(/\S/) });
+    expect(line).not.toHaveProperty('err');
+    expect(h.logs.lines.filter((l) => JSON.stringify(l).includes('"stack"'))).toEqual([]);
   });
 
   it.each([
@@ -122,6 +124,61 @@ describe('RMD feed over HTTP', () => {
     expect(h.system.holder.current().rmd?.rows).toBe(rowsAfter);
     expect(existsSync(join(tmp.dir, 'state', 'rmd', 'pending.json'))).toBe(false);
     expect(h.logs.find('feed candidate accepted', { feed: 'rmd' })).toBeDefined();
+  });
+
+  it('skips bad rows within data.rmd.maxBadRowFraction, reporting them; refuses above it until accepted', async () => {
+    // 1 bad row in 100 (1 %, the default limit): in force, reported
+    const good = rmdCsv([...rows(99), { number: 'RMD12', frn: '0099000100' }]);
+    server.answer('/rmd.csv', { kind: 'body', body: good, etag: '"b1"' });
+    const [within] = await h.system.refresh('rmd');
+
+    expect(within).toMatchObject({ outcome: 'updated', rows: 99, badRows: 1, badRowSample: [{ line: 101, column: 'number', message: 'number is not RMD followed by 7 digits' }] });
+    expect(metric(await h.metricsText(), 'rmdgate_feed_bad_rows', { feed: 'rmd' })).toBe(1);
+    expect(h.logs.find('feed rows skipped', { feed: 'rmd', badRows: 1 })).toBeDefined();
+    expect(h.system.status().find((s) => s.feed === 'rmd')?.badRows).toBe(1);
+
+    // 2 bad rows in 100: refused, kept as pending, acceptable
+    server.answer('/rmd.csv', { kind: 'body', body: rmdCsv([...rows(98), { number: 'RMD12', frn: '1' }, { number: 'X', frn: '2' }]), etag: '"b2"' });
+    const [refused] = await h.system.refresh('rmd');
+
+    expect(refused).toMatchObject({ outcome: 'refused', code: 'ERR_FEED_BAD_ROWS', rows: 99 });
+    expect(await errors('ERR_FEED_BAD_ROWS')).toBe(1);
+    expect(h.logs.find('feed candidate refused', { feed: 'rmd', code: 'ERR_FEED_BAD_ROWS' })?.['reason']).toContain('2 of 100 rows are bad (2%; limit 1%)');
+    const out: string[] = [];
+    expect(await feedCommand(['status', '--config', h.configFile], { out: (t) => void out.push(t), err: () => undefined })).toBe(0);
+    expect(out.join('\n')).toMatch(/rmd: 99 rows.*; 1 bad row\(s\) skipped; PENDING refused \(ERR_FEED_BAD_ROWS: /);
+    expect(out.join('\n')).toContain('bad row: line 101: number is not RMD followed by 7 digits');
+
+    expect(await feedCommand(['accept', '--config', h.configFile, '--feed', 'rmd'], silentIo)).toBe(0);
+    const [accepted] = await h.system.refresh('rmd');
+    expect(accepted).toMatchObject({ outcome: 'updated', rows: 98, badRows: 2 });
+  });
+
+  it('logs, counts and shows a header-set change against the last good snapshot, once per candidate', async () => {
+    const withOcn = (n: number): string => {
+      const base = rmdCsv(rows(n)).split('\n');
+      return [`${base[0]},ocn`, ...base.slice(1, -1).map((l, i) => `${l},OCN${i}`), ''].join('\n');
+    };
+    server.answer('/rmd.csv', { kind: 'body', body: withOcn(10), etag: '"h1"' });
+    const [added] = await h.system.refresh('rmd');
+    await h.system.refresh('rmd'); // 304: the same candidate is not counted again
+
+    expect(added).toMatchObject({ outcome: 'updated', headerChange: { added: ['ocn'], removed: [] } });
+    expect(metric(await h.metricsText(), 'rmdgate_feed_header_changes_total', { feed: 'rmd' })).toBe(1);
+    expect(h.logs.find('feed header set changed', { feed: 'rmd', outcome: 'updated' })).toMatchObject({ level: 40, added: ['ocn'], removed: [] });
+    expect(h.system.holder.current().rmd?.byRmdNumber.get('RMD0990001')?.ocn).toBe('OCN0');
+    expect(h.system.status().find((s) => s.feed === 'rmd')?.headerChange).toMatchObject({ added: ['ocn'], removed: [] });
+
+    server.answer('/rmd.csv', { kind: 'body', body: rmdCsv(rows(10)), etag: '"h2"' }); // ocn dropped: drift, refused
+    const [dropped] = await h.system.refresh('rmd');
+    await h.system.refresh('rmd'); // the same refused candidate again: not counted again
+
+    expect(dropped).toMatchObject({ outcome: 'refused', code: 'ERR_FEED_DRIFT', headerChange: { added: [], removed: ['ocn'] } });
+    expect(metric(await h.metricsText(), 'rmdgate_feed_header_changes_total', { feed: 'rmd' })).toBe(2);
+    const out: string[] = [];
+    await feedCommand(['status', '--config', h.configFile], { out: (t) => void out.push(t), err: () => undefined });
+    expect(out.join('\n')).toMatch(/header set changed \(in force, seen [^)]+\): added ocn; removed none/);
+    expect(out.join('\n')).toMatch(/header set changed \(pending, seen [^)]+\): added none; removed ocn/);
   });
 
   it('boots from the last good snapshot when the source is unreachable', async () => {

@@ -53,7 +53,7 @@ describe('RMD changes for configured providers', () => {
     expect(json.changes).toEqual([expect.objectContaining({ kind: 'removed', providerId: 'p-removed' })]);
     expect(md).toContain('## Removed from the RMD (1)');
     expect(md).toContain('| p-removed | RMD0990002 |');
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(join(h.dir, 'state', 'grace.json'), 'utf8'))).toEqual({ providers: { 'p-removed': T0 } }));
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(join(h.dir, 'state', 'grace.json'), 'utf8'))).toEqual({ providers: { 'p-removed': { since: T0, rmdNumber: 'RMD0990002' } } }));
 
     expect(outcome(decideFrom(h, '127.0.0.3'))).toBe('would-block provider-not-in-rmd');
     h.timers.advance(47 * HOUR_MS);

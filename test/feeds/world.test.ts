@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateCandidate, type InForce } from '../../src/feeds/refresh.js';
+import { parseRmdCsv, type RmdReadReport } from '../../src/feeds/rmd/csv.js';
 import type { FeedSpec } from '../../src/feeds/ports.js';
 import { composeWorld, withExtraFilings } from '../../src/feeds/world.js';
 import { decide } from '../../src/screening/policy.js';
@@ -26,12 +27,21 @@ describe('withExtraFilings', () => {
 });
 
 describe('composeWorld', () => {
-  const data = { rmd: buildSnapshot([other], { id: 'abc' }), rmdWithheld: false, blocklists: [], rmdGrace: new Set<string>(), extraFilings: [] };
+  const data = { rmd: buildSnapshot([other], { id: 'abc' }), rmdWithheld: false, blocklists: [], rmdGrace: new Map(), extraFilings: [] };
 
   it('allows a provider the second opinion confirmed', () => {
     const world = composeWorld(config, { ...data, extraFilings: [buildFiling()] });
 
     expect(decide(buildFacts(), world)).toMatchObject({ kind: 'allow', evidence: { rmdSnapshotId: 'abc+1', rmdNumber: 'RMD0990001' } });
+  });
+
+  it('matches a configured provider by FRN in an export without RMD numbers (filings keyed frn:<FRN>)', () => {
+    const rmd = parseRmdCsv('frn,business_name\n0099000001,Harborline Communications LLC\n0000000005,Other LLC\n', { source: 'no-number.csv', loadedAt: 0 });
+    const world = composeWorld(config, { ...data, rmd });
+
+    expect([...rmd.byRmdNumber.keys()]).toEqual(['frn:0099000001', 'frn:0000000005']);
+    expect(decide(buildFacts(), world)).toMatchObject({ kind: 'allow', evidence: { rmdMatch: 'frn', rmdNumber: undefined } });
+    expect(withExtraFilings(rmd, [buildFiling({ rmdNumber: '', frn: '0000000007' }), buildFiling({ rmdNumber: '', frn: '0000000008' })]).rows).toBe(4);
   });
 
   it('decides rmd-unavailable when the RMD is withheld as stale', () => {
@@ -64,5 +74,28 @@ describe('validateCandidate', () => {
     { name: 'growth', headers: ['number', 'frn', 'business_name'], rows: 150 },
   ])('accepts $name', ({ headers, rows }) => {
     expect(validateCandidate(spec, last(100, ['number', 'frn', 'business_name']), candidate(rows, headers))).toBeUndefined();
+  });
+
+  const report = (dataRows: number, badRows: number): RmdReadReport => ({
+    dataRows, badRows, badRowSample: [{ file: 'x', line: 7, column: 'number', message: 'number is not RMD followed by 7 digits' }],
+    notInForce: 0, keyedBy: 'rmd-number', columns: {}, byContent: [], ignoredHeaders: [],
+  });
+
+  it.each([
+    { name: '1 bad row in 100 at the default 1 % limit', dataRows: 100, badRows: 1, limit: undefined, code: undefined },
+    { name: '2 bad rows in 100 at the default limit', dataRows: 100, badRows: 2, limit: undefined, code: 'ERR_FEED_BAD_ROWS' },
+    { name: '2 bad rows in 100 with a 5 % limit', dataRows: 100, badRows: 2, limit: 0.05, code: undefined },
+    { name: '1 bad row with a 0 limit', dataRows: 1000, badRows: 1, limit: 0, code: 'ERR_FEED_BAD_ROWS' },
+    { name: 'every row bad', dataRows: 3, badRows: 3, limit: undefined, code: 'ERR_FEED_BAD_ROWS' },
+  ])('applies the bad-row guard, with or without a last good snapshot: $name', ({ dataRows, badRows, limit, code }) => {
+    const data = { ...candidate(dataRows - badRows, ['number', 'frn', 'business_name']), report: report(dataRows, badRows) };
+    const s = { ...spec, maxBadRowFraction: limit };
+    expect(validateCandidate(s, undefined, data)?.code).toBe(code);
+    expect(validateCandidate(s, last(dataRows - badRows, ['number', 'frn', 'business_name']), data)?.code).toBe(code);
+  });
+
+  it('names the counts, the share, the limit and the sample in the bad-row refusal', () => {
+    const data = { ...candidate(97, ['number', 'frn', 'business_name']), report: report(100, 3) };
+    expect(validateCandidate(spec, undefined, data)?.message).toBe('rmd: 3 of 100 rows are bad (3%; limit 1%): x:7: number is not RMD followed by 7 digits');
   });
 });

@@ -86,8 +86,32 @@ describe('config hot reload', () => {
     const refused = await a.feeds.reload();
 
     expect(refused.ok).toBe(false);
-    expect(refused.problems.join('\n')).toContain('missing.yaml: cannot read data file: file not found');
+    expect(refused.problems).toEqual(['data.blocklists[1].path (missing.yaml): file not found']);
     expect(a.world().configVersion).toBe(withList);
+    expect(logs.find('config reload failed')).toMatchObject({ level: 50, problems: refused.problems });
+    expect(logs.lines.filter((l) => JSON.stringify(l).includes('"stack"'))).toEqual([]);
+  });
+
+  it('applies a log.level change at once: debug lines appear after a reload to debug and stop after one back to info', async () => {
+    const a = await boot(configYaml({ rmd: 'rmd.csv' }));
+    const debugLines = (): number => logs.lines.filter((l) => l.level === 20).length;
+    await a.feeds.refresh('rmd');
+    expect(debugLines()).toBe(0);
+
+    rewrite(configYaml({ rmd: 'rmd.csv', extra: 'log: { level: debug }' }));
+    expect(await a.feeds.reload()).toMatchObject({ ok: true, restartRequired: [] });
+    const afterDebugReload = debugLines();
+    await a.feeds.refresh('rmd');
+    const whileDebug = debugLines();
+
+    rewrite(configYaml({ rmd: 'rmd.csv', extra: 'log: { level: info }' }));
+    expect(await a.feeds.reload()).toMatchObject({ ok: true, restartRequired: [] });
+    const afterInfoReload = debugLines();
+    await a.feeds.refresh('rmd');
+
+    expect(whileDebug).toBeGreaterThan(afterDebugReload);
+    expect(logs.find('feed not modified', { level: 20, feed: 'rmd' })).toBeDefined();
+    expect(debugLines()).toBe(afterInfoReload);
   });
 
   it('reloads when the config file changes', async () => {

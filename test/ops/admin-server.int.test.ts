@@ -3,7 +3,7 @@
  * running app (status, feed refresh, reload), mounting more routes, bodies, TLS with a generated certificate, and refusing to start without a token.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminServer, type AdminRoute } from '../../src/ops/admin-server.js';
 import { createBearerCheck } from '../../src/ops/bearer-auth.js';
 import { findBinary } from '../support/prometheus.js';
-import { type TestApp, startTestApp } from '../support/app-harness.js';
+import { SAMPLE_PARTIES, type TestApp, startTestApp } from '../support/app-harness.js';
 import { silentLog as silent } from '../support/fakes.js';
 
 const TOKEN = 'correct-horse-battery-staple-0123456789';
@@ -77,6 +77,15 @@ describe('admin routes of a running rmdgate', () => {
     expect(body['feeds'][0]).toMatchObject({ version: body['rmd'].snapshotId, rows: 25 });
   });
 
+  it('gives every time in ISO 8601, the feeds\' asOf included', async () => {
+    const body = (await (await call('GET', '/admin/status')).json()) as { at: string; rmd: { loadedAt: string }; feeds: { asOf?: unknown }[] };
+    const iso = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+    expect(body.at).toMatch(iso);
+    expect(body.rmd.loadedAt).toMatch(iso);
+    for (const f of body.feeds) expect(f.asOf).toMatch(iso);
+  });
+
   it('refreshes a known feed and answers 404 for an unknown one', async () => {
     const ok = await call('POST', '/admin/feeds/rmd/refresh');
     const unknown = await call('POST', '/admin/feeds/no-such-feed/refresh');
@@ -100,6 +109,38 @@ describe('admin routes of a running rmdgate', () => {
 
     expect(res.status).toBe(405);
     expect(res.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('admin status of providers in grace and on expired list entries', () => {
+  const T = Date.now();
+  const HOUR = 3_600_000;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    const parties = `${SAMPLE_PARTIES}  - { id: cedar-1, provider: cedar, sources: [127.0.0.4/32] }\n`.replace(
+      'trunks:\n',
+      '  - { id: cedar, name: Cedar Ridge Voice Inc, frn: "0099000077" }\ntrunks:\n',
+    );
+    t = await startTestApp({
+      env: { RMDGATE_ADMIN_TOKEN: TOKEN },
+      parties,
+      prepare: async (dir) => {
+        await mkdir(join(dir, 'feed-state'), { recursive: true });
+        await writeFile(join(dir, 'feed-state', 'grace.json'), JSON.stringify({ providers: { driftwood: { since: T - HOUR, rmdNumber: 'RMD0990002' } } }));
+      },
+    });
+  });
+  afterAll(async () => t?.close());
+
+  it('shows a provider in grace with the RMD number it last had and the grace end, and no expired entry as a designation', async () => {
+    const res = await fetch(`http://127.0.0.1:${t.app.admin?.port ?? 0}/admin/status`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const items = ((await res.json()) as { providers: { items: { id: string }[] } }).providers.items;
+    const byId = Object.fromEntries(items.map((p) => [p.id, p]));
+
+    expect(byId['driftwood']).toMatchObject({ rmdStatus: 'in-grace', rmdNumber: 'RMD0990002', graceEndsAt: new Date(T + 47 * HOUR).toISOString() });
+    expect(byId['cedar']).toMatchObject({ rmdStatus: 'missing', graceEndsAt: null, designations: [] });
+    expect(byId['tallgrass']).toMatchObject({ rmdStatus: 'designated', designations: ['fcc-k4:tallgrass'] });
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { FeedStatus } from '../../src/feeds/ports.js';
+import { FEED_ERROR_CODES, RMD_CHANGE_KINDS } from '../../src/feeds/index.js';
 import { createMetrics, type Metrics } from '../../src/ops/metrics.js';
+import { REASONS } from '../../src/screening/index.js';
 import { buildSnapshot, buildWorld } from '../support/builders.js';
 
 const NOW = Date.UTC(2026, 10, 23, 12);
@@ -43,6 +45,21 @@ describe('createMetrics naming', () => {
 });
 
 describe('screening and SIP ports', () => {
+  it('starts rmdgate_blocks_total at 0 for every screening reason and block decision, and counts allows nowhere there', async () => {
+    const m = newMetrics();
+    const zero = await samples(m, 'rmdgate_blocks_total');
+
+    expect(Object.keys(zero)).toHaveLength(2 * (REASONS.length - 1));
+    expect(Object.values(zero).every((v) => v === 0)).toBe(true);
+    expect(zero).toMatchObject({ 'reason=provider-designated,decision=reject': 0, 'reason=rmd-unavailable,decision=would-block': 0 });
+    m.screening.screened({ trunk: 't-1', decision: 'would-block', reason: 'provider-not-in-rmd', mode: 'monitor', seconds: 0.0001 });
+    m.screening.screened({ trunk: 't-1', decision: 'allow', reason: 'none', mode: 'enforce', seconds: 0.0001 });
+
+    expect(await samples(m, 'rmdgate_blocks_total')).toMatchObject({ 'reason=provider-not-in-rmd,decision=would-block': 1, 'reason=provider-not-in-rmd,decision=reject': 0 });
+    expect(Object.keys(await samples(m, 'rmdgate_blocks_total'))).toHaveLength(2 * (REASONS.length - 1));
+  });
+
+
   it('counts INVITEs by trunk, decision, reason and mode and pre-creates no trunk series', async () => {
     const m = newMetrics();
 
@@ -88,7 +105,7 @@ describe('screening and SIP ports', () => {
 
 describe('feed metrics', () => {
   const rmd: FeedStatus = { feed: 'rmd', hasData: true, rows: 42, snapshotId: 'abc123', ageSeconds: 90, maxAgeSeconds: 7200, stale: false, pending: false, lastSuccessAt: NOW - 90_000, lastOutcome: 'updated' };
-  const list: FeedStatus = { feed: 'fcc-k4', hasData: true, rows: 3, ageSeconds: 30, maxAgeSeconds: 7200, stale: false, pending: false, lastSuccessAt: NOW, lastOutcome: 'refused', lastError: 'ERR_FEED_SHRINK' };
+  const list: FeedStatus = { feed: 'fcc-k4', hasData: true, rows: 3, sha256: '0123456789abcdef0123456789abcdef', ageSeconds: 30, maxAgeSeconds: 7200, stale: false, pending: false, lastSuccessAt: NOW, lastOutcome: 'refused', lastError: 'ERR_FEED_SHRINK' };
 
   it('takes per-feed gauges from the observed status at scrape time', async () => {
     const m = newMetrics();
@@ -97,7 +114,7 @@ describe('feed metrics', () => {
 
     expect(await samples(m, 'rmdgate_feed_age_seconds')).toEqual({ 'feed=rmd': 90, 'feed=fcc-k4': 30 });
     expect(await samples(m, 'rmdgate_feed_rows')).toEqual({ 'feed=rmd': 42, 'feed=fcc-k4': 3 });
-    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=abc123': 1 });
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=abc123': 1, 'feed=fcc-k4,version=0123456789abcdef': 1 });
     expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 7200, 'feed=fcc-k4': 7200 });
     expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({ 'feed=rmd': 1, 'feed=fcc-k4': 0 });
     statuses = [{ ...rmd, snapshotId: 'def456', ageSeconds: 5 }];
@@ -114,31 +131,46 @@ describe('feed metrics', () => {
     expect(await samples(m, 'rmdgate_feed_rows')).toEqual({});
     expect(await samples(m, 'rmdgate_feed_last_refresh_success')).toEqual({});
     expect(await samples(m, 'rmdgate_feed_max_age_seconds')).toEqual({ 'feed=rmd': 3600 });
+    expect(await samples(m, 'rmdgate_feed_info')).toEqual({ 'feed=rmd,version=none': 1 });
   });
 
-  it('records refresh results (every result at 0 once a feed is known), durations and error codes', async () => {
+  it('records refresh results and error codes (every result and code at 0 once a feed is known) and durations', async () => {
     const m = newMetrics();
     m.feeds.observeFeeds(() => [list]);
     expect(await samples(m, 'rmdgate_feed_refreshes_total')).toEqual({ 'feed=fcc-k4,result=updated': 0, 'feed=fcc-k4,result=not-modified': 0, 'feed=fcc-k4,result=refused': 0, 'feed=fcc-k4,result=error': 0 });
+    expect(await samples(m, 'rmdgate_feed_errors_total')).toEqual(Object.fromEntries(FEED_ERROR_CODES.map((c) => [`feed=fcc-k4,code=${c}`, 0])));
     m.feeds.refreshed('rmd', 'updated', 0.3);
     m.feeds.refreshed('rmd', 'error', 2);
     m.feeds.failed('rmd', 'ERR_FEED_TIMEOUT');
 
     expect(await samples(m, 'rmdgate_feed_refreshes_total')).toMatchObject({ 'feed=rmd,result=updated': 1, 'feed=rmd,result=not-modified': 0, 'feed=rmd,result=refused': 0, 'feed=rmd,result=error': 1 });
-    expect(await samples(m, 'rmdgate_feed_errors_total')).toEqual({ 'feed=rmd,code=ERR_FEED_TIMEOUT': 1 });
+    expect(await samples(m, 'rmdgate_feed_errors_total')).toMatchObject({ 'feed=rmd,code=ERR_FEED_TIMEOUT': 1, 'feed=rmd,code=ERR_FEED_HTTP': 0, 'feed=fcc-k4,code=ERR_FEED_TIMEOUT': 0 });
+    expect(Object.keys(await samples(m, 'rmdgate_feed_errors_total'))).toHaveLength(2 * FEED_ERROR_CODES.length);
     expect((await samples(m, 'rmdgate_feed_refresh_duration_seconds'))['count,feed=rmd']).toBe(2);
   });
 
-  it('counts provider changes and second-opinion cache lookups, and reads the cache size at scrape time', async () => {
+  it('starts the counters of a feed added later (a reload) at 0 at the next scrape', async () => {
+    const m = newMetrics();
+    let statuses = [rmd];
+    m.feeds.observeFeeds(() => statuses);
+    await m.registry.metrics();
+    statuses = [rmd, list];
+
+    expect(await samples(m, 'rmdgate_feed_errors_total')).toMatchObject({ 'feed=fcc-k4,code=ERR_FEED_SHRINK': 0, 'feed=rmd,code=ERR_FEED_SHRINK': 0 });
+    expect(await samples(m, 'rmdgate_feed_refreshes_total')).toMatchObject({ 'feed=fcc-k4,result=refused': 0 });
+  });
+
+  it('counts provider changes (every kind from 0) and second-opinion cache lookups (every result from 0 once observed), and reads the cache size at scrape time', async () => {
     const m = newMetrics();
     let size = 17;
+    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toEqual(Object.fromEntries(RMD_CHANGE_KINDS.map((k) => [`change=${k}`, 0])));
     m.feeds.providerChanged('removed');
-    m.feeds.cacheLookup('stale');
     m.feeds.observeCache(() => size);
+    m.feeds.cacheLookup('stale');
     size = 18;
 
-    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toEqual({ 'change=removed': 1 });
-    expect(await samples(m, 'rmdgate_cache_lookups_total')).toEqual({ 'cache=rmd-second-opinion,result=stale': 1 });
+    expect(await samples(m, 'rmdgate_rmd_provider_changes_total')).toMatchObject({ 'change=removed': 1, 'change=listed': 0 });
+    expect(await samples(m, 'rmdgate_cache_lookups_total')).toEqual({ 'cache=rmd-second-opinion,result=hit': 0, 'cache=rmd-second-opinion,result=miss': 0, 'cache=rmd-second-opinion,result=stale': 1, 'cache=rmd-second-opinion,result=error': 0 });
     expect(await samples(m, 'rmdgate_cache_entries')).toEqual({ 'cache=rmd-second-opinion': 18 });
   });
 });
@@ -162,6 +194,7 @@ describe('state gauges', () => {
 
     expect(await samples(m, 'rmdgate_drachtio_connected')).toEqual({});
     m.drachtio.connected('127.0.0.1:9022', true);
+    expect(await samples(m, 'rmdgate_drachtio_reconnects_total')).toEqual({ 'server=127.0.0.1:9022': 0 });
     m.drachtio.reconnect('127.0.0.1:9022');
     m.drachtio.connected('127.0.0.1:9022', false);
 
@@ -187,6 +220,18 @@ describe('state gauges', () => {
     world = buildWorld({ rmd: buildSnapshot([]) });
 
     expect(await samples(m, 'rmdgate_providers')).toMatchObject({ 'rmd_status=listed': 0, 'rmd_status=missing': 1 });
+  });
+
+  it('names each provider that needs attention in rmdgate_provider_rmd_status, and no listed one', async () => {
+    const m = newMetrics();
+    let world = buildWorld();
+    m.watchWorld(() => world);
+
+    expect(await samples(m, 'rmdgate_provider_rmd_status')).toEqual({});
+    world = buildWorld({ rmd: buildSnapshot([]) });
+    const [id] = [...world.providers.keys()];
+
+    expect(await samples(m, 'rmdgate_provider_rmd_status')).toEqual({ [`provider=${id},rmd_status=missing`]: 1 });
   });
 
   it('reads the CDR queue depth from the watched source at scrape time', async () => {

@@ -1,11 +1,13 @@
 /**
- * rmdgate scraped by a real Prometheus (Debian package `prometheus`): every dashboard expression returns data through
- * the HTTP API, the alert rules load and evaluate without errors, and every metric they name is exported.
+ * rmdgate scraped by a real Prometheus (Debian package `prometheus`): every dashboard expression (panels and
+ * annotations, with the instance variable) returns data through the HTTP API, the alert rules load and evaluate
+ * without errors, and every metric they name is exported. The K4 designation is set to monitor here, so the designated
+ * sample provider's calls pass as would-block and the would-block panels have data apart from the rejects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUdpSipClient } from '../support/sip-client.js';
 import {
-  MISSING_PROMETHEUS, RULES_FILE, type RunningPrometheus, dashboardExpressions, exposedSampleNames, findBinary,
+  MISSING_PROMETHEUS, RULES_FILE, type RunningPrometheus, dashboardAnnotations, dashboardExpressions, exposedSampleNames, findBinary,
   instantQuery, metricNamesIn, pollUntil, ruleExpressions, startPrometheus, withGrafanaVariables,
 } from '../support/prometheus.js';
 import { type TestApp, sendInvites, startTestApp } from '../support/app-harness.js';
@@ -25,6 +27,7 @@ const NO_SERIES_HERE = new Set([
 async function sendTraffic(t: TestApp, perSource: number): Promise<void> {
   expect(await sendInvites(t.udpPort, '127.0.0.1', perSource)).toEqual(Array(perSource).fill(302));
   expect(await sendInvites(t.udpPort, '127.0.0.2', perSource)).toEqual(Array(perSource).fill(603));
+  expect(await sendInvites(t.udpPort, '127.0.0.3', perSource)).toEqual(Array(perSource).fill(302));
   expect(await sendInvites(t.udpPort, '127.0.0.4', perSource)).toEqual(Array(perSource).fill(403));
 }
 
@@ -45,13 +48,13 @@ describe.skipIf(!PROMETHEUS)('rmdgate scraped by a real Prometheus (needs Debian
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ policy: '  designated: { k4: monitor }' });
     await sendTraffic(t, 4);
     await sendGarbage(t.udpPort);
     prom = await startPrometheus(PROMETHEUS ?? 'prometheus', t.app.ops?.port ?? 0, [RULES_FILE]);
-    await pollUntil(() => invitesSeen(12), 20_000, 'first scrape with the first batch');
+    await pollUntil(() => invitesSeen(16), 20_000, 'first scrape with the first batch');
     await sendTraffic(t, 4);
-    await pollUntil(() => invitesSeen(24), 20_000, 'a scrape with the second batch');
+    await pollUntil(() => invitesSeen(32), 20_000, 'a scrape with the second batch');
     await pollUntil(async () => ((await instantQuery(prom?.url ?? '', 'count_over_time(up{job="rmdgate"}[30s]) >= 4')).length > 0 ? true : undefined), 20_000, 'four scrapes');
     exported = exposedSampleNames(await t.metricsText());
   }, 90_000);
@@ -79,7 +82,45 @@ describe.skipIf(!PROMETHEUS)('rmdgate scraped by a real Prometheus (needs Debian
     const rows = await instantQuery(prom?.url ?? '', 'sum by (trunk, decision, reason) (rmdgate_invites_total)');
     const byTrunk = Object.fromEntries(rows.map((r) => [`${r.metric['trunk']}/${r.metric['decision']}/${r.metric['reason']}`, Number(r.value[1])]));
 
-    expect(byTrunk).toEqual({ 'harborline-1/allow/none': 8, 'driftwood-1/reject/provider-not-in-rmd': 8, 'unknown/reject/unknown-trunk': 8 });
+    expect(byTrunk).toEqual({
+      'harborline-1/allow/none': 8, 'driftwood-1/reject/provider-not-in-rmd': 8, 'tallgrass-1/would-block/provider-designated': 8, 'unknown/reject/unknown-trunk': 8,
+    });
+  });
+
+  it('shows would-blocks apart from rejects: the reject panel has no share for the monitored trunk, the would-block panel has', async () => {
+    const query = async (title: string): Promise<Record<string, number>> => {
+      const expr = dashboardExpressions().find((d) => d.panel === title)?.expr ?? '';
+      const rows = await instantQuery(prom?.url ?? '', withGrafanaVariables(expr).replaceAll('[30s]', '[10m]'));
+      return Object.fromEntries(rows.map((r) => [r.metric['trunk'], Number(r.value[1])]));
+    };
+
+    expect(await query('Reject rate by trunk')).toMatchObject({ 'tallgrass-1': 0, 'driftwood-1': 1 });
+    expect(await query('Would-block (monitor) rate by trunk')).toMatchObject({ 'tallgrass-1': 1, 'driftwood-1': 0 });
+  });
+
+  it('counts CDRs written once per call: screening CDRs equal the INVITEs screened', async () => {
+    await pollUntil(async () => {
+      const [cdrs] = await instantQuery(prom?.url ?? '', 'sum(rmdgate_cdr_written_total{type="screening"})');
+      return Number(cdrs?.value[1]) === 32 ? true : undefined;
+    }, 15_000, 'a scrape with every screening CDR written');
+  });
+
+  it.each(dashboardAnnotations())('has the series behind annotation $name from the start (at 0), and the query runs', async ({ expr }) => {
+    await instantQuery(prom?.url ?? '', withGrafanaVariables(expr));
+    const series = await instantQuery(prom?.url ?? '', withGrafanaVariables(expr.replace(/\s*>\s*0\s*$/, '')));
+
+    expect(series.length, expr).toBeGreaterThan(0);
+  });
+
+  it('filters every panel query and annotation on the instance variable', () => {
+    const all = [...dashboardExpressions().map((d) => d.expr), ...dashboardAnnotations().map((a) => a.expr)];
+
+    for (const expr of all) {
+      const selectors = [...expr.matchAll(/\b((?:rmdgate|process)_[a-z_]+)\{([^}]*)\}/g)];
+      const bare = [...expr.matchAll(/\b((?:rmdgate|process)_[a-z_]+)\b(?![{_a-z])/g)];
+      expect(bare.map((m) => m[1]), expr).toEqual([]);
+      for (const m of selectors) expect(m[2], expr).toContain('instance=~"$instance"');
+    }
   });
 
   it('reports providers by RMD status from the world in force', async () => {

@@ -7,6 +7,7 @@ describe('normaliseBusinessName', () => {
     { name: 'upper-case LLC', input: 'CALL PIPE LLC', expected: 'call pipe' },
     { name: 'lower-case llc with a trailing dot', input: 'Call Pipe llc.', expected: 'call pipe' },
     { name: 'L.L.C without the final dot', input: 'Call Pipe L.L.C', expected: 'call pipe' },
+    { name: 'a spaced L L C (initials joined, then dropped as llc)', input: 'Call Pipe L L C', expected: 'call pipe' },
     { name: 'Inc. with a comma', input: 'Tricom Technology, Inc.', expected: 'tricom technology' },
     { name: 'Private Limited (two suffixes)', input: 'Illum Telecommunication Private Limited', expected: 'illum telecommunication' },
     { name: 'Pvt. Ltd.', input: 'Opulix Digital Pvt. Ltd.', expected: 'opulix digital' },

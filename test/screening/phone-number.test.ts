@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toE164, toNumberKey, toPhoneNumber } from '../../src/screening/phone-number.js';
+import { normaliseContactPhone, toE164, toNumberKey, toPhoneNumber } from '../../src/screening/phone-number.js';
 
 describe('toPhoneNumber', () => {
   it.each([
@@ -34,6 +34,23 @@ describe('toPhoneNumber', () => {
 
   it('reads the URI after a quoted display name that contains "<"', () => {
     expect(toPhoneNumber('"A<B" <sip:+12025550123@h>;tag=1')).toEqual({ raw: '+12025550123', e164: '+12025550123' });
+  });
+
+  it.each([
+    { name: 'an upper-case tel scheme', input: 'TEL:+12025550123', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a scheme that only ends in "sip:"', input: 'xsip:+12025550123@h', raw: '', e164: undefined },
+    { name: 'a scheme that only ends in "tel:"', input: 'mytel:+12025550123', raw: '', e164: undefined },
+    { name: 'a sips scheme in upper case', input: 'SIPS:+12025550123@h', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a user part that is only parameters', input: 'sip:;tgrp=TG1@gw', raw: '', e164: undefined },
+    { name: 'the first of two comma-separated addr-specs', input: 'sip:+12025550123@h,sip:+13035550199@x', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'the first of two space-separated addr-specs', input: 'sip:+12025550123@h sip:+13035550199@x', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'an addr-spec after leading whitespace', input: '   sip:+12025550123@h', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a URI padded with whitespace inside its brackets', input: '< sip:+12025550123@h >', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'an unterminated bracket whose URI ends in the number', input: '<tel:+12025550123', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a bare addr-spec whose malformed tag holds an "@"', input: 'sip:+12025550123@h;tag=a@b', raw: '+12025550123', e164: '+12025550123' },
+    { name: 'a display name with an escaped quote before a "<"', input: '"A\\"<B" <sip:+12025550123@h>;tag=1', raw: '+12025550123', e164: '+12025550123' },
+  ])('reads $name (extraction edge)', ({ input, raw, e164 }) => {
+    expect(toPhoneNumber(input)).toEqual({ raw, e164 });
   });
 
   it('returns an empty number when the header is missing', () => {
@@ -107,5 +124,20 @@ describe('toNumberKey', () => {
 
   it('gives a 10-digit non-NANP E.164 number a different key from the NANP number with the same digits', () => {
     expect(toNumberKey('+6562345678')).not.toBe(toNumberKey('+16562345678'));
+  });
+});
+
+describe('normaliseContactPhone', () => {
+  it.each([
+    { filed: '(202) 555-0123', e164: '+12025550123' },
+    { filed: ' 202.555.0123 ', e164: '+12025550123' },
+    { filed: '+1 202 555 0123', e164: '+12025550123' },
+    { filed: '12025550123', e164: '+12025550123' },
+    { filed: '+44 20 7946 0958', e164: '+442079460958' },
+    { filed: '202-555-0123 x12', e164: '202-555-0123 x12' },
+    { filed: '  n/a ', e164: 'n/a' },
+    { filed: '', e164: '' },
+  ])('gives $filed as $e164', ({ filed, e164 }) => {
+    expect(normaliseContactPhone(filed)).toBe(e164);
   });
 });

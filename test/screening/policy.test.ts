@@ -342,15 +342,15 @@ describe('compileWorld: trunk header and removal grace reach decide()', () => {
     expect(headerWorld('X-Trunk', trunks).trunks).toBe(headerWorld('X-Trunk', trunks).trunks);
   });
 
-  it('carries the grace set into the world and caps provider-not-in-rmd at monitor for a provider in grace', () => {
-    const grace = new Set([DEFAULTS.providerId]);
+  it('carries the grace map into the world and caps provider-not-in-rmd at monitor for a provider in grace', () => {
+    const grace = new Map([[DEFAULTS.providerId, { endsAt: Date.UTC(2030, 0, 1) }]]);
     const inputs = {
       trunks: [buildTrunk()], providers: [PROVIDERS.absent], rmd: buildSnapshot([FILING]), blocklists: [], policy: buildPolicy(), configVersion: 'v1',
     };
 
     const graced = compileWorld({ ...inputs, rmdGrace: grace });
     const ungraced = compileWorld(inputs);
-    const otherGraced = compileWorld({ ...inputs, rmdGrace: new Set(['prov-9']) });
+    const otherGraced = compileWorld({ ...inputs, rmdGrace: new Map([['prov-9', { endsAt: Date.UTC(2030, 0, 1) }]]) });
 
     expect(graced.rmdGrace).toBe(grace);
     expect('rmdGrace' in ungraced).toBe(false);
@@ -368,7 +368,7 @@ describe('compileWorld: trunk header and removal grace reach decide()', () => {
   it('keeps a provider in grace allowed cleanly when provider-not-in-rmd is set to allow', () => {
     const world = compileWorld({
       trunks: [buildTrunk()], providers: [PROVIDERS.absent], rmd: buildSnapshot([FILING]), blocklists: [],
-      policy: buildPolicy({ reasons: { 'provider-not-in-rmd': { action: 'allow' } } }), configVersion: 'v1', rmdGrace: new Set([DEFAULTS.providerId]),
+      policy: buildPolicy({ reasons: { 'provider-not-in-rmd': { action: 'allow' } } }), configVersion: 'v1', rmdGrace: new Map([[DEFAULTS.providerId, { endsAt: Date.UTC(2030, 0, 1) }]]),
     });
 
     expect(decide(buildFacts(), world)).toEqual(allow({}));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRecertificationOverdue, recertificationDeadline } from '../../src/screening/recertification.js';
+import { isRecertificationOverdue, recertificationDeadline, recertificationState } from '../../src/screening/recertification.js';
 
 const NOV_2026 = Date.UTC(2026, 10, 23);
 const FEB_2026 = Date.UTC(2026, 1, 15);
@@ -34,5 +34,20 @@ describe('isRecertificationOverdue', () => {
 
   it('is never overdue before the first deadline', () => {
     expect(isRecertificationOverdue({ lastRecertified: '', lastUpdated: '2020-01-01' }, FEB_2026)).toBe(false);
+  });
+
+  it('is never overdue when the export had no recertification column', () => {
+    expect(isRecertificationOverdue({ lastRecertified: '', lastUpdated: '2020-01-01', recertificationUnknown: true }, NOV_2026)).toBe(false);
+  });
+});
+
+describe('recertificationState', () => {
+  it.each([
+    { name: 'unknown without a recertification column', filing: { lastRecertified: '', lastUpdated: '2020-01-01', recertificationUnknown: true }, expected: 'unknown' },
+    { name: 'overdue when recertified before the window', filing: { lastRecertified: '2025-06-01', lastUpdated: '2025-06-01' }, expected: 'overdue' },
+    { name: 'overdue when blank and filed before the deadline', filing: { lastRecertified: '', lastUpdated: '2025-06-01', recertificationUnknown: false }, expected: 'overdue' },
+    { name: 'current when recertified in the window', filing: { lastRecertified: '2026-02-20', lastUpdated: '2026-02-20' }, expected: 'current' },
+  ])('is $expected: $name', ({ filing, expected }) => {
+    expect(recertificationState(filing, NOV_2026)).toBe(expected);
   });
 });

@@ -310,6 +310,16 @@ describe('createTrunkTable: narrowing gaps found by mutation testing', () => {
     });
   });
 
+  it.each([
+    { name: 'two unnarrowed trunks on one /32 host', a: { sources: [SRC] }, b: { sources: [SRC] }, uri: 'sip:+12025550123@gw', source: '203.0.113.10' },
+    { name: 'two equally narrowed trunks on one /32 host', a: { sources: [SRC], tgrp: 'TG1' }, b: { sources: [SRC], tgrp: 'TG1' }, uri: 'sip:+12025550123;tgrp=TG1@gw', source: '203.0.113.10' },
+    { name: 'two unnarrowed trunks on one IPv6 /64', a: { sources: ['2001:db8:5::/64'] }, b: { sources: ['2001:db8:5::/64'] }, uri: 'sip:+12025550123@gw', source: '2001:db8:5::1' },
+  ])('picks the first listed of $name (ties go to config order)', ({ a, b, uri, source }) => {
+    const trunks = [buildTrunk({ id: 'first', ...a }), buildTrunk({ id: 'second', ...b })];
+
+    expect(lookupId(trunks, buildFacts({ sourceAddress: source, requestUri: uri }))).toBe('first');
+  });
+
   it('never matches a header-narrowed trunk when a header is configured but the request carries no selector headers', () => {
     const trunks = [buildTrunk({ id: 'blue', sources: [SRC], headerValue: 'blue' })];
 
@@ -385,7 +395,8 @@ describe('createTrunkTable at scale (correctness, not timing)', () => {
 });
 
 describe('createTrunkTable: hasSource', () => {
-  const table = createTrunkTable([
+  // Built in the test, not at collection: a table that fails to build must fail these tests, not the whole file.
+  const table = (): TrunkTable => createTrunkTable([
     buildTrunk({ id: 'host', sources: ['192.0.2.10'] }),
     buildTrunk({ id: 'net', sources: ['203.0.113.0/24', '2001:db8:5::/48'], tgrp: 'tg1' }),
     buildTrunk({ id: 'v6host', sources: ['2001:db8:9::1'] }),
@@ -401,6 +412,6 @@ describe('createTrunkTable: hasSource', () => {
     { name: 'an IPv6 address outside every CIDR', address: '2001:db8:6::1', expected: false },
     { name: 'no address at all', address: 'sbc.example.net', expected: false },
   ])('answers $expected for $name', ({ address, expected }) => {
-    expect(table.hasSource(address)).toBe(expected);
+    expect(table().hasSource(address)).toBe(expected);
   });
 });

@@ -18,8 +18,8 @@ const SAMPLES = join(ROOT, 'config/samples');
 /** The default providers and trunks (as config/example.yaml): 127.0.0.1 allowed, .2 not in RMD, .3 designated. */
 export { SAMPLE_PARTIES };
 
-/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports, `sip` adds lines to the sip section (indented two spaces). */
-export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number; sip?: string } = {}): string {
+/** Config text for a test app; `parties` replaces the providers/trunks block, `extra` is appended, `sipPort` fixes both SIP ports, `sip` adds lines to the sip section and `policy` to the policy section (indented two spaces). */
+export function testConfigYaml(cdrDir: string, opts: { parties?: string; extra?: string; sipPort?: number; sip?: string; policy?: string } = {}): string {
   const port = opts.sipPort ?? 0;
   return `mode: enforce
 node: { id: obs-test }
@@ -37,6 +37,7 @@ data:
 ${opts.parties ?? SAMPLE_PARTIES}policy:
   reasons:
     unknown-trunk: { action: block, status: 403 }
+${opts.policy ?? ''}
 cdr: { dir: ${JSON.stringify(cdrDir)}, flushIntervalMs: 50 }
 feeds: { stateDir: ${JSON.stringify(join(cdrDir, '..', 'feed-state'))} }
 log: { level: info }
@@ -56,9 +57,15 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token). */
-export async function startTestApp(opts: { parties?: string; extra?: string; sip?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean } = {}): Promise<TestApp> {
+/**
+ * Starts rmdgate with {@link testConfigYaml}; `env` is what the config loader sees (admin token); `prepare` runs on the
+ * temp dir before start (e.g. to write `feed-state/grace.json`, the feeds state dir).
+ */
+export async function startTestApp(
+  opts: { parties?: string; extra?: string; sip?: string; policy?: string; env?: ConfigEnv; clock?: Clock; defaultMetrics?: boolean; prepare?: (dir: string) => Promise<void> } = {},
+): Promise<TestApp> {
   const dir = await mkdtemp(join(tmpdir(), 'rmdgate-obs-'));
+  await opts.prepare?.(dir);
   const logs: string[] = [];
   const logDestination = new Writable({ write: (chunk: Buffer, _enc, done) => (logs.push(chunk.toString()), done()) });
   const loaded = parseConfigText(testConfigYaml(join(dir, 'cdr'), opts), join(ROOT, 'config/observability-test.yaml'), opts.env ?? {});

@@ -13,6 +13,7 @@ import type {
 } from '../../src/screening/model.js';
 import { compileWorld, type Policy, type ScreeningWorld } from '../../src/screening/policy.js';
 import type { AnswerStyle, Redress, RejectStatus } from '../../src/screening/reject-reasons.js';
+import type { RmdGraceMap } from '../../src/screening/provider-status.js';
 
 /** 2023-11-14T22:13:20.000Z — the default `receivedAt`. */
 export const T0 = 1_700_000_000_000;
@@ -143,6 +144,8 @@ export interface WorldOptions {
   readonly configVersion?: string;
   readonly callingNumber?: CallingNumberScreening;
   readonly emergency?: EmergencyProtection;
+  /** Providers in their removal grace (provider id → grace end, RMD number). */
+  readonly rmdGrace?: RmdGraceMap;
 }
 
 export function buildWorld(opts: WorldOptions = {}): ScreeningWorld {
@@ -156,6 +159,7 @@ export function buildWorld(opts: WorldOptions = {}): ScreeningWorld {
     configVersion: opts.configVersion ?? 'cfg000000001',
     callingNumber: opts.callingNumber,
     emergency: opts.emergency,
+    ...(opts.rmdGrace === undefined ? {} : { rmdGrace: opts.rmdGrace }),
   });
 }
 

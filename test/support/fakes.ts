@@ -3,7 +3,7 @@
  * traceback store.
  */
 import { toKeyValue } from '../../src/cdr/columns.js';
-import type { CallQuery, CdrQueryStore, CdrSinkMetrics, StoredCdr } from '../../src/cdr/ports.js';
+import { compareByDistance, type CallQuery, type CdrQueryStore, type CdrSinkMetrics, type StoredCdr } from '../../src/cdr/ports.js';
 import type { CdrRecord } from '../../src/screening/cdr-record.js';
 import type { Logger } from '../../src/screening/ports.js';
 
@@ -24,37 +24,45 @@ export function recordingLog(lines: { level: string; msg: string | undefined; ob
   return log;
 }
 
-/** Counting metrics: totals of written and lost (once per record), lost by cause, per-sink counts (`lost` keyed `sink/cause`), held records. */
+/** Counting metrics: totals of written and lost (once per record; `byType` per record type), lost by cause, per-sink counts (`lost` keyed `sink/cause`), held records. */
 export function countingMetrics(): CdrSinkMetrics & {
   counts: { written: number; lost: number };
+  byType: { written: Record<string, number>; lost: Record<string, number> };
   lostBy: Record<string, number>;
   bySink: { written: Record<string, number>; lost: Record<string, number> };
   held: Record<string, { records: number; bytes: number }>;
 } {
   const counts = { written: 0, lost: 0 };
+  const byType = { written: {} as Record<string, number>, lost: {} as Record<string, number> };
   const lostBy: Record<string, number> = {};
   const sinkWritten: Record<string, number> = {};
   const sinkLost: Record<string, number> = {};
   const held: Record<string, { records: number; bytes: number }> = {};
   return {
     counts,
+    byType,
     lostBy,
     bySink: { written: sinkWritten, lost: sinkLost },
     held,
-    written: (n) => void (counts.written += n),
-    lost: (n, cause) => {
+    written: (n, type) => {
+      counts.written += n;
+      byType.written[type] = (byType.written[type] ?? 0) + n;
+    },
+    lost: (n, cause, type) => {
       counts.lost += n;
+      byType.lost[type] = (byType.lost[type] ?? 0) + n;
       lostBy[cause] = (lostBy[cause] ?? 0) + n;
     },
-    sinkWritten: (sink, n) => void (sinkWritten[sink] = (sinkWritten[sink] ?? 0) + n),
-    sinkLost: (sink, n, cause) => void (sinkLost[`${sink}/${cause}`] = (sinkLost[`${sink}/${cause}`] ?? 0) + n),
+    // Zero adds (the series a real registry creates at start) are not counted here.
+    sinkWritten: (sink, n) => void (n > 0 && (sinkWritten[sink] = (sinkWritten[sink] ?? 0) + n)),
+    sinkLost: (sink, n, cause) => void (n > 0 && (sinkLost[`${sink}/${cause}`] = (sinkLost[`${sink}/${cause}`] ?? 0) + n)),
     writeSeconds: () => undefined,
     queueDepth: () => undefined,
     backlog: (sink, records, bytes) => void (held[sink] = { records, bytes }),
   };
 }
 
-/** An in-memory CdrQueryStore over StoredCdrs, matching like the real stores (called key, calling or From key, window). */
+/** An in-memory CdrQueryStore over StoredCdrs, matching and ordering like the real stores (called key, calling or From key, window; closest to the time first). */
 export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { queries: CallQuery[] } {
   const queries: CallQuery[] = [];
   const key = (n: string | null): number | null => toKeyValue(n);
@@ -68,7 +76,8 @@ export function memoryStore(calls: readonly StoredCdr[]): CdrQueryStore & { quer
         const callingOk = key(r.callingE164) === q.callingKey || key(r.fromE164 ?? r.fromUser) === q.callingKey;
         return key(r.calledE164 ?? r.ruriUser) === q.calledKey && callingOk && r.receivedAtMs >= q.fromMs && r.receivedAtMs <= q.toMs;
       });
-      return Promise.resolve(found.slice(0, q.limit));
+      found.sort(compareByDistance(q.atMs));
+      return Promise.resolve({ calls: q.limit === null ? found : found.slice(0, q.limit), total: found.length });
     },
     close: () => Promise.resolve(),
   };

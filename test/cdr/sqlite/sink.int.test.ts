@@ -52,11 +52,12 @@ describe('sqlite CDR sink (worker thread)', () => {
 
     await sink.flush();
     const reader = createSqliteCdrReader(dir);
-    const found = await reader.findCalls({ callingKey: 13035550100, calledKey: 12025550123, fromMs: AT - 1000, toMs: AT + 1000, limit: 10 });
+    const found = await reader.findCalls({ callingKey: 13035550100, calledKey: 12025550123, fromMs: AT - 1000, toMs: AT + 1000, atMs: AT, limit: 10 });
     await reader.close();
     await sink.close();
 
-    expect(found.map((f) => f.record.seq)).toEqual([7]);
+    expect(found.calls.map((f) => f.record.seq)).toEqual([7]);
+    expect(found.total).toBe(1);
   });
 
   it('keeps each store call on the SIP loop short (p99.9 < 5 ms) while ingesting 20,000 records per second', async () => {

@@ -66,12 +66,13 @@ describe('SQLite day-file store', () => {
     writer.close();
     const reader = createSqliteCdrReader(dir);
 
-    const found = await reader.findCalls({ callingKey: 13035550100, calledKey: 12025550123, fromMs: midnight - 600_000, toMs: midnight + 600_000, limit: 10 });
-    const none = await reader.findCalls({ callingKey: 13035550199, calledKey: 12025550123, fromMs: midnight - 600_000, toMs: midnight + 600_000, limit: 10 });
+    const found = await reader.findCalls({ callingKey: 13035550100, calledKey: 12025550123, fromMs: midnight - 600_000, toMs: midnight + 600_000, atMs: midnight, limit: 10 });
+    const none = await reader.findCalls({ callingKey: 13035550199, calledKey: 12025550123, fromMs: midnight - 600_000, toMs: midnight + 600_000, atMs: midnight, limit: 10 });
     await reader.close();
 
-    expect(found.map((f) => f.record.seq)).toEqual([1, 2]);
-    expect(none).toEqual([]);
+    expect(found.calls.map((f) => f.record.seq)).toEqual([1, 2]);
+    expect(found.total).toBe(2);
+    expect(none).toEqual({ calls: [], total: 0 });
   });
 
   it('deletes whole day files older than the retention (548 days before today), keeping the rest', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatInZone, parseTracebackTime, parseWindow, toDisplayZone } from '../../../src/cdr/traceback/time.js';
+import { formatInZone, hasZone, parseDuration, parseTimeInput, parseTracebackTime, parseWindow, toDisplayZone } from '../../../src/cdr/traceback/time.js';
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -65,5 +65,89 @@ describe('parseWindow', () => {
 
   it.each(['0s', '25h', '10', 'ten minutes'])('rejects %s', (text) => {
     expect(parseWindow(text).ok).toBe(false);
+  });
+});
+
+describe('parseTimeInput (every CLI time option)', () => {
+  // 2026-11-20 19:03:05.250 UTC = 14:03:05.250 in New York (EST, -05:00).
+  const NOW = Date.UTC(2026, 10, 20, 19, 3, 5, 250);
+
+  it.each([
+    { text: 'now', tz: undefined, utc: '2026-11-20T19:03:05.250Z' },
+    { text: 'NOW', tz: 'America/New_York', utc: '2026-11-20T19:03:05.250Z' },
+    { text: 'today', tz: undefined, utc: '2026-11-20T00:00:00.000Z' },
+    { text: 'today', tz: 'America/New_York', utc: '2026-11-20T05:00:00.000Z' },
+    { text: 'yesterday', tz: undefined, utc: '2026-11-19T00:00:00.000Z' },
+    { text: 'yesterday', tz: 'America/Los_Angeles', utc: '2026-11-19T08:00:00.000Z' },
+    { text: '-2h', tz: undefined, utc: '2026-11-20T17:03:05.250Z' },
+    { text: '+1d', tz: undefined, utc: '2026-11-21T19:03:05.250Z' },
+    { text: '- 90s', tz: undefined, utc: '2026-11-20T19:01:35.250Z' },
+    { text: '30m ago', tz: undefined, utc: '2026-11-20T18:33:05.250Z' },
+    { text: '2 hours ago', tz: undefined, utc: '2026-11-20T17:03:05.250Z' },
+    { text: '1w ago', tz: undefined, utc: '2026-11-13T19:03:05.250Z' },
+    { text: '1795719780', tz: undefined, utc: '2026-11-26T19:03:00.000Z' },
+    { text: '1795719780123', tz: undefined, utc: '2026-11-26T19:03:00.123Z' },
+    { text: '2026-11-20T14:03:00-05:00', tz: undefined, utc: '2026-11-20T19:03:00.000Z' },
+    { text: '2026-11-20T19:03:00Z', tz: 'America/New_York', utc: '2026-11-20T19:03:00.000Z' },
+    { text: '2026-11-20T14:03:00', tz: undefined, utc: '2026-11-20T14:03:00.000Z' },
+    { text: '2026-11-20 14:03', tz: 'America/New_York', utc: '2026-11-20T19:03:00.000Z' },
+    { text: '2026-07-04T14:03:00', tz: 'America/New_York', utc: '2026-07-04T18:03:00.000Z' },
+    { text: '2026-11-20', tz: undefined, utc: '2026-11-20T00:00:00.000Z' },
+    { text: '2026-11-20', tz: 'America/Chicago', utc: '2026-11-20T06:00:00.000Z' },
+  ])('reads "$text" (tz $tz) as $utc', ({ text, tz, utc }) => {
+    const r = parseTimeInput(text, { tz, now: NOW });
+
+    expect(r.ok ? iso(r.value) : r.error).toBe(utc);
+  });
+
+  it.each([
+    { text: '2026-11-20T19:03:00Z', tz: 'Mars/Olympus', says: 'unknown time zone "Mars/Olympus"' },
+    { text: 'now', tz: 'Mars/Olympus', says: 'unknown time zone' },
+    { text: '12345', tz: undefined, says: '10 digits (seconds) or 13 (ms)' },
+    { text: '-2 fortnights', tz: undefined, says: 'unknown unit "fortnights"' },
+    { text: 'last tuesday', tz: undefined, says: 'expected ISO 8601' },
+    { text: '11/20/2026 14:03', tz: undefined, says: 'expected ISO 8601' },
+    { text: '2026-02-30', tz: undefined, says: 'no such date' },
+    { text: '', tz: undefined, says: 'expected ISO 8601' },
+  ])('rejects "$text" (tz $tz)', ({ text, tz, says }) => {
+    const r = parseTimeInput(text, { tz, now: NOW });
+
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error).toContain(says);
+  });
+
+  it('tells a zoned time from a zone-less one', () => {
+    expect(hasZone('2026-11-20T14:03:00-05:00')).toBe(true);
+    expect(hasZone('2026-11-20T19:03Z')).toBe(true);
+    expect(hasZone('2026-11-20T14:03:00')).toBe(false);
+    expect(hasZone('now')).toBe(false);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['90s', 90_000], ['10m', 600_000], ['2h', 7_200_000], ['1d', 86_400_000], ['1w', 604_800_000],
+    ['500ms', 500], ['2 hours', 7_200_000], ['3 Days', 259_200_000], [' 15min ', 900_000],
+  ])('reads %s as %i ms', (text, ms) => {
+    const r = parseDuration(text);
+
+    expect(r.ok ? r.value : r.error).toBe(ms);
+  });
+
+  it.each(['10', 'h', '-5m', '1.5h', '10 parsecs', ''])('rejects %j', (text) => {
+    const r = parseDuration(text);
+
+    expect(!r.ok && r.error).toContain('invalid duration');
+  });
+
+  it('names the range when a duration is outside it', () => {
+    const r = parseDuration('2d', { min: 1000, max: 86_400_000 });
+
+    expect(!r.ok && r.error).toContain('expected from 1s to 1d');
+  });
+
+  it('accepts a window of a day, written 1d or 24h', () => {
+    expect(parseWindow('1d')).toEqual({ ok: true, value: 86_400_000 });
+    expect(parseWindow('24h')).toEqual({ ok: true, value: 86_400_000 });
   });
 });

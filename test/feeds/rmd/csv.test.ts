@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadRmdFile } from '../../../src/feeds/load.js';
-import { RMD_COLUMN_ALIASES, describeRmdSnapshot, parseRmdCsv } from '../../../src/feeds/rmd/csv.js';
+import { RMD_COLUMN_ALIASES, describeRmdSnapshot, normaliseRmdHeader, parseRmdCsv, readRmdCsv } from '../../../src/feeds/rmd/csv.js';
 import { DataFileError } from '../../../src/feeds/errors.js';
 import type { RmdFiling, RmdSnapshot } from '../../../src/screening/model.js';
 import { repoPath } from '../../support/paths.js';
@@ -89,24 +89,31 @@ describe('parseRmdCsv: headers', () => {
     const owners = new Map<string, string>();
     for (const [column, spellings] of Object.entries(RMD_COLUMN_ALIASES)) {
       for (const s of spellings) {
-        const key = s.trim().toLowerCase().replace(/[\s_]+/g, ' ');
+        const key = normaliseRmdHeader(s);
         expect(owners.get(key) ?? column).toBe(column);
         owners.set(key, column);
       }
     }
-    expect(Object.keys(RMD_COLUMN_ALIASES)).toHaveLength(23);
+    expect(Object.keys(RMD_COLUMN_ALIASES)).toHaveLength(26);
   });
 
-  it('refuses a file missing required columns, naming the file and every missing column but echoing no header cell', () => {
+  it('refuses a file without a business name column, naming the file and the column but echoing no header cell', () => {
     const err = dataError(() => parseFixture('missing-columns.csv'));
     expect(err.code).toBe('ERR_DATA_COLUMNS');
     expect(err.file).toBe('rmd/missing-columns.csv');
     expect(err.line).toBe(1);
-    expect(err.problems.map((p) => p.column)).toEqual(['frn', 'business_name']);
+    expect(err.problems.map((p) => p.column)).toEqual(['business_name']);
     expect(err.message).toContain('rmd/missing-columns.csv');
-    expect(err.message).toContain('missing required RMD column(s) frn, business_name');
-    expect(err.message).toContain('a header line of 3 cell(s), none of them an accepted name');
+    expect(err.message).toContain('missing required RMD column(s) business_name');
+    expect(err.message).toContain('a header line of 3 cell(s), too few of them usable');
     expect(err.message).not.toMatch(/"name"|address/);
+  });
+
+  it('refuses a file with neither an RMD number nor an FRN column, by header or by content', () => {
+    const err = dataError(() => parseRmdCsv('business_name,phone\nA LLC,2025550100\n', { source: 'nokey.csv', loadedAt: 0 }));
+    expect(err.code).toBe('ERR_DATA_COLUMNS');
+    expect(err.problems.map((p) => p.column)).toEqual(['number']);
+    expect(err.message).toContain('no column to key filings by');
   });
 
   it('refuses an empty file as having no columns', () => {
@@ -129,16 +136,16 @@ describe('parseRmdCsv: records and lines', () => {
   it.each([
     ['CRLF', (t: string) => t],
     ['LF', (t: string) => t.replaceAll('\r\n', '\n')],
-  ])('reports every bad RMD number with its physical start line after a multi-line record (%s)', (_eol, transform) => {
-    const err = dataError(() => parseFixture('bad-number.csv', transform));
-    expect(err.code).toBe('ERR_DATA_ROW');
-    expect(err.problems).toEqual([
+  ])('skips every bad RMD number, reporting its physical start line after a multi-line record (%s)', (_eol, transform) => {
+    const { snapshot, report } = readRmdCsv(transform(readFileSync(fixture('bad-number.csv'), 'utf8')), { source: 'rmd/bad-number.csv', loadedAt: 0 });
+    expect(report.badRows).toBe(2);
+    expect(report.badRowSample).toEqual([
       { file: 'rmd/bad-number.csv', line: 5, column: 'number', message: 'number is not RMD followed by 7 digits' },
       { file: 'rmd/bad-number.csv', line: 7, column: 'number', message: 'number is not RMD followed by 7 digits' },
     ]);
-    expect([err.line, err.column]).toEqual([5, 'number']);
-    expect(err.message).toContain('rmd/bad-number.csv:5: number is not RMD');
-    expect(err.message).not.toContain('RMD99');
+    expect(JSON.stringify(report.badRowSample)).not.toContain('RMD99');
+    expect(snapshot.rows).toBe(report.dataRows - 2);
+    expect(snapshot.byRmdNumber.has('RMD0994001')).toBe(true);
   });
 
   it('turns a CSV syntax error into ERR_DATA_PARSE at the line where the broken record starts', () => {
@@ -154,8 +161,8 @@ describe('parseRmdCsv: records and lines', () => {
     ['CRLF', '\r\n'],
   ])('counts blank lines and line breaks inside quotes when locating bad rows (%s)', (_eol, eol) => {
     const text = ['', '', 'number,frn,business_name', '', 'RMD0000001,1,A', '', '"x', 'y",2,B', 'RMD9,3,C', ''].join(eol);
-    const err = dataError(() => parseRmdCsv(text, { source: 'lines.csv', loadedAt: 0 }));
-    expect(err.problems.map((p) => p.line)).toEqual([7, 9]);
+    const { report } = readRmdCsv(text, { source: 'lines.csv', loadedAt: 0 });
+    expect(report.badRowSample.map((p) => p.line)).toEqual([7, 9]);
   });
 
   it('locates a syntax error after a CRLF multi-line record at the broken record', () => {
@@ -322,5 +329,112 @@ describe('loadRmdFile', () => {
     expect(err).toBeInstanceOf(DataFileError);
     expect(err).toMatchObject({ code: 'ERR_DATA_READ', file: path });
     expect((err as DataFileError).message).toBe(`${path}: cannot read data file: file not found`);
+  });
+});
+
+describe('readRmdCsv: the export as it may really look (header variants)', () => {
+  const variant = (name: string): ReturnType<typeof readRmdCsv> =>
+    readRmdCsv(readFileSync(fixture(`variants/${name}`)), { source: `variants/${name}`, loadedAt: 0 });
+  const byFrn = (s: RmdSnapshot): RmdFiling[] => [...s.byRmdNumber.values()].sort((a, b) => a.frn.localeCompare(b.frn));
+  const reference = byFrn(variant('snake-importer-order.csv').snapshot);
+  const withoutNumbers = reference.map((f) => ({ ...f, rmdNumber: '' }));
+
+  it('reads the reference variant completely: Draft skipped, status case-insensitive, ocn, e-mail and every role flag', () => {
+    expect(reference.map((f) => f.rmdNumber)).toEqual(['RMD0997001', 'RMD0997002', 'RMD0997003', 'RMD0997005']);
+    expect(reference[0]).toEqual({
+      rmdNumber: 'RMD0997001', frn: '0099700001', otherFrns: ['0099700011'], businessName: 'Variant Alpha LLC', otherNames: ['Alpha Voice'],
+      implementation: 'complete', implementationText: 'Complete STIR/SHAKEN Implementation',
+      roles: { voiceServiceProvider: true, gateway: false, intermediate: true }, foreign: false,
+      lastRecertified: '2026-02-15', recertificationUnknown: undefined, lastUpdated: '2026-01-10', contactName: 'Avery Variant',
+      contactPhone: '+12025550171', contactEmail: 'alpha@example.invalid', ocn: '123A', filingUrl: 'https://example.invalid/rmd?sys_id=a1',
+    });
+    expect(reference[2]).toMatchObject({ roles: { voiceServiceProvider: false, gateway: true, intermediate: true }, ocn: '9Z9Z', contactEmail: '', foreign: true });
+  });
+
+  it.each([
+    { file: 'snake-importer-order.csv', keyedBy: 'rmd-number', byContent: [], ignored: [] },
+    { file: 'snake-portal-order.csv', keyedBy: 'rmd-number', byContent: [], ignored: [] },
+    { file: 'human-labels.csv', keyedBy: 'rmd-number', byContent: [], ignored: [] },
+    { file: 'portal-fields.csv', keyedBy: 'rmd-number', byContent: ['number'], ignored: ['pdf'] },
+    { file: 'no-number.csv', keyedBy: 'frn', byContent: [], ignored: [] },
+    { file: 'no-number-frn-by-content.csv', keyedBy: 'frn', byContent: ['frn'], ignored: [] },
+  ])('$file loads the same filings (keyed by $keyedBy)', ({ file, keyedBy, byContent, ignored }) => {
+    const { snapshot, report } = variant(file);
+    expect(byFrn(snapshot)).toEqual(keyedBy === 'frn' ? withoutNumbers : reference);
+    expect(report).toMatchObject({ dataRows: 5, badRows: 0, notInForce: 1, keyedBy, byContent, ignoredHeaders: ignored });
+    expect(report.columns.intermediate_provider_choice).toBeDefined();
+    if (keyedBy === 'frn') {
+      expect([...snapshot.byRmdNumber.keys()].sort()).toEqual(['frn:0099700001', 'frn:0099700002', 'frn:0099700003', 'frn:0099700005']);
+      expect(snapshot.byFrn.get('0099700011')?.businessName).toBe('Variant Alpha LLC');
+    }
+  });
+
+  // One test per documented header spelling (domain.md §1.2/§1.3, the portal label map and the form's field names).
+  it.each(Object.entries(RMD_COLUMN_ALIASES).flatMap(([column, spellings]) => spellings.map((spelling) => ({ column, spelling }))))(
+    'resolves header $spelling to $column', ({ column, spelling }) => {
+      const header = column === 'business_name' ? `number,${JSON.stringify(spelling)}` : `number,business_name,${JSON.stringify(spelling)}`;
+      const row = column === 'number' || column === 'business_name' ? 'RMD0000001,Spelling LLC' : 'RMD0000001,Spelling LLC,x';
+      const { report } = readRmdCsv(`${column === 'number' ? `${JSON.stringify(spelling)},business_name` : header}\n${row}\n`, { source: 's.csv', loadedAt: 0 });
+      expect(report.columns[column as keyof typeof RMD_COLUMN_ALIASES]).toBe(spelling);
+      expect(report.ignoredHeaders).toEqual([]);
+    });
+
+  it.each([
+    ['non_gateway_intermediate_provider'],
+    ['Non-Gateway Intermediate Provider'],
+    ['NON GATEWAY INTERMEDIATE PROVIDER'],
+    ['intermediate_provider_choice'],
+  ])('reads the intermediate role flag under %j (the alias bug)', (header) => {
+    const s = parseRmdCsv(`number,business_name,${header}\nRMD0000001,A LLC,Yes\n`, { source: 'i.csv', loadedAt: 0 });
+    expect(filing(s, 'RMD0000001').roles.intermediate).toBe(true);
+  });
+});
+
+describe('readRmdCsv: bad rows, status and unknown recertification', () => {
+  const read = (text: string): ReturnType<typeof readRmdCsv> => readRmdCsv(text, { source: 'r.csv', loadedAt: 0 });
+
+  it('skips and counts bad rows, keeping a sample of the first five with line and reason', () => {
+    const rows = Array.from({ length: 8 }, (_, i) => `RMD00000${10 + i},00990000${10 + i},Row ${i} LLC,Published`);
+    rows[1] = 'RMD12,0099000011,Short Number LLC,Published';
+    rows[3] = 'RMD0000013,0099000013,Odd Status LLC,Pending Review Maybe';
+    rows[5] = 'RMD0000015,0099000015,Shifted LLC,Published,extra';
+    const { snapshot, report } = read(`number,frn,business_name,status\n${rows.join('\n')}\n`);
+    expect(report).toMatchObject({ dataRows: 8, badRows: 3, notInForce: 0 });
+    expect(report.badRowSample).toEqual([
+      { file: 'r.csv', line: 3, column: 'number', message: 'number is not RMD followed by 7 digits' },
+      { file: 'r.csv', line: 5, column: 'status', message: 'status is not a known filing status (in force: Published)' },
+      { file: 'r.csv', line: 7, column: undefined, message: 'row has 5 cells, the header 4 (a stray separator shifts the cells)' },
+    ]);
+    expect(snapshot.rows).toBe(5);
+  });
+
+  it('keeps at most five bad rows in the sample but counts them all', () => {
+    const rows = Array.from({ length: 9 }, (_, i) => `BAD${i},Row ${i} LLC`);
+    const { report, snapshot } = read(`number,business_name\n${rows.join('\n')}\nRMD0000001,Good LLC\n`);
+    expect([report.badRows, report.badRowSample.length, snapshot.rows]).toEqual([9, 5, 1]);
+  });
+
+  it.each([
+    ['Published', true], ['published ', true], ['', true], ['Draft', false], ['Removed', false], ['WITHDRAWN', false],
+  ])('applies status %j (in force: %s)', (status, inForce) => {
+    const { snapshot, report } = read(`number,business_name,status\nRMD0000001,A LLC,${status}\n`);
+    expect([snapshot.rows, report.notInForce, report.badRows]).toEqual(inForce ? [1, 0, 0] : [0, 1, 0]);
+  });
+
+  it('marks recertification unknown when the export has no last_recertified column', () => {
+    expect(filing(parseRmdCsv('number,business_name\nRMD0000001,A LLC\n', { source: 'x', loadedAt: 0 }), 'RMD0000001').recertificationUnknown).toBe(true);
+    expect(oneRow({ last_recertified: '' }).recertificationUnknown).toBeUndefined();
+  });
+
+  it('leaves ocn and contact_email undefined when the export has no such columns, blank when the cell is', () => {
+    const f = oneRow({});
+    expect([f.ocn, f.contactEmail, 'ocn' in f, 'contactEmail' in f]).toEqual([undefined, undefined, false, false]);
+    expect(oneRow({ ocn: '', contact_email: ' a@example.invalid ' })).toMatchObject({ ocn: '', contactEmail: 'a@example.invalid' });
+  });
+
+  it('does not take a phone-number column for the FRN (an FRN starts 00; a NANP number never starts with 0)', () => {
+    expect(() => read('business_name,phone\nA LLC,2025550100\n')).toThrow(/no column to key filings by/);
+    const { report } = read('business_name,phone,registrant\nA LLC,2025550100,0026495937\n');
+    expect(report.columns.frn).toBe('registrant');
   });
 });

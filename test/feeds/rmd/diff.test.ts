@@ -86,14 +86,16 @@ describe('diff reports', () => {
     const md = toDiffMarkdown(diff);
 
     expect(md).toContain('# RMD diff old1 → new1');
-    expect(md).toContain('- removed: 1');
+    expect(md).toContain('- Removed from the RMD (`removed`): 1');
     expect(md).toContain('## Removed from the RMD (1)\n\n| provider | RMD number | FRN | business name | before | after |');
-    expect(md).toContain('| p\\|a | RMD0000001 | 0000000001 | Alpha LLC | complete | partial |');
+    expect(md).toContain('| p-b | RMD0000002 | 0000000002 | Bravo LLC | Bravo LLC; FRN 0000000002; implementation complete; roles voice-service-provider; last recertified 2026-02-20; contact Pat Example +12025550100 | (not listed) |');
+    expect(md).toContain('| provider | RMD number | FRN | business name | field | before | after |');
+    expect(md).toContain('| p\\|a | RMD0000001 | 0000000001 | Alpha LLC | implementation | complete | partial |');
   });
 
   it('renders JSON with a report version and an ISO time', () => {
     const json = JSON.parse(toDiffJson(diff)) as Record<string, unknown>;
 
-    expect(json).toMatchObject({ reportVersion: 1, scope: 'configured', at: '2026-04-01T00:00:00.000Z', counts: { removed: 1, 'implementation-changed': 1 } });
+    expect(json).toMatchObject({ reportVersion: 2, scope: 'configured', at: '2026-04-01T00:00:00.000Z', counts: { removed: 1, 'implementation-changed': 1 } });
   });
 });

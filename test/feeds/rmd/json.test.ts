@@ -34,7 +34,24 @@ describe('filingsFromJson', () => {
     });
   });
 
-  it('refuses rows without an RMD number (the CSV row rules apply)', () => {
-    expect(() => filingsFromJson([{ number: '', frn: '0000000001', business_name: 'X' }], 'json')).toThrow(/not RMD followed by 7 digits/);
+  it('skips a row with a malformed RMD number (the CSV row rules apply)', () => {
+    expect(filingsFromJson([{ number: 'RMD1', frn: '0000000001', business_name: 'X' }, { number: 'RMD0000002', frn: '2', business_name: 'Y' }], 'json').map((f) => f.rmdNumber)).toEqual(['RMD0000002']);
+  });
+
+  it.each([
+    { name: '{display_value, value}', frn: { display_value: '0026495937', value: '9d3f0c1a2b4c5d6e7f8091a2b3c4d5e6' } },
+    { name: '{link, value} with frn_str', frn: { link: 'https://x.invalid/api/now/table/x/9d3f', value: '9d3f0c1a2b4c5d6e7f8091a2b3c4d5e6' }, frn_str: '0026495937' },
+    { name: '{value}', frn: { value: '0026495937' } },
+    { name: 'a plain string', frn: '0026495937' },
+  ])('reads the FRN from a $name cell, never an internal id', (cells) => {
+    const { name: _n, ...row } = cells;
+    const filings = filingsFromJson([{ ...row, business_name: { display_value: 'Tricom Technology Inc', value: 'abc' }, ocn: '123A', contact_email: 'rm@example.invalid' }], 'json');
+    expect(filings).toHaveLength(1);
+    expect(filings[0]).toMatchObject({ rmdNumber: '', frn: '0026495937', businessName: 'Tricom Technology Inc', ocn: '123A', contactEmail: 'rm@example.invalid' });
+  });
+
+  it('reads a {link, value} FRN without frn_str as no FRN: the row is skipped, not keyed by an internal id', () => {
+    const filings = filingsFromJson([{ number: 'RMD0001410', frn: { link: 'https://x.invalid/9d3f', value: '0026495937' }, business_name: 'X' }], 'json');
+    expect(filings).toEqual([expect.objectContaining({ rmdNumber: 'RMD0001410', frn: '' })]);
   });
 });

@@ -28,6 +28,9 @@ describe('sameFiling (the RMD worker delta)', () => {
     ['lastUpdated', { lastUpdated: '' }],
     ['contactName', { contactName: 'Jordan Ferrand' }],
     ['contactPhone', { contactPhone: '' }],
+    ['contactEmail', { contactEmail: 'x@example.invalid' }],
+    ['ocn', { ocn: '123A' }],
+    ['recertificationUnknown', { recertificationUnknown: true }],
     ['filingUrl', { filingUrl: '' }],
   ])('sees a change of %s', (_field, change) => {
     expect(sameFiling(FILING, { ...FILING, ...change })).toBe(false);
