@@ -5,7 +5,7 @@
 // cheapest conceivable "lookup"), so results from a noisy shared machine stay comparable. Bounded: fixed iterations.
 import { compileWorld, decide } from '../dist/screening/policy.js';
 import { toRejectAnswer, DEFAULT_REASON_SETTINGS } from '../dist/screening/reject-reasons.js';
-import { REASONS, LIST_KINDS } from '../dist/screening/model.js';
+import { POLICY_REASONS, LIST_KINDS } from '../dist/screening/model.js';
 
 const ITER = Number(process.env.ITER ?? 3_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
@@ -36,7 +36,7 @@ const entries = Array.from({ length: 1000 }, (_, i) => ({
   id: `l:${i}`, list: 'l', kind: LIST_KINDS[i % LIST_KINDS.length], rmdNumber: i % 2 ? `RMD${pad(i * 3 + 1, 7)}` : undefined,
   frn: i % 2 ? undefined : pad(9000000000 + i * 3, 10), source: 'DA 00-000', effectiveAt: 0, expiresAt: i % 10 === 0 ? 1 : undefined,
 }));
-const reasons = Object.fromEntries(REASONS.map((r) => [r, { action: DEFAULT_REASON_SETTINGS[r].action, answer: toRejectAnswer(r, DEFAULT_REASON_SETTINGS[r], {}) }]));
+const reasons = Object.fromEntries(POLICY_REASONS.map((r) => [r, { action: DEFAULT_REASON_SETTINGS[r].action, answer: toRejectAnswer(r, DEFAULT_REASON_SETTINGS[r], {}) }]));
 const policy = { mode: 'enforce', reasons, designated: Object.fromEntries(LIST_KINDS.map((k) => [k, 'block'])), defaultRoute: ['sip:core:5060'] };
 const world = compileWorld({ trunks, providers, rmd, blocklists: entries, policy, configVersion: 'bench' });
 

@@ -46,6 +46,8 @@ const RECORD_COLUMNS: readonly (readonly [column: string, field: keyof CdrRecord
   ['list_kind', 'listKind', 't'], ['list_source', 'listSource', 't'], ['rmd_snapshot_id', 'rmdSnapshotId', 't'],
   ['rmd_snapshot_loaded_at', 'rmdSnapshotLoadedAt', 't'], ['rmd_match', 'rmdMatch', 't'], ['sip_status', 'sipStatus', 'i'],
   ['mode', 'mode', 't'], ['config_version', 'configVersion', 't'],
+  ['calling_number_list', 'callingNumberList', 't'], ['calling_number_entry', 'callingNumberEntry', 't'],
+  ['calling_number_source', 'callingNumberSource', 't'], ['protected_call', 'protectedCall', 't'],
 ];
 
 /** Columns beyond CdrRecord: traceback keys (digits as integers, see toNumberKey) and the raw what-if fields. */

@@ -8,5 +8,5 @@ export { useEnvironmentCopy } from './process-env.js';
 export { createConfigReloader, problemsOf, withRunningValues, type ConfigReloader, type ReloadMetrics, type ReloadResult } from './reloader.js';
 export { ConfigError, parseConfig, type ConfigProblem } from './parse.js';
 export type { ConfigFile } from './schema.js';
-export { toPolicy, toProviders, toReasonSettings, toTrunks } from './to-world-inputs.js';
+export { toCallingNumberSettings, toEmergency, toPolicy, toProviders, toReasonSettings, toTrunks } from './to-world-inputs.js';
 export { configWarnings, isLoopbackAddress } from './warnings.js';

@@ -81,6 +81,8 @@ export function parseConfig(input: unknown, file?: string): ConfigFile {
 function toProblems(issue: z.core.$ZodIssue): ConfigProblem[] {
   if (issue.code !== 'unrecognized_keys') return [{ path: formatPath(issue.path), message: issue.message }];
   const known = knownKeysAt(configSchema, issue.path);
+  // A schema's own message for unknown keys (e.g. `emergency`: the protection can only be widened) wins over the hint.
+  if (!issue.message.startsWith('Unrecognized key')) return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: issue.message }));
   return issue.keys.map((key) => {
     const suggestion = suggestKey(key, known);
     return { path: formatPath([...issue.path, key]), message: suggestion === undefined ? 'unknown key' : `unknown key; did you mean "${suggestion}"?` };

@@ -3,7 +3,7 @@
  * access (load.ts does that); parse.ts validates a file against it.
  */
 import { z } from 'zod';
-import { LIST_KINDS, parseCidr, POLICY_REASONS, REJECT_STATUSES, type RejectStatus, toAddressKey } from '../screening/index.js';
+import { LIST_KINDS, parseCidr, POLICY_REASONS, REJECT_STATUSES, type RejectStatus, toAddressKey, toE164 } from '../screening/index.js';
 
 const action = z.enum(['block', 'monitor', 'allow']);
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/, 'must be a SIP header name (token characters)');
@@ -178,7 +178,48 @@ const data = z.strictObject({
     url: feedUrl.optional(),
     maxShrinkFraction: shrinkFraction.optional(),
   })).default([]),
+  /**
+   * Do-not-originate lists of calling numbers (47 CFR 64.1200(o)): the operator's own and any industry list
+   * subscribed to. CSV (`number` or `prefix`, optional `source`, `effective`, `note`) or YAML; see config/README.md.
+   */
+  dno: z.array(z.strictObject({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'lower-case letters, digits, _ - (max 32)').refine((n) => n !== 'rmd' && n !== 'allocation', '"rmd" and "allocation" are reserved feed names'),
+    /** The list file; `.csv`, or `.yaml`/`.yml` for small hand-kept lists. */
+    path: z.string().regex(/\.(ya?ml|csv)$/i, 'must end in .yaml, .yml or .csv (the extension gives the list\'s format)'),
+    url: feedUrl.optional(),
+    maxShrinkFraction: shrinkFraction.optional(),
+  })).default([]),
+  /**
+   * Allocated NANP codes (NPA-NXX) and thousands blocks (NPA-NXX-X) from the numbering administrators' reports, CSV
+   * with `npa`,`nxx` and optional `x` columns (or `npa-nxx`); a calling number outside them is unallocated. Absent = check off.
+   */
+  allocation: z.strictObject({ path: z.string().regex(/\.(csv|txt)$/i, 'must end in .csv or .txt'), url: feedUrl.optional(), maxShrinkFraction: shrinkFraction.optional() }).optional(),
 });
+
+/** Calling-number screening (47 CFR 64.1200(o)); the DNO and allocation feeds are under `data`. */
+const callingNumber = z.strictObject({
+  /** Which number is screened: `pai-then-from` (P-Asserted-Identity when it holds a number, else From; the CDR's callingE164), `from` or `pai`. */
+  number: z.enum(['pai-then-from', 'from', 'pai']).default('pai-then-from'),
+  /** Refuse NANP numbers that cannot exist (NPA/NXX starting 0 or 1, N11/N9X/37X/96X NPAs, N11 NXX, +1 without 10 digits): `calling-number-invalid`. */
+  invalid: z.boolean().default(false),
+}).prefault({});
+
+const OFF_REFUSED = 'emergency protection cannot be turned off or narrowed: calls to 911 and 933 on a configured trunk are never refused (domain.md §9.2); config can only add called numbers and PSAP calling numbers';
+const calledNumber = z.string().regex(/^\+?[0-9]{2,15}$/, 'digits (2–15), optionally with a leading +, e.g. 988');
+const psapNumber = z.string().refine((s) => toE164(s) !== undefined, 'must be a phone number in E.164 (+12025550199) or 10-digit NANP form');
+
+/**
+ * Emergency and PSAP protection: on a configured trunk, calls to these numbers (and always 911, 933) and calls from
+ * these PSAP numbers are let through whatever blocking rule fires, recorded as would-block. It can only be widened.
+ */
+const emergency = z.strictObject({
+  /** Called numbers protected in addition to the built-in 911 and 933. */
+  calledNumbers: z.array(calledNumber).default([]),
+  /** Calling numbers of PSAPs and government emergency lines (From or PAI). */
+  psapCallingNumbers: z.array(psapNumber).default([]),
+  /** Only `true` is accepted: the protection cannot be switched off. */
+  enabled: z.literal(true, { error: OFF_REFUSED }).optional(),
+}, { error: (iss) => (iss.code === 'unrecognized_keys' ? OFF_REFUSED : undefined) }).prefault({});
 
 /** Live feed behaviour (docs/feeds.md): refresh, validation, last-good state, staleness, removal grace, second opinion. */
 const feeds = z.strictObject({
@@ -230,6 +271,8 @@ export const configSchema = z.strictObject({
   providers: z.array(provider).min(1),
   trunks: z.array(trunk),
   policy,
+  callingNumber,
+  emergency,
   cdr: z.strictObject({
     /** CDR directory (relative to the config file): SQLite day files `cdr-YYYY-MM-DD.sqlite` and JSON-lines `cdr-YYYY-MM-DD.jsonl`, UTC days. */
     dir: z.string().min(1).default('var/cdr'),

@@ -94,5 +94,9 @@ function checkLists(cfg: ConfigFile): ConfigProblem[] {
     if (names.has(l.name)) problems.push({ path: `data.blocklists[${i}].name`, message: `duplicate list name "${l.name}"` });
     names.add(l.name);
   });
+  cfg.data.dno.forEach((l, i) => {
+    if (names.has(l.name)) problems.push({ path: `data.dno[${i}].name`, message: `duplicate feed name "${l.name}" (blocklists and DNO lists share one namespace)` });
+    names.add(l.name);
+  });
   return problems;
 }

@@ -2,6 +2,7 @@
  * Pure conversion of a validated config into the core's inputs: trunks, providers and the policy with
  * pre-rendered answers (the data is loaded separately).
  */
+import { type CallingNumberSource, type EmergencyProtection, toEmergencyProtection } from '../screening/index.js';
 import { type Action, DEFAULT_REASON_SETTINGS, LIST_KINDS, type ListKind, type Policy, type PolicyReason, type Provider, type ReasonPolicy, POLICY_REASONS, type ReasonSetting, toRejectAnswer, type Trunk } from '../screening/index.js';
 import type { ConfigFile } from './schema.js';
 
@@ -33,6 +34,16 @@ export function toReasonSettings(cfg: ConfigFile): Record<PolicyReason, ReasonSe
     out[r] = { action: c?.action ?? d.action, status: c?.style === '603plus' ? 603 : (c?.status ?? d.status), style: c?.style ?? d.style, phrase: c?.phrase ?? d.phrase };
   }
   return out;
+}
+
+/** Calling-number settings of a config (the DNO lists and allocation table come from the feeds). */
+export function toCallingNumberSettings(cfg: ConfigFile): { readonly source: CallingNumberSource; readonly invalid: boolean } {
+  return { source: cfg.callingNumber.number, invalid: cfg.callingNumber.invalid };
+}
+
+/** Emergency protection of a config: the built-in numbers plus the configured additions. */
+export function toEmergency(cfg: ConfigFile): EmergencyProtection {
+  return toEmergencyProtection(cfg.emergency.calledNumbers, cfg.emergency.psapCallingNumbers);
 }
 
 /** Config → Policy with every answer rendered once. */

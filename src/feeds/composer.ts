@@ -5,7 +5,7 @@
  */
 import { type Clock, createWorldHolder, type Logger, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type WorldHolder } from '../screening/index.js';
 import { sameIds, toRmdGrace } from './grace.js';
-import { RMD_FEED, type GraceState } from './ports.js';
+import { ALLOCATION_FEED, RMD_FEED, type GraceState } from './ports.js';
 import type { InForce } from './refresh.js';
 import type { PreparedConfig } from './plan.js';
 import { composeWorld } from './world.js';
@@ -52,7 +52,13 @@ function compile(p: Published, t: TimeInputs, extraFilings: readonly RmdFiling[]
     const d = p.data.get(s.name)?.data;
     return d?.kind === 'list' ? d.entries : [];
   });
-  return composeWorld(p.cfg.part, { rmd: rmdOf(p.data), rmdWithheld: t.withheld, blocklists, rmdGrace: t.rmdGrace, extraFilings });
+  const dno = p.cfg.plan.specs.filter((s) => s.kind === 'dno').flatMap((s) => {
+    const d = p.data.get(s.name)?.data;
+    return d?.kind === 'dno' ? [d.list] : [];
+  });
+  const a = p.data.get(ALLOCATION_FEED)?.data;
+  const allocation = a?.kind === 'allocation' && p.cfg.plan.specs.some((s) => s.kind === 'allocation') ? a.table : undefined;
+  return composeWorld(p.cfg.part, { rmd: rmdOf(p.data), rmdWithheld: t.withheld, blocklists, rmdGrace: t.rmdGrace, extraFilings, dno, allocation });
 }
 
 /** Creates the composer; nothing is compiled until the first install(). */

@@ -110,7 +110,11 @@ export async function loadWorldOnce(loaded: LoadedConfig, opts: LoadWorldOptions
   }
   const rmdGrace = toRmdGrace(grace, removalGraceMs, opts.grace === 'replay' ? undefined : opts.now);
   const blocklists = data.flatMap((d) => (d.kind === 'list' ? d.entries : []));
-  const world = composeWorld(prepared.part, { rmd: rmd.snapshot, rmdWithheld: false, blocklists, rmdGrace, extraFilings: [] });
+  const dno = data.flatMap((d) => (d.kind === 'dno' ? [d.list] : []));
+  const allocation = data.find((d) => d.kind === 'allocation');
+  const world = composeWorld(prepared.part, {
+    rmd: rmd.snapshot, rmdWithheld: false, blocklists, rmdGrace, extraFilings: [], dno, allocation: allocation?.kind === 'allocation' ? allocation.table : undefined,
+  });
   const listEntries = Object.fromEntries(prepared.plan.specs.flatMap((s, i) => (s.kind === 'list' ? [[s.name, data[i]?.kind === 'list' ? data[i].entries.length : 0]] : [])));
   return { world, rmd: rmd.snapshot, summary: summariseWorld(world, prepared.part, listEntries, opts.now) };
 }

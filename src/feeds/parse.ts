@@ -4,7 +4,9 @@
  */
 import type { BlocklistEntry, ListKind, RmdSnapshot } from '../screening/index.js';
 import type { FeedData, FeedSpec } from './ports.js';
+import { parseAllocation } from './lists/allocation.js';
 import { parseBlocklist } from './lists/blocklist.js';
+import { parseDnoList } from './lists/dno.js';
 import { readRmdCsv, type RmdReadReport } from './rmd/csv.js';
 import { assertCsvComplete, assertNotMarkup, csvHeader, decodeBody } from './body.js';
 
@@ -58,6 +60,8 @@ export function parseListFeed(bytes: Uint8Array, list: ListFeed, job: FeedParseJ
 /** Parses a body of either kind of feed (the RMD inline: the feed system's parser runs it in its own process). */
 export function parseFeed(spec: FeedSpec, bytes: Uint8Array, job: FeedParseJob): FeedData {
   if (spec.kind === 'list') return { kind: 'list', entries: parseListFeed(bytes, { name: spec.name, format: spec.format, kind: spec.listKind }, job) };
+  if (spec.kind === 'dno') return { kind: 'dno', list: parseDnoList(decodeText(bytes, job), { file: job.source, list: spec.name, format: spec.format }) };
+  if (spec.kind === 'allocation') return { kind: 'allocation', table: parseAllocation(decodeText(bytes, job), job.source) };
   const { snapshot, headers, report } = parseRmdFeed(bytes, job);
   return { kind: 'rmd', snapshot, headers, report };
 }

@@ -25,7 +25,7 @@ export function createFeedParser(opts: FeedParserOptions): FeedParser & { readon
     },
     async parse(spec, bytes, o): Promise<FeedData> {
       const job = { source: o.source, loadedAt: o.loadedAt, maxBytes: opts.maxBytes, contentType: o.contentType };
-      if (spec.kind === 'list') return parseFeed(spec, bytes, job);
+      if (spec.kind !== 'rmd') return parseFeed(spec, bytes, job);
       const { snapshot, headers, report } = await rmd.run(bytes, job);
       return { kind: 'rmd', snapshot, headers, report };
     },

@@ -3,9 +3,9 @@
  * providers, policy) and the feed plan (specs, settings in milliseconds). Paths are resolved by the caller's resolver
  * (relative to the config file).
  */
-import { toPolicy, toProviders, toTrunks, type ConfigFile } from '../config/index.js';
+import { toCallingNumberSettings, toEmergency, toPolicy, toProviders, toTrunks, type ConfigFile } from '../config/index.js';
 import type { WorldConfigPart } from './world.js';
-import { RMD_FEED, type FeedSettings, type FeedSpec } from './ports.js';
+import { ALLOCATION_FEED, RMD_FEED, type FeedSettings, type FeedSpec } from './ports.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 3_600_000;
@@ -70,7 +70,7 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
       failClosedWhenStale: f.failClosedWhenStale,
       removalGraceMs: f.removalGraceHours * HOUR_MS,
     },
-    specs: [rmd, ...lists],
+    specs: [rmd, ...lists, ...callingNumberSpecs(cfg, source)],
     secondOpinion: {
       enabled: f.secondOpinion.enabled,
       url: f.secondOpinion.url,
@@ -81,6 +81,16 @@ export function toFeedPlan(cfg: ConfigFile, resolvePath: (p: string) => string):
       intervalMs: f.secondOpinion.intervalMinutes * MINUTE_MS,
     },
   };
+}
+
+/** The DNO list feeds and the allocation feed of a config. */
+function callingNumberSpecs(cfg: ConfigFile, source: (path: string, url: string | undefined) => Pick<FeedSpec, 'source' | 'seedPath'>): FeedSpec[] {
+  const shrink = cfg.feeds.maxShrinkFraction;
+  const dno = cfg.data.dno.map((l): FeedSpec => ({
+    name: l.name, kind: 'dno', ...source(l.path, l.url), format: listFormatOf(l.path) ?? 'csv', maxShrinkFraction: l.maxShrinkFraction ?? shrink,
+  }));
+  const a = cfg.data.allocation;
+  return a === undefined ? dno : [...dno, { name: ALLOCATION_FEED, kind: 'allocation', ...source(a.path, a.url), format: 'csv', maxShrinkFraction: a.maxShrinkFraction ?? shrink }];
 }
 
 /** True when two specs describe the same feed (same source, format and limits; where the config names it aside). */
@@ -101,7 +111,10 @@ export interface PreparedConfig {
 export function toPreparedConfig(config: ConfigFile, version: string, resolvePath: (p: string) => string): PreparedConfig {
   return {
     version,
-    part: { trunks: toTrunks(config), providers: toProviders(config), policy: toPolicy(config), trunkHeader: config.sip.trunkHeader, configVersion: version },
+    part: {
+      trunks: toTrunks(config), providers: toProviders(config), policy: toPolicy(config), trunkHeader: config.sip.trunkHeader, configVersion: version,
+      callingNumber: toCallingNumberSettings(config), emergency: toEmergency(config),
+    },
     plan: toFeedPlan(config, resolvePath),
   };
 }

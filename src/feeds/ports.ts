@@ -2,7 +2,7 @@
  * The live-feed subsystem's vocabulary and the seams its core (manager, refresh, composer) works through: fetching,
  * parsing, the state dir, timers, metrics and the second opinion.
  */
-import type { BlocklistEntry, ListKind, RmdFiling, RmdSnapshot } from '../screening/index.js';
+import type { AllocationTable, BlocklistEntry, DnoList, ListKind, RmdFiling, RmdSnapshot } from '../screening/index.js';
 import type { DataFileProblem, FeedErrorCode } from './errors.js';
 import type { RmdChangeKind } from './rmd/diff.js';
 import type { RmdReadReport } from './rmd/csv.js';
@@ -13,10 +13,16 @@ export type FeedSource = { readonly kind: 'file'; readonly path: string } | { re
 /** The RMD feed's name (blocklists are named by config). */
 export const RMD_FEED = 'rmd';
 
-/** One configured feed: the RMD (`name` {@link RMD_FEED}) or a blocklist (`name` = list name). */
+/** The allocation feed's name (DNO lists are named by config). */
+export const ALLOCATION_FEED = 'allocation';
+
+/**
+ * One configured feed: the RMD (`name` {@link RMD_FEED}), a blocklist or a DNO list (`name` = list name), or the
+ * allocation feed (`name` {@link ALLOCATION_FEED}).
+ */
 export interface FeedSpec {
   readonly name: string;
-  readonly kind: 'rmd' | 'list';
+  readonly kind: 'rmd' | 'list' | 'dno' | 'allocation';
   readonly source: FeedSource;
   /** For http sources: the local file used at first boot when neither the state dir nor the URL has data. */
   readonly seedPath?: string | undefined;
@@ -82,7 +88,9 @@ export interface FeedFetcher {
  */
 export type FeedData =
   | { readonly kind: 'rmd'; readonly snapshot: RmdSnapshot; readonly headers: readonly string[]; readonly report?: RmdReadReport | undefined }
-  | { readonly kind: 'list'; readonly entries: readonly BlocklistEntry[] };
+  | { readonly kind: 'list'; readonly entries: readonly BlocklistEntry[] }
+  | { readonly kind: 'dno'; readonly list: DnoList }
+  | { readonly kind: 'allocation'; readonly table: AllocationTable };
 
 /** Decodes (gzip by magic bytes), sanity-checks (HTML, truncation) and parses a feed body. Throws FeedError/DataFileError. */
 export interface FeedParser {

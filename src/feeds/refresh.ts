@@ -67,7 +67,12 @@ const NOT_THE_CANDIDATE: ReadonlySet<FeedErrorCode> = new Set(['ERR_FEED_STORE',
 
 /** Row count of parsed data. */
 export function rowsOf(data: FeedData): number {
-  return data.kind === 'rmd' ? data.snapshot.rows : data.entries.length;
+  switch (data.kind) {
+    case 'rmd': return data.snapshot.rows;
+    case 'list': return data.entries.length;
+    case 'dno': return data.list.numbers + data.list.prefixes;
+    case 'allocation': return data.table.rows;
+  }
 }
 
 /** Default share of bad RMD rows above which a candidate is refused (config `data.rmd.maxBadRowFraction`). */

@@ -3,7 +3,8 @@
  * blocklists, removal grace, second-opinion filings). PURE; the feed system swaps the result through the WorldHolder.
  */
 import {
-  type BlocklistEntry, compileWorld, type Policy, type Provider, providerStanding, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type Trunk,
+  type AllocationTable, type BlocklistEntry, type CallingNumberScreening, type CallingNumberSource, compileWorld, type DnoList, type EmergencyProtection, type Policy,
+  type Provider, providerStanding, type RmdFiling, type RmdGraceMap, type RmdSnapshot, type ScreeningWorld, type Trunk,
 } from '../screening/index.js';
 import { rmdFilingKey } from './rmd/csv.js';
 
@@ -14,6 +15,10 @@ export interface WorldConfigPart {
   readonly policy: Policy;
   readonly trunkHeader?: string | undefined;
   readonly configVersion: string;
+  /** Calling-number settings (config `callingNumber`); absent = no calling-number screening. */
+  readonly callingNumber?: { readonly source: CallingNumberSource; readonly invalid: boolean } | undefined;
+  /** Emergency protection (built-in numbers plus config `emergency`); absent = the built-in numbers. */
+  readonly emergency?: EmergencyProtection | undefined;
 }
 
 /** The world inputs that come from the feeds. */
@@ -26,6 +31,18 @@ export interface WorldDataPart {
   readonly rmdGrace: RmdGraceMap;
   /** Filings confirmed by the second opinion for configured providers missing from the snapshot. */
   readonly extraFilings: readonly RmdFiling[];
+  /** DNO lists in force, in config order. */
+  readonly dno?: readonly DnoList[] | undefined;
+  /** The allocation table in force; undefined = no allocation feed (or no data yet). */
+  readonly allocation?: AllocationTable | undefined;
+}
+
+/** The calling-number screening of a config and data part; undefined when nothing is switched on. */
+export function toCallingNumberScreening(config: WorldConfigPart, data: WorldDataPart): CallingNumberScreening | undefined {
+  const settings = config.callingNumber;
+  const dno = data.dno ?? [];
+  if (settings === undefined || (!settings.invalid && dno.length === 0 && data.allocation === undefined)) return undefined;
+  return { source: settings.source, invalid: settings.invalid, dno, allocation: data.allocation, allocationName: 'allocation' };
 }
 
 const augmented = new WeakMap<RmdSnapshot, { readonly key: string; readonly snapshot: RmdSnapshot }>();
@@ -63,6 +80,8 @@ export function composeWorld(config: WorldConfigPart, data: WorldDataPart): Scre
     trunkHeader: config.trunkHeader,
     configVersion: config.configVersion,
     rmdGrace: data.rmdGrace.size === 0 ? undefined : data.rmdGrace,
+    callingNumber: toCallingNumberScreening(config, data),
+    emergency: config.emergency,
   });
 }
 
@@ -86,6 +105,14 @@ export interface FeedWorldSummary {
   readonly providersMissingFromRmd: readonly { id: string; name: string; rmdNumber?: string | undefined; frn?: string | undefined; graceEndsAt?: string | undefined }[];
   /** Providers with a designation entry in force (effective, not expired) and those entries' ids. */
   readonly providersDesignated: readonly { id: string; entries: readonly string[] }[];
+  /** Calling-number screening in force: the NANP rules on or off, DNO entries per list, allocation feed rows. */
+  readonly callingNumber: {
+    readonly invalid: boolean;
+    readonly dnoEntries: Readonly<Record<string, number>>;
+    readonly allocationRows: number | null;
+    readonly emergencyCalledNumbers: readonly string[];
+    readonly psapCallingNumbers: number;
+  };
 }
 
 /** Summarises a compiled world at `now` (epoch ms; entries and grace as `providerStanding` sees them then). */
@@ -114,5 +141,12 @@ export function summariseWorld(
     providersDesignated: standings
       .filter(({ standing }) => standing.activeEntries.length > 0)
       .map(({ s, standing }) => ({ id: s.provider.id, entries: standing.activeEntries.map((e) => e.id) })),
+    callingNumber: {
+      invalid: world.callingNumber?.invalid ?? false,
+      dnoEntries: Object.fromEntries((world.callingNumber?.dno ?? []).map((l) => [l.name, l.numbers + l.prefixes])),
+      allocationRows: world.callingNumber?.allocation?.rows ?? null,
+      emergencyCalledNumbers: [...world.emergency.calledNumbers],
+      psapCallingNumbers: world.emergency.psapCallingNumbers.size,
+    },
   };
 }

@@ -104,6 +104,7 @@ function talliedCounter(def: Definer, name: string, help: string, labelNames: re
 function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetrics } {
   const invites = talliedCounter(def, 'rmdgate_invites_total', 'INVITEs screened, by trunk, decision (allow, reject, would-block), reason and mode', ['trunk', 'decision', 'reason', 'mode']);
   const duration = def.histogram('rmdgate_decision_duration_seconds', 'Time to screen one INVITE (core decision, CDR record built)', ['decision'] as const, DECISION_BUCKETS);
+  const protectedCalls = def.counter('rmdgate_protected_calls_total', 'Emergency calls and calls from PSAPs let through although a blocking rule fired, by kind (emergency, psap) and the reason that would have refused them', ['kind', 'reason'] as const);
   const screeningErrors = def.counter('rmdgate_screening_errors_total', 'Screenings that threw and were answered by the screening-error policy', []);
   const messages = talliedCounter(def, 'rmdgate_sip_messages_total', 'SIP messages received, by method and transport', ['method', 'transport']);
   const responses = talliedCounter(def, 'rmdgate_sip_responses_total', 'SIP final responses sent, by status and transport', ['status', 'transport']);
@@ -117,6 +118,7 @@ function sipPorts(def: Definer): { screening: ScreeningMetrics; front: FrontMetr
       invites(o.trunk, o.decision, o.reason, o.mode);
       if (o.decision !== 'allow') blocks(o.reason, o.decision);
       duration.observe({ decision: o.decision }, o.seconds);
+      if (o.protectedCall !== undefined) protectedCalls.inc({ kind: o.protectedCall, reason: o.reason });
     },
     screeningError: () => screeningErrors.inc(),
   };

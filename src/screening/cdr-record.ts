@@ -55,6 +55,14 @@ export interface CdrRecord {
   readonly rmdSnapshotId: string | null;
   readonly rmdSnapshotLoadedAt: string | null;
   readonly rmdMatch: string | null;
+  /** Calling-number finding: `nanp`, the DNO list or the allocation feed that fired; null when none did. */
+  readonly callingNumberList: string | null;
+  /** The NANP rule, DNO entry (`+12025550100`, prefix `+1202555…`) or missing code (`202-555`, `202-555-0`). */
+  readonly callingNumberEntry: string | null;
+  /** Who listed the DNO entry (its source), or the rule family (`nanp-structure`, `numbering-administrator`). */
+  readonly callingNumberSource: string | null;
+  /** `emergency` or `psap` when a blocking rule fired but the call was let through as an emergency or PSAP call. */
+  readonly protectedCall: 'emergency' | 'psap' | null;
   readonly sipStatus: number;
   readonly mode: Mode;
   readonly configVersion: string;
@@ -224,6 +232,10 @@ export function toCdrRecord(facts: InviteFacts, decision: Decision, ctx: CdrCont
     rmdSnapshotId: ev.rmdSnapshotId ?? null,
     rmdSnapshotLoadedAt: ctx.rmdLoadedAt === undefined ? null : snapshotIso(ctx.rmdLoadedAt),
     rmdMatch: ev.rmdMatch ?? null,
+    callingNumberList: ev.callingNumberList ?? null,
+    callingNumberEntry: ev.callingNumberEntry ?? null,
+    callingNumberSource: ev.callingNumberSource ?? null,
+    protectedCall: ev.protectedCall ?? null,
     sipStatus: ctx.sipStatus,
     mode: ctx.mode,
     configVersion: ctx.configVersion,

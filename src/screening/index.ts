@@ -7,6 +7,13 @@ export {
   CDR_SCHEMA_VERSION, FLOOD_OTHER_SOURCES, toCdrRecord, toFloodSummaryRecord,
   type CallRecord, type CdrContext, type CdrRecord, type DispositionEvent, type DispositionRecord, type FloodSummary, type FloodSummaryRecord,
 } from './cdr-record.js';
+export { AllocationTableBuilder, type AllocationTable } from './allocation-table.js';
+export {
+  BUILTIN_EMERGENCY_NUMBERS, CALLING_NUMBER_REASONS, NANP_LIST, findCallingNumber, protectionOf, toEmergencyProtection,
+  type CallingNumberFinding, type CallingNumberReason, type CallingNumberScreening, type CallingNumberSource, type EmergencyProtection, type ProtectedCall,
+} from './calling-number.js';
+export { DnoListBuilder, type DnoList, type DnoMatch, type DnoMeta } from './dno-table.js';
+export { NANP_BAD_LENGTH, NANP_RULES, NOT_A_NUMBER, NOT_NANP, nanpRuleBroken, nationalToE164, toNanpNational, type NanpRule } from './nanp.js';
 export { parseAddress, parseCidr, toAddressKey, type ParsedAddress, type ParsedCidr } from './ip-address.js';
 export {
   FLOOD_REASON, LIST_KINDS, POLICY_REASONS, REASONS,

@@ -162,6 +162,9 @@ export const POLICY_REASONS = [
   'provider-designated',
   'rmd-unavailable',
   'screening-error',
+  'calling-number-invalid',
+  'calling-number-unallocated',
+  'calling-number-dno',
 ] as const;
 export type PolicyReason = (typeof POLICY_REASONS)[number];
 
@@ -203,6 +206,14 @@ export interface Evidence {
   readonly rmdNumber?: string | undefined;
   /** What the RMD matched on: rmd number, frn, or nothing. */
   readonly rmdMatch?: 'rmd-number' | 'frn' | undefined;
+  /** Calling-number finding (calling-number.ts): `nanp`, the DNO list or the allocation feed that fired. */
+  readonly callingNumberList?: string | undefined;
+  /** The rule, DNO entry or missing NPA-NXX(-X) that fired. */
+  readonly callingNumberEntry?: string | undefined;
+  /** The DNO entry's source (who listed it), or the rule family. */
+  readonly callingNumberSource?: string | undefined;
+  /** Set when an emergency call or a call from a PSAP was let through although a blocking rule fired. */
+  readonly protectedCall?: 'emergency' | 'psap' | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@
  * PURE: time arrives as `facts.receivedAt`; the world is swapped whole by the caller, never mutated.
  */
 import { normaliseBusinessName } from './business-name.js';
+import { findCallingNumber, protectionOf, toEmergencyProtection, type CallingNumberScreening, type EmergencyProtection } from './calling-number.js';
 import type {
   Action, BlocklistEntry, Decision, Evidence, InviteFacts, ListKind, Mode, PolicyReason, Provider, RejectAnswer, RmdFiling, RmdSnapshot, Trunk,
 } from './model.js';
@@ -64,6 +65,10 @@ export interface ScreeningWorld {
   readonly configVersion: string;
   /** Providers in their removal grace period (WorldInputs.rmdGrace); absent when none was given. */
   readonly rmdGrace?: RmdGraceMap | undefined;
+  /** Calling-number checks; absent = off. */
+  readonly callingNumber?: CallingNumberScreening | undefined;
+  /** Emergency and PSAP calls that are never refused on a configured trunk (911 and 933 at least). */
+  readonly emergency: EmergencyProtection;
 }
 
 /** Inputs of compileWorld. */
@@ -81,6 +86,10 @@ export interface WorldInputs {
    * `monitor` (see `graceAt`). Absent = no grace.
    */
   readonly rmdGrace?: RmdGraceMap | undefined;
+  /** Calling-number checks (config `callingNumber`, DNO and allocation feeds); absent = off. */
+  readonly callingNumber?: CallingNumberScreening | undefined;
+  /** Emergency protection; absent = the built-in numbers only (it can be widened, never removed). */
+  readonly emergency?: EmergencyProtection | undefined;
 }
 
 const SEVERITY: Readonly<Record<Action, number>> = { block: 2, monitor: 1, allow: 0 };
@@ -108,6 +117,8 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
     policy: inputs.policy,
     configVersion: inputs.configVersion,
     ...(inputs.rmdGrace === undefined ? {} : { rmdGrace: inputs.rmdGrace }),
+    ...(inputs.callingNumber === undefined ? {} : { callingNumber: inputs.callingNumber }),
+    emergency: inputs.emergency ?? toEmergencyProtection(),
   };
 }
 
@@ -224,13 +235,41 @@ function decidePolicy(facts: InviteFacts, world: ScreeningWorld): Decision {
   const now = facts.receivedAt;
   // Stryker disable next-line ConditionalExpression: equivalent, the guard only spares the map lookup: without a grace baseline the result is undefined either way
   const graced = ts.graceBaseline !== undefined && graceAt(ts.trunk.providerId, world.rmdGrace, now) !== undefined ? ts.graceBaseline : undefined;
-  const baseline = graced ? graced.decision : ts.baseline;
-  const severity = graced ? graced.severity : ts.baselineSeverity;
+  let decision = graced ? graced.decision : ts.baseline;
+  let severity = graced ? graced.severity : ts.baselineSeverity;
   for (const d of ts.entryDecisions) {
     if (!isEntryActive(d.entry, now)) continue;
-    return d.severity >= severity ? d.decision : baseline;
+    if (d.severity >= severity) {
+      decision = d.decision;
+      severity = d.severity;
+    }
+    break;
   }
-  return baseline;
+  if (world.callingNumber !== undefined && severity < SEVERITY.block) decision = withCallingNumber(facts, world.callingNumber, ts, decision, severity, world.policy);
+  return decision.kind === 'reject' ? protect(facts, decision, ts, world) : decision;
+}
+
+/**
+ * The calling-number finding replaces the provider-level decision only when its action is more severe: on ties the
+ * provider's finding (designation, then RMD) stays, as it names who handed the call over.
+ */
+function withCallingNumber(facts: InviteFacts, cn: CallingNumberScreening, ts: TrunkState, decision: Decision, severity: number, policy: Policy): Decision {
+  const f = findCallingNumber(facts, cn, facts.receivedAt);
+  if (f === undefined) return decision;
+  const action = policy.reasons[f.reason].action;
+  if (SEVERITY[action] <= severity) return decision;
+  const evidence: Evidence = { ...ts.evidence, callingNumberList: f.list, callingNumberEntry: f.entry, callingNumberSource: f.source };
+  return conclude({ reason: f.reason, action }, evidence, ts.trunk.route ?? policy.defaultRoute, policy);
+}
+
+/**
+ * A refusal on a configured trunk becomes an allow recorded as would-block when the call is to an emergency number
+ * or from a PSAP (domain.md §9.2): no blocking rule refuses it. Unknown sources never get here (ingress ACL).
+ */
+function protect(facts: InviteFacts, decision: Decision & { kind: 'reject' }, ts: TrunkState, world: ScreeningWorld): Decision {
+  const p = protectionOf(facts, world.emergency);
+  if (p === undefined) return decision;
+  return { kind: 'allow', reason: decision.reason, wouldBlock: true, evidence: { ...decision.evidence, protectedCall: p }, route: ts.trunk.route ?? world.policy.defaultRoute };
 }
 
 /** The RMD finding of a provider; `inGrace`: as while its removal grace runs (at most monitor). */

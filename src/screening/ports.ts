@@ -30,6 +30,8 @@ export interface ScreenedObservation {
   readonly reason: string;
   readonly mode: string;
   readonly seconds: number;
+  /** Set when an emergency or PSAP call was let through although `reason` would have refused it. */
+  readonly protectedCall?: 'emergency' | 'psap' | undefined;
 }
 
 /** Metrics the screening use case reports to. */

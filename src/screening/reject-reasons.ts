@@ -46,6 +46,9 @@ export const DEFAULT_REASON_SETTINGS: Readonly<Record<PolicyReason, ReasonSettin
   'provider-designated': { action: 'block', status: 603, style: 'plain' },
   'rmd-unavailable': { action: 'allow', status: 503, style: 'plain' },
   'screening-error': { action: 'allow', status: 500, style: 'plain' },
+  'calling-number-invalid': { action: 'block', status: 603, style: 'plain' },
+  'calling-number-unallocated': { action: 'block', status: 603, style: 'plain' },
+  'calling-number-dno': { action: 'block', status: 603, style: 'plain' },
 };
 
 /** Human meaning and the rule each reason enforces (README table source, checked by a doc-sync test). */
@@ -55,6 +58,9 @@ export const REASON_MEANINGS: Readonly<Record<Reason, { meaning: string; rule: s
   'provider-designated': { meaning: 'the provider is on a designation list (k4, fdo, rmd-removed, c-cist, operator)', rule: '47 CFR 64.1200(k)(4), (n)(5)-(6); 64.6305(g) removal orders' },
   'rmd-unavailable': { meaning: 'no RMD snapshot is loaded, so RMD status cannot be checked', rule: 'fail-open/closed policy' },
   'screening-error': { meaning: 'screening failed or missed its deadline', rule: 'fail-open/closed policy' },
+  'calling-number-invalid': { meaning: 'the calling number (PAI, else From) is a NANP number that cannot exist (NPA/NXX starting 0 or 1, N11 or N9X or 37X/96X NPA, N11 NXX, +1 without 10 digits); only with callingNumber.invalid', rule: '47 CFR 64.1200(o) (DNO: invalid numbers)' },
+  'calling-number-unallocated': { meaning: 'the calling number\'s NPA-NXX (or thousands block) is not allocated in the allocation feed; only with data.allocation', rule: '47 CFR 64.1200(o) (DNO: unallocated numbers)' },
+  'calling-number-dno': { meaning: 'the calling number (or a prefix of it) is on a do-not-originate list (data.dno)', rule: '47 CFR 64.1200(o) (DNO list)' },
   'unusable-request-uri': { meaning: 'an allowed call whose Request-URI user cannot be carried into the redirect (too long, not SIP user characters, encoded control characters, a scheme other than sip/sips/tel)', rule: 'RFC 3261 19.1 (the dialed number must reach the route)' },
   'flood-limit': { meaning: 'a request from a source no trunk covers was over that source\'s rate (sip.flood); refused unparsed and counted in a flood summary record per source per interval', rule: 'flood control (RFC 3261 21.5.4 Retry-After)' },
 };

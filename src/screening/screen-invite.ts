@@ -3,6 +3,7 @@
  * fronts call it and render the decision's SIP answer themselves. It never throws: a bug in screening becomes the
  * `screening-error` reason.
  */
+import { protectionOf, type ProtectedCall } from './calling-number.js';
 import { toCdrRecord } from './cdr-record.js';
 import type { Decision, InviteFacts } from './model.js';
 import { decide, type ScreeningWorld } from './policy.js';
@@ -38,7 +39,7 @@ export function createInviteScreener(deps: InviteScreenerDeps): InviteScreener {
     } catch (err) {
       deps.metrics.screeningError();
       deps.log.error({ err, callId: facts.callId }, 'screening failed after the decision');
-      return screeningErrorDecision(deps.world());
+      return screeningErrorDecision(deps.world(), facts);
     }
   };
 }
@@ -50,7 +51,7 @@ function screenOnce(facts: InviteFacts, deps: InviteScreenerDeps, nextSeq: () =>
   const sipStatus = deps.sipStatus(decision);
   const seconds = (deps.clock.monotonicMs() - started) / 1000;
   const outcome = decision.kind === 'reject' ? 'reject' : decision.wouldBlock ? 'would-block' : 'allow';
-  deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds });
+  deps.metrics.screened({ trunk: decision.evidence.trunkId ?? 'unknown', decision: outcome, reason: decision.reason ?? 'none', mode: world.policy.mode, seconds, protectedCall: decision.evidence.protectedCall });
   deps.cdr.write(
     toCdrRecord(facts, decision, {
       node: deps.node,
@@ -74,17 +75,32 @@ function safeDecide(facts: InviteFacts, world: ScreeningWorld, deps: InviteScree
   } catch (err) {
     deps.metrics.screeningError();
     deps.log.error({ err, callId: facts.callId }, 'screening failed');
-    return screeningErrorDecision(world);
+    return screeningErrorDecision(world, facts);
   }
 }
 
-/** The decision the fail-open/closed policy (`policy.reasons.screening-error`) gives when screening cannot complete. */
-export function screeningErrorDecision(world: ScreeningWorld): Decision {
+/**
+ * The decision the fail-open/closed policy (`policy.reasons.screening-error`) gives when screening cannot complete.
+ * Fail-closed still lets an emergency or PSAP call from a configured trunk source through (as would-block): the
+ * protection holds even when screening broke.
+ */
+export function screeningErrorDecision(world: ScreeningWorld, facts?: InviteFacts): Decision {
   const p = world.policy.reasons['screening-error'];
   if (p.action === 'block' && world.policy.mode === 'enforce') {
+    const protectedCall = facts === undefined ? undefined : protectedDespiteError(facts, world);
+    if (protectedCall !== undefined) return { kind: 'allow', reason: 'screening-error', wouldBlock: true, evidence: { protectedCall }, route: world.policy.defaultRoute };
     return { kind: 'reject', reason: 'screening-error', evidence: {}, answer: p.answer };
   }
   return { kind: 'allow', reason: 'screening-error', wouldBlock: p.action !== 'allow', evidence: {}, route: world.policy.defaultRoute };
+}
+
+/** The protection of a call whose screening threw, when its source is a configured trunk's; undefined if that cannot be told. */
+function protectedDespiteError(facts: InviteFacts, world: ScreeningWorld): ProtectedCall | undefined {
+  try {
+    return world.trunks.hasSource(facts.sourceAddress) ? protectionOf(facts, world.emergency) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipStatus: number): void {
@@ -97,6 +113,8 @@ function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipSta
     sipStatus,
     source: `${facts.sourceAddress}:${facts.sourcePort}`,
     listEntryId: decision.evidence.listEntryId,
+    callingNumberEntry: decision.evidence.callingNumberEntry,
+    protectedCall: decision.evidence.protectedCall,
   };
   const child = log.child({ callId: facts.callId });
   if (decision.kind === 'reject') child.info(fields, 'invite rejected');

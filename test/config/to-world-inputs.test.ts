@@ -51,6 +51,9 @@ describe('toReasonSettings', () => {
       'provider-designated': { action: 'block', status: 603, style: '603plus' },
       'rmd-unavailable': { action: 'block', status: 480, style: 'plain', phrase: 'No RMD' },
       'screening-error': { action: 'allow', status: 500, style: 'plain' },
+      'calling-number-invalid': { action: 'block', status: 603, style: 'plain' },
+      'calling-number-unallocated': { action: 'block', status: 603, style: 'plain' },
+      'calling-number-dno': { action: 'block', status: 603, style: 'plain' },
     });
   });
 });
@@ -70,6 +73,9 @@ describe('toPolicy', () => {
       'provider-designated': { action: 'block', answer: { status: 603, phrase: 'Network Blocked', reasonHeader: 'SIP;cause=603;text="v=analytics1;url=https://x/redress;email=r@x";location=TN' } },
       'rmd-unavailable': { action: 'allow', answer: { status: 503, phrase: 'Service Unavailable', reasonHeader: 'SIP;cause=503;text="rmd-unavailable"' } },
       'screening-error': { action: 'allow', answer: { status: 500, phrase: 'Server Internal Error', reasonHeader: 'SIP;cause=500;text="screening-error"' } },
+      'calling-number-invalid': { action: 'block', answer: { status: 603, phrase: 'Decline', reasonHeader: 'SIP;cause=603;text="calling-number-invalid"' } },
+      'calling-number-unallocated': { action: 'block', answer: { status: 603, phrase: 'Decline', reasonHeader: 'SIP;cause=603;text="calling-number-unallocated"' } },
+      'calling-number-dno': { action: 'block', answer: { status: 603, phrase: 'Decline', reasonHeader: 'SIP;cause=603;text="calling-number-dno"' } },
     });
   });
 });

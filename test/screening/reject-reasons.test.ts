@@ -84,6 +84,9 @@ describe('reason tables', () => {
       'provider-designated': { action: 'block', status: 603, style: 'plain' },
       'rmd-unavailable': { action: 'allow', status: 503, style: 'plain' },
       'screening-error': { action: 'allow', status: 500, style: 'plain' },
+      'calling-number-invalid': { action: 'block', status: 603, style: 'plain' },
+      'calling-number-unallocated': { action: 'block', status: 603, style: 'plain' },
+      'calling-number-dno': { action: 'block', status: 603, style: 'plain' },
     });
   });
 

@@ -4,6 +4,7 @@ import { createInviteScreener, screeningErrorDecision, type InviteScreenerDeps }
 import type { CdrRecord } from '../../src/screening/cdr-record.js';
 import type { Decision, InviteFacts } from '../../src/screening/model.js';
 import type { ScreeningWorld } from '../../src/screening/policy.js';
+import { DnoListBuilder } from '../../src/screening/dno-table.js';
 import { answerStatus, toSipReply, type SipReply } from '../../src/sip/shared/sip-reply.js';
 import {
   DEFAULTS, buildEntry, buildFacts, buildPolicy, buildProvider, buildSnapshot, buildWorld, type PolicyOverrides,
@@ -329,5 +330,66 @@ describe('screeningErrorDecision', () => {
     const decision = screeningErrorDecision(buildWorld({ policy: buildPolicy(policy) }));
 
     expect(decision).toMatchObject({ ...expected, reason: 'screening-error', evidence: {} });
+  });
+});
+
+describe('createInviteScreener with calling-number screening and emergency protection', () => {
+  const dno = (() => {
+    const b = new DnoListBuilder('operator-dno');
+    b.addNumber(2025550166, b.meta({ source: 'subscriber-request', effectiveAt: 0, note: 'bank' }));
+    return b.build();
+  })();
+  const world = (entries = [buildEntry()]): ScreeningWorld => buildWorld({ entries, callingNumber: { source: 'pai-then-from', invalid: true, dno: [dno] } });
+
+  it('records the DNO finding in the CDR and the log line, and answers 603 with its reason', () => {
+    const h = harness({ world: world([]) });
+
+    const { reply } = h.screen(buildFacts({ callId: 'dno-1', from: '<sip:+12025550166@carrier.example.com>;tag=1' }));
+
+    expect(reply.status).toBe(603);
+    expect(header(reply.headers, 'X-Reason')).toBe('calling-number-dno');
+    expect(h.cdr.records[0]).toMatchObject({
+      reason: 'calling-number-dno', callingNumberList: 'operator-dno', callingNumberEntry: '+12025550166', callingNumberSource: 'subscriber-request', protectedCall: null, sipStatus: 603,
+    });
+    expect(h.log.entries[0]?.obj).toMatchObject({ reason: 'calling-number-dno', callingNumberEntry: '+12025550166' });
+  });
+
+  it('lets a 911 call on a designated trunk through as would-block, counted as protected', () => {
+    const h = harness({ world: world() });
+
+    const { reply } = h.screen(buildFacts({ requestUri: 'sip:911@gw.example.net' }));
+
+    expect(reply.status).toBe(302);
+    expect(header(reply.headers, 'X-RMDGate-Verdict')).toBe('would-block;reason=provider-designated');
+    expect(h.metrics.observations[0]).toMatchObject({ decision: 'would-block', reason: 'provider-designated', protectedCall: 'emergency' });
+    expect(h.cdr.records[0]).toMatchObject({ decision: 'allow', wouldBlock: true, reason: 'provider-designated', protectedCall: 'emergency', listEntryId: 'fcc-k4:1' });
+  });
+
+  it('lets a 911 call from a trunk source through when screening throws and screening-error is set to block', () => {
+    const h = harness({ world: brokenWorld({ reasons: { 'screening-error': { action: 'block' } } }) });
+
+    const { decision, reply } = h.screen(buildFacts({ requestUri: 'sip:911@gw' }));
+
+    expect(decision).toEqual({ kind: 'allow', reason: 'screening-error', wouldBlock: true, evidence: { protectedCall: 'emergency' }, route: [DEFAULTS.defaultRoute] });
+    expect(reply.status).toBe(302);
+    expect(h.metrics.observations[0]).toMatchObject({ decision: 'would-block', protectedCall: 'emergency' });
+  });
+
+  it('still answers 500 to that 911 call when its source is no trunk source, or that cannot be told', () => {
+    const world = brokenWorld({ reasons: { 'screening-error': { action: 'block' } } });
+    const unknown = harness({ world: { ...world, trunks: { ...world.trunks, hasSource: () => false } } });
+    const broken = harness({ world: { ...world, trunks: { ...world.trunks, hasSource: () => { throw new Error('also broken'); } } } });
+
+    expect(unknown.screen(buildFacts({ requestUri: 'sip:911@gw' })).reply.status).toBe(500);
+    expect(broken.screen(buildFacts({ requestUri: 'sip:911@gw' })).reply.status).toBe(500);
+    expect(screeningErrorDecision(world)).toMatchObject({ kind: 'reject', reason: 'screening-error' });
+  });
+
+  it('reports no protection for ordinary calls', () => {
+    const h = harness({ world: world() });
+
+    h.screen(buildFacts());
+
+    expect(h.metrics.observations[0]?.protectedCall).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { parseConfig } from '../../src/config/parse.js';
 import type { CdrRecord } from '../../src/screening/cdr-record.js';
+import type { CallingNumberScreening, EmergencyProtection } from '../../src/screening/calling-number.js';
 import { toPolicy } from '../../src/config/to-world-inputs.js';
 import type {
   Action, BlocklistEntry, InviteFacts, ListKind, Mode, Provider, Reason, RmdFiling, RmdSnapshot, Trunk,
@@ -141,6 +142,8 @@ export interface WorldOptions {
   readonly policy?: Policy;
   readonly trunkHeader?: string;
   readonly configVersion?: string;
+  readonly callingNumber?: CallingNumberScreening;
+  readonly emergency?: EmergencyProtection;
   /** Providers in their removal grace (provider id → grace end, RMD number). */
   readonly rmdGrace?: RmdGraceMap;
 }
@@ -154,6 +157,8 @@ export function buildWorld(opts: WorldOptions = {}): ScreeningWorld {
     policy: opts.policy ?? buildPolicy(),
     trunkHeader: opts.trunkHeader,
     configVersion: opts.configVersion ?? 'cfg000000001',
+    callingNumber: opts.callingNumber,
+    emergency: opts.emergency,
     ...(opts.rmdGrace === undefined ? {} : { rmdGrace: opts.rmdGrace }),
   });
 }
@@ -243,6 +248,10 @@ export function buildCdr(overrides: Partial<CdrRecord> = {}): CdrRecord {
     rmdSnapshotId: 'snap0000deadbeef',
     rmdSnapshotLoadedAt: '2026-11-20T00:00:00.000Z',
     rmdMatch: 'rmd-number',
+    callingNumberList: null,
+    callingNumberEntry: null,
+    callingNumberSource: null,
+    protectedCall: null,
     sipStatus: 302,
     mode: 'enforce',
     configVersion: 'cfg000000001',

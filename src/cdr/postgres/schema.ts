@@ -30,6 +30,8 @@ export async function ensureCdrTable(client: ClientBase, table: string): Promise
   const cols = CDR_COLUMNS.map((c) => `${c} ${PG_TYPE[CDR_COLUMN_KINDS.get(c) ?? 't']}`).join(', ');
   await withLock(client, table, async () => {
     await client.query(`CREATE TABLE IF NOT EXISTS ${t} (${cols}, received_at timestamptz NOT NULL) PARTITION BY RANGE (received_at)`);
+    // Columns added by later versions (nullable; ADD COLUMN on the parent reaches every partition).
+    await client.query(`ALTER TABLE ${t} ${CDR_COLUMNS.map((c) => `ADD COLUMN IF NOT EXISTS ${c} ${PG_TYPE[CDR_COLUMN_KINDS.get(c) ?? 't']}`).join(', ')}`);
     await client.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${ident(`${table}_node_seq`)} ON ${t} (node, seq, received_at)`);
     await client.query(`CREATE INDEX IF NOT EXISTS ${ident(`${table}_called_time`)} ON ${t} (called_key, received_at)`);
     await client.query(`CREATE INDEX IF NOT EXISTS ${ident(`${table}_calling_time`)} ON ${t} (calling_key, received_at)`);

@@ -64,6 +64,17 @@ ${floodSummaryDdl()}`;
 }
 
 /**
+ * Adds the columns a day file written by an earlier version lacks (new CDR fields are appended as nullable columns;
+ * their rows read back as null), so today's file keeps taking records after an upgrade.
+ */
+export function addMissingColumns(db: SqliteDb): string[] {
+  const present = new Set((db.prepare('PRAGMA table_info(cdr)').all() as { name: string }[]).map((c) => c.name));
+  const missing = CDR_COLUMNS.filter((c) => !present.has(c));
+  for (const c of missing) db.exec(`ALTER TABLE cdr ADD COLUMN ${c} ${SQL_TYPE[CDR_COLUMN_KINDS.get(c) ?? 't']}`);
+  return missing;
+}
+
+/**
  * Opens (creating when needed) a day file for writing: WAL, synchronous=NORMAL (a committed batch survives a
  * process crash; a power loss may lose the last commits), busy timeout for concurrent readers.
  */
@@ -74,6 +85,7 @@ export function openDayFileForWrite(dir: string, day: string): SqliteDb {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.exec(dayFileDdl());
+    addMissingColumns(db);
     return db;
   } catch (err) {
     db.close();

@@ -4,6 +4,7 @@ import { replayCalls, toReplayFacts } from '../../../src/cdr/whatif/replay.js';
 import { buildEntry, buildPolicy, buildTrunk, buildWorld } from '../../support/builders.js';
 import { buildCdr } from '../../support/builders.js';
 import { stored } from '../../support/fakes.js';
+import { DnoListBuilder } from '../../../src/screening/dno-table.js';
 
 const allowed = (seq: number, over = {}) => stored(buildCdr({ seq, callId: `c${seq}`, ...over }));
 const CTX = { since: 'S', until: 'U', store: 'sqlite /x', configFile: 'candidate.yaml', configVersion: 'v2', rmdSnapshotId: 'snap' };
@@ -34,6 +35,21 @@ describe('what-if replay', () => {
 
     expect(report).toMatchObject({ replayed: 2, unchanged: 1, nowAllowed: 1 });
     expect(report.groups[0]).toMatchObject({ change: 'now-allowed', from: 'reject:provider-not-in-rmd', to: 'allow', examples: ['r9'] });
+  });
+
+  it('replays stored calls against a new DNO list, and keeps a stored emergency call allowed', () => {
+    const b = new DnoListBuilder('op-dno');
+    b.addNumber(3035550100, b.meta({ source: 'subscriber-request', effectiveAt: 0 }));
+    const world = buildWorld({ entries: [], callingNumber: { source: 'pai-then-from', invalid: true, dno: [b.build()] } });
+    const emergency = stored(buildCdr({ seq: 2, callId: 'e2', ruriUser: '911', calledE164: null }));
+
+    const report = replayCalls([allowed(1), emergency], world, { narrowing: false });
+
+    expect(report).toMatchObject({ replayed: 2, nowBlocked: 1, changed: 1, unchanged: 0 });
+    expect(report.groups).toEqual(expect.arrayContaining([
+      expect.objectContaining({ change: 'now-blocked', from: 'allow', to: 'reject:calling-number-dno', examples: ['c1'] }),
+      expect.objectContaining({ change: 'changed', from: 'allow', to: 'would-block:calling-number-dno', examples: ['e2'] }),
+    ]));
   });
 
   it('reports monitor-mode candidates as would-block changes, not blocks', () => {
