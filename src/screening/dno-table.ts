@@ -111,6 +111,31 @@ export class DnoListBuilder {
   }
 }
 
+/**
+ * A compiled list as plain data (typed arrays, arrays, maps): what crosses a thread boundary by structured clone, the
+ * typed arrays' buffers transferred. {@link dnoListParts} takes a list apart, {@link dnoListFromParts} puts it back.
+ */
+export interface DnoListParts {
+  readonly name: string;
+  readonly offsets: Uint32Array;
+  readonly lines: Uint16Array;
+  readonly metaOf: Uint16Array;
+  readonly metas: readonly DnoMeta[];
+  readonly prefixMaps: readonly Map<number, number>[];
+  readonly prefixes: number;
+}
+
+/** The parts of a list compiled by {@link DnoListBuilder} (it is the only kind of DnoList). */
+export function dnoListParts(list: DnoList): DnoListParts {
+  if (!(list instanceof CompiledDnoList)) throw new TypeError('dnoListParts: not a compiled DNO list');
+  return list.parts();
+}
+
+/** The list the parts came from; lookups answer as the original's did. */
+export function dnoListFromParts(p: DnoListParts): DnoList {
+  return new CompiledDnoList(p.name, p.offsets, p.lines, p.metaOf, p.metas, p.prefixMaps, p.prefixes);
+}
+
 class CompiledDnoList implements DnoList {
   readonly numbers: number;
   readonly bytes: number;
@@ -126,6 +151,11 @@ class CompiledDnoList implements DnoList {
   ) {
     this.numbers = lines.length;
     this.bytes = offsets.byteLength + lines.byteLength * 2;
+  }
+
+  parts(): DnoListParts {
+    const { name, offsets, lines, metaOf, metas, prefixMaps, prefixes } = this;
+    return { name, offsets, lines, metaOf, metas, prefixMaps, prefixes };
   }
 
   lookup(national: number, now: number): DnoMatch | undefined {

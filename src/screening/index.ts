@@ -12,7 +12,7 @@ export {
   BUILTIN_EMERGENCY_NUMBERS, CALLING_NUMBER_REASONS, NANP_LIST, findCallingNumber, protectionOf, toEmergencyProtection,
   type CallingNumberFinding, type CallingNumberReason, type CallingNumberScreening, type CallingNumberSource, type EmergencyProtection, type ProtectedCall,
 } from './calling-number.js';
-export { DnoListBuilder, type DnoList, type DnoMatch, type DnoMeta } from './dno-table.js';
+export { DnoListBuilder, dnoListFromParts, dnoListParts, type DnoList, type DnoListParts, type DnoMatch, type DnoMeta } from './dno-table.js';
 export { NANP_BAD_LENGTH, NANP_RULES, NOT_A_NUMBER, NOT_NANP, nanpRuleBroken, nationalToE164, toNanpNational, type NanpRule } from './nanp.js';
 export { parseAddress, parseCidr, toAddressKey, type ParsedAddress, type ParsedCidr } from './ip-address.js';
 export {

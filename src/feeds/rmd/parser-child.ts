@@ -9,32 +9,16 @@
  */
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { feedErrorCode } from '../errors.js';
 import type { RmdFiling } from '../../screening/index.js';
 import { setProcessPriority } from '../../lib/index.js';
 import { parseRmdFeed } from '../parse.js';
 import { buildFilingIndexes } from './filing-index.js';
-import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, type ParseJob, type ParserReply, type ToParser, type WireError } from './parser-protocol.js';
+import { BODY_FD, FILINGS_PER_MESSAGE, ORDER_PER_MESSAGE, sameFiling, toWire, type ParseJob, type ParserReply, type ToParser } from './parser-protocol.js';
 
 /** The last snapshot sent: its id, and each filing with its index in file order (to find what changed). */
 let base: { readonly id: string; readonly rows: ReadonlyMap<string, { readonly filing: RmdFiling; readonly index: number }> } | undefined;
 /** The messages of the job in progress not yet pulled by the main thread. */
 let outbox: { readonly id: number; readonly replies: ParserReply[] } | undefined;
-
-function toWire(err: unknown): WireError {
-  const e = err as Partial<WireError> & { name?: string; message?: string; retryable?: boolean };
-  return {
-    name: e.name ?? 'Error',
-    message: e.message ?? String(err),
-    code: typeof e.code === 'string' ? e.code : undefined,
-    feedCode: feedErrorCode(err),
-    file: e.file,
-    line: e.line,
-    column: e.column,
-    problems: e.problems,
-    retryable: e.retryable === true,
-  };
-}
 
 /** Consecutive slices of at most `size` items (arrays and typed arrays alike). */
 function batches<T extends { readonly length: number; slice(start: number, end: number): T }>(items: T, size: number): T[] {

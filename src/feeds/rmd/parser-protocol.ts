@@ -10,7 +10,7 @@
  *   sent as they are, so the main thread builds no Map of the snapshot (filing-index.ts).
  * Without a common base every filing is sent.
  */
-import { DataFileError, FeedError, type DataFileErrorCode, type DataFileProblem, type FeedErrorCode } from '../errors.js';
+import { DataFileError, FeedError, feedErrorCode, type DataFileErrorCode, type DataFileProblem, type FeedErrorCode } from '../errors.js';
 import type { RmdFiling, RmdSnapshot } from '../../screening/index.js';
 import { FilingIndex, type IndexTables } from './filing-index.js';
 import type { FeedParseJob } from '../parse.js';
@@ -104,6 +104,22 @@ const FIELD_NAMES = Object.keys(FILING_FIELDS) as (keyof RmdFiling)[];
 export function sameFiling(a: RmdFiling, b: RmdFiling): boolean {
   for (const k of FIELD_NAMES) if (!(FILING_FIELDS[k] as (x: unknown, y: unknown) => boolean)(a[k], b[k])) return false;
   return true;
+}
+
+/** A thrown error as it crosses a process or thread boundary ({@link revive} rebuilds it). */
+export function toWire(err: unknown): WireError {
+  const e = err as Partial<WireError> & { name?: string; message?: string; retryable?: boolean };
+  return {
+    name: e.name ?? 'Error',
+    message: e.message ?? String(err),
+    code: typeof e.code === 'string' ? e.code : undefined,
+    feedCode: feedErrorCode(err),
+    file: e.file,
+    line: e.line,
+    column: e.column,
+    problems: e.problems,
+    retryable: e.retryable === true,
+  };
 }
 
 /** Rebuilds the thrown error on the main thread (DataFileError keeps its code, file, line and problems). */
