@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DnoListBuilder, type DnoMeta } from '../../src/screening/dno-table.js';
+import { DnoListBuilder, dnoListFromParts, dnoListParts, type DnoList, type DnoMeta } from '../../src/screening/dno-table.js';
 
 const NOW = Date.UTC(2026, 11, 6);
 const OPERATOR: DnoMeta = { source: 'operator', effectiveAt: 0 };
@@ -164,5 +164,31 @@ describe('DnoListBuilder / DnoList', () => {
 
     expect([list.numbers, list.prefixes]).toEqual([0, 0]);
     expect(list.lookup(2025550100, NOW)).toBeUndefined();
+  });
+});
+
+describe('dnoListParts / dnoListFromParts (the list as it crosses a thread)', () => {
+  it('rebuilds a list that answers every lookup as the original, with the same sizes', () => {
+    const original = build((b, meta) => {
+      b.addNumber(2025550177, meta(BANK));
+      b.addNumber(2025550100, meta(OPERATOR));
+      b.addNumber(4045551234, meta(LATER));
+      b.addPrefix('303555', meta(OPERATOR));
+    });
+    const parts = structuredClone(dnoListParts(original));
+    const copy = dnoListFromParts(parts);
+
+    expect({ name: copy.name, numbers: copy.numbers, prefixes: copy.prefixes, bytes: copy.bytes }).toEqual({ name: 'dno-test', numbers: 3, prefixes: 1, bytes: original.bytes });
+    for (const n of [2025550177, 2025550100, 2025550101, 4045551234, 3035550000, 3035559999, 3035560000]) {
+      expect(copy.lookup(n, NOW), String(n)).toEqual(original.lookup(n, NOW));
+    }
+    expect(copy.lookup(3035550001, NOW)).toEqual({ entry: '+1303555…', meta: OPERATOR });
+    expect(copy.lookup(4045551234, NOW + 1)).toEqual({ entry: '+14045551234', meta: LATER });
+  });
+
+  it('refuses a list it did not compile', () => {
+    const foreign: DnoList = { name: 'x', numbers: 0, prefixes: 0, bytes: 0, lookup: () => undefined };
+
+    expect(() => dnoListParts(foreign)).toThrow('not a compiled DNO list');
   });
 });
