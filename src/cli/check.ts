@@ -60,6 +60,8 @@ function formatSummary(file: string, version: string, s: FeedWorldSummary): stri
     ...s.providersMissingFromRmd.map((p) => `    - ${p.id} (${p.name}; rmdNumber ${p.rmdNumber ?? '-'}, frn ${p.frn ?? '-'})${p.graceEndsAt === undefined ? '' : `: in removal grace until ${p.graceEndsAt}`}`),
     `  providers on a designation list now: ${s.providersDesignated.length === 0 ? 'none' : ''}`,
     ...s.providersDesignated.map((p) => `    - ${p.id}: ${p.entries.join(', ')}`),
+    `  calling-number screening: NANP rules ${s.callingNumber.invalid ? 'on' : 'off'}; DNO entries ${Object.entries(s.callingNumber.dnoEntries).map(([n, c]) => `${n}=${c}`).join(', ') || 'none'}; allocation rows ${s.callingNumber.allocationRows ?? 'none (check off)'}`,
+    `  emergency protection: called ${s.callingNumber.emergencyCalledNumbers.join(', ')}; PSAP calling numbers ${s.callingNumber.psapCallingNumbers}`,
   ];
   return lines.join('\n');
 }

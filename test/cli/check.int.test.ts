@@ -98,3 +98,23 @@ describe('rmdgate check: data files that are not data', () => {
     expect(text).not.toContain('hunter2');
   });
 });
+
+describe('rmdgate check: calling-number screening in the summary', () => {
+  it('shows the NANP rules, DNO entries per list, allocation and emergency protection in the text summary, as in JSON', async () => {
+    const out: string[] = [];
+    const io = { out: (t: string) => void out.push(t), err: () => undefined };
+    const example = join(import.meta.dirname, '../../config/example.yaml');
+
+    expect(await checkCommand(example, false, io)).toBe(0);
+    const text = out.join('\n');
+    out.length = 0;
+    await checkCommand(example, true, io);
+    const doc = JSON.parse(out.join('\n')) as { callingNumber: { invalid: boolean; dnoEntries: Record<string, number>; emergencyCalledNumbers: string[] } };
+
+    const dno = Object.entries(doc.callingNumber.dnoEntries).map(([n, c]) => `${n}=${c}`).join(', ');
+    expect(dno).not.toBe('');
+    expect(text).toContain(`calling-number screening: NANP rules ${doc.callingNumber.invalid ? 'on' : 'off'}; DNO entries ${dno};`);
+    expect(text).toContain(`emergency protection: called ${doc.callingNumber.emergencyCalledNumbers.join(', ')};`);
+    expect(doc.callingNumber.emergencyCalledNumbers).toEqual(expect.arrayContaining(['911', '933']));
+  });
+});
