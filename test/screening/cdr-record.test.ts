@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CDR_SCHEMA_VERSION, toCdrRecord, type CdrContext } from '../../src/screening/cdr-record.js';
+import { CDR_SCHEMA_VERSION, FLOOD_OTHER_SOURCES, toCdrRecord, toFloodSummaryRecord, type CdrContext } from '../../src/screening/cdr-record.js';
 import type { Decision } from '../../src/screening/model.js';
 import type { ProviderState } from '../../src/screening/policy.js';
 import { DEFAULTS, T0, buildEntry, buildFacts, buildFiling, buildPassport, buildProvider } from '../support/builders.js';
@@ -218,5 +218,17 @@ describe('toCdrRecord', () => {
 
     expect(line).not.toContain('\n');
     expect(JSON.parse(line)).toEqual(record);
+  });
+});
+
+describe('toFloodSummaryRecord', () => {
+  it('records the sources beyond the per-interval bound under the address "other" (the token docs and tracebacks show), with ISO times', () => {
+    const record = toFloodSummaryRecord({ sourceAddress: FLOOD_OTHER_SOURCES, sources: 37, transport: 'udp', intervalStartMs: T0, intervalEndMs: T0 + 10_000, requests: 912, action: 'dropped' }, 'gate-1');
+
+    expect(record).toEqual({
+      schemaVersion: CDR_SCHEMA_VERSION, type: 'flood-summary', node: 'gate-1', sourceAddress: 'other', sources: 37, transport: 'udp',
+      intervalStart: new Date(T0).toISOString(), intervalStartMs: T0, intervalEnd: new Date(T0 + 10_000).toISOString(), intervalEndMs: T0 + 10_000,
+      requests: 912, action: 'dropped', reason: 'flood-limit',
+    });
   });
 });

@@ -192,6 +192,17 @@ describe('decodePassport', () => {
     expect(() => decodePassport([value])).not.toThrow();
   });
 
+  it('accepts a part of exactly 8 KiB (8,192 base64url characters) and refuses one 4 characters longer', () => {
+    const sized = (bytes: number): string => {
+      const base = JSON.stringify({ ...SHAKEN_PAYLOAD, pad: '' });
+      return Buffer.from(JSON.stringify({ ...SHAKEN_PAYLOAD, pad: 'x'.repeat(bytes - base.length) })).toString('base64url');
+    };
+
+    expect(sized(6144)).toHaveLength(8192);
+    expect(decodePassport([buildPassport({ payload: sized(6144) })]).status).not.toBe('malformed');
+    expect(decodePassport([buildPassport({ payload: sized(6147) })]).status).toBe('malformed');
+  });
+
   it('treats an over-long (>8 KiB) part as malformed', () => {
     const big = buildPassport({ payload: { ...SHAKEN_PAYLOAD, pad: 'x'.repeat(9000) } });
 

@@ -5,6 +5,7 @@ import { buildFacts, buildPolicy, buildProvider, buildWorld } from '../support/b
 
 describe('toRequestUriUser', () => {
   it.each([
+    { name: 'an upper-case TEL number (a telephone number: the Contact gets user=phone)', uri: 'TEL:+12025550123', user: '+12025550123', phone: true },
     { name: 'a sip user', uri: 'sip:+12025550123@gw;user=phone', user: '+12025550123', phone: false },
     { name: 'a sips user', uri: 'sips:2025550123@gw:5061', user: '2025550123', phone: false },
     { name: 'a user with RFC 4904 parameters', uri: 'sip:+12025550123;tgrp=T1;trunk-context=gw.example@gw', user: '+12025550123;tgrp=T1;trunk-context=gw.example', phone: false },

@@ -17,8 +17,12 @@ interface Screened {
 
 class FakeCdrSink implements CdrSink {
   readonly records: CdrRecord[] = [];
-  write(record: CdrRecord): void {
+  readonly extras: unknown[] = [];
+  failWith: Error | undefined;
+  write(record: CdrRecord, extra?: unknown): void {
+    if (this.failWith) throw this.failWith;
     this.records.push(record);
+    this.extras.push(extra);
   }
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
@@ -286,6 +290,36 @@ describe('createInviteScreener', () => {
       msg: 'invite rejected',
       obj: { trunkId: 'trunk-1', providerId: 'prov-1', reason: 'provider-not-in-rmd', sipStatus: 603, source: '203.0.113.10:5071' },
     });
+  });
+
+  it('logs a reject from a source no trunk covers with trunkId "unknown"', () => {
+    const h = harness();
+
+    h.screen(buildFacts({ callId: 'stray-1', sourceAddress: '198.51.100.99' }));
+
+    expect(h.log.entries).toHaveLength(1);
+    expect(h.log.entries[0]).toMatchObject({ level: 'info', msg: 'invite rejected', obj: { trunkId: 'unknown', reason: 'unknown-trunk', sipStatus: 403 } });
+  });
+
+  it('hands the CDR sink the request URI and selector headers with the record (the drachtio front keeps them for the disposition)', () => {
+    const h = harness();
+
+    h.screen(buildFacts({ requestUri: 'sip:+12025550123;tgrp=TG1@gw', selectorHeaders: { 'x-trunk': 'blue' } }));
+
+    expect(h.cdr.extras).toEqual([{ requestUri: 'sip:+12025550123;tgrp=TG1@gw', selectorHeaders: { 'x-trunk': 'blue' } }]);
+  });
+
+  it('answers screening-error when the work after the decision throws (the CDR sink), and logs it with the callId', () => {
+    const h = harness();
+    h.cdr.failWith = new Error('sink exploded');
+
+    const { decision } = h.screen(buildFacts({ callId: 'late-1' }));
+
+    expect(decision).toMatchObject({ kind: 'allow', reason: 'screening-error' });
+    expect(h.metrics.screeningErrors).toBe(1);
+    const errorLog = h.log.entries.find((e) => e.level === 'error');
+    expect(errorLog?.msg).toBe('screening failed after the decision');
+    expect(errorLog?.obj).toMatchObject({ callId: 'late-1', err: expect.objectContaining({ message: 'sink exploded' }) });
   });
 
   it('logs nothing for an allow when debug is not enabled', () => {
