@@ -77,7 +77,7 @@ export class DnoListBuilder {
   /** Adds a prefix of 1–9 national digits (as text, so leading zeros count) with a meta index. */
   addPrefix(digits: string, metaIndex: number): void {
     const map = this.prefixMaps[digits.length];
-    if (map === undefined || digits.length === 0 || !/^\d+$/.test(digits)) throw new RangeError(`prefix must be 1–9 digits: ${digits}`);
+    if (map === undefined || !/^\d+$/.test(digits)) throw new RangeError(`prefix must be 1–9 digits: ${digits}`);
     const value = Number(digits);
     if (map.has(value)) return;
     map.set(value, metaIndex);
@@ -100,12 +100,14 @@ export class DnoListBuilder {
       const code = Math.floor(national / 10_000);
       offsets[code + 1] = n + 1;
       lines[n] = national - code * 10_000;
-      metaOf[n] = key - national * MAX_META;
+      metaOf[n] = key % MAX_META;
       n++;
     }
+    // Stryker disable next-line EqualityOperator: equivalent, the last code (999-999, an N9X NPA) never holds a number a lookup can reach, and copying an equal offset changes nothing
     for (let c = 1; c <= CODES; c++) if ((offsets[c] as number) < (offsets[c - 1] as number)) offsets[c] = offsets[c - 1] as number;
     this.keys = new Float64Array(0);
     // Exact-size copies when duplicates were dropped, so the list holds no slack.
+    // Stryker disable next-line ConditionalExpression: equivalent, copying when nothing was dropped only costs memory
     const exact = n === lines.length;
     return new CompiledDnoList(this.name, offsets, exact ? lines : lines.slice(0, n), exact ? metaOf : metaOf.slice(0, n), this.metas, this.prefixMaps, this.prefixCount);
   }
@@ -174,6 +176,7 @@ class CompiledDnoList implements DnoList {
         break;
       }
     }
+    // Stryker disable next-line ConditionalExpression: equivalent, a fast path: a list without prefixes finds none
     return this.prefixes === 0 ? undefined : this.lookupPrefix(national, now);
   }
 

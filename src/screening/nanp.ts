@@ -33,6 +33,7 @@ export function toNanpNational(user: string, from = 0, to = user.length): number
     if (c >= 48 && c <= 57) {
       if (digits === 0) first = c;
       digits++;
+      // Stryker disable next-line ConditionalExpression: equivalent, a number of more than 11 digits is NOT_NANP or NANP_BAD_LENGTH whatever its value
       if (digits <= 11) value = value * 10 + (c - 48);
     } else if (c === 43 && i === from) plus = true;
     else if (!isSeparator(c)) return NOT_A_NUMBER;
@@ -49,6 +50,7 @@ export function toNanpNational(user: string, from = 0, to = user.length): number
 
 /** Lower-cases an ASCII letter's char code. */
 function lower(c: number): number {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, only t/e/l/s/i/p are compared: no other code maps onto them, and A and Z are not among them
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
 
@@ -65,6 +67,7 @@ let userEnd = 0;
 function userStart(header: string): number {
   let quoted = false;
   let start = 0;
+  // Stryker disable next-line EqualityOperator: equivalent, the code at header.length is NaN and matches nothing
   for (let i = 0; i < header.length; i++) {
     const c = header.charCodeAt(i);
     if (c === 92 && quoted) i++;
@@ -80,6 +83,7 @@ function userStart(header: string): number {
   else if (lower(header.charCodeAt(start)) === 115 && lower(header.charCodeAt(start + 1)) === 105 && lower(header.charCodeAt(start + 2)) === 112) {
     sip = true;
     start += lower(header.charCodeAt(start + 3)) === 115 ? 4 : 3;
+    // Stryker disable next-line UnaryOperator: equivalent, read from index 1 a header that starts with a scheme meets one of its letters first: NOT_A_NUMBER
     if (header.charCodeAt(start) !== 58) return -1;
     start++;
   } else return -1;
@@ -89,6 +93,7 @@ function userStart(header: string): number {
     if (c === 37) return ESCAPED;
     if (c === 64 || c === 59 || c === 58 || c === 62 || (!sip && c === 44)) break;
   }
+  // Stryker disable next-line EqualityOperator,UnaryOperator: equivalent, the search starts after the scheme, so an '@' is never at 0; from index 1 the reader meets a letter of the scheme first
   if (sip && header.indexOf('@', end) < 0) return -1;
   userEnd = end;
   return start;
@@ -104,6 +109,7 @@ export function nationalOfHeader(header: string | undefined, decodeUser: (header
   if (header === undefined) return NOT_A_NUMBER;
   const start = userStart(header);
   if (start === ESCAPED) return toNanpNational(decodeUser(header));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, reading from -1 meets NaN first, which is NOT_A_NUMBER; a user part never starts at 0
   return start < 0 ? NOT_A_NUMBER : toNanpNational(header, start, userEnd);
 }
 
@@ -119,6 +125,7 @@ export function dialedKey(uri: string, maxDigits: number, decodeUser: (uri: stri
     const user = decodeUser(uri);
     return digitsKey(user, 0, user.length, maxDigits);
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, reading from -1 meets NaN first, which is -1; a user part never starts at 0
   return start < 0 ? -1 : digitsKey(uri, start, userEnd, maxDigits);
 }
 

@@ -117,6 +117,7 @@ export function compileWorld(inputs: WorldInputs): ScreeningWorld {
     policy: inputs.policy,
     configVersion: inputs.configVersion,
     ...(inputs.rmdGrace === undefined ? {} : { rmdGrace: inputs.rmdGrace }),
+    // Stryker disable next-line ConditionalExpression: equivalent, an absent and an undefined callingNumber read the same
     ...(inputs.callingNumber === undefined ? {} : { callingNumber: inputs.callingNumber }),
     emergency: inputs.emergency ?? toEmergencyProtection(),
   };
@@ -245,6 +246,7 @@ function decidePolicy(facts: InviteFacts, world: ScreeningWorld): Decision {
     }
     break;
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a fast path: at block severity the provider-level finding wins the tie in withCallingNumber anyway
   if (world.callingNumber !== undefined && severity < SEVERITY.block) decision = withCallingNumber(facts, world.callingNumber, ts, decision, severity, world.policy);
   return decision.kind === 'reject' ? protect(facts, decision, ts, world) : decision;
 }

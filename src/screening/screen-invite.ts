@@ -98,6 +98,7 @@ export function screeningErrorDecision(world: ScreeningWorld, facts?: InviteFact
 function protectedDespiteError(facts: InviteFacts, world: ScreeningWorld): ProtectedCall | undefined {
   try {
     return world.trunks.hasSource(facts.sourceAddress) ? protectionOf(facts, world.emergency) : undefined;
+  // Stryker disable next-line BlockStatement: equivalent, the function returns undefined after an empty catch too
   } catch {
     return undefined;
   }

@@ -192,3 +192,26 @@ describe('dnoListParts / dnoListFromParts (the list as it crosses a thread)', ()
     expect(() => dnoListParts(foreign)).toThrow('not a compiled DNO list');
   });
 });
+
+describe('DnoListBuilder: metas and the lowest numbers', () => {
+  it('keeps metas that differ only in their note apart', () => {
+    const list = build((b, meta) => {
+      b.addNumber(2025550100, meta({ source: 'itg', effectiveAt: 0, note: 'bank' }));
+      b.addNumber(2025550101, meta({ source: 'itg', effectiveAt: 0, note: 'agency' }));
+      b.addNumber(2025550102, meta({ source: 'itg', effectiveAt: 0 }));
+    });
+
+    expect([2025550100, 2025550101, 2025550102].map((n) => list.lookup(n, NOW)?.meta.note)).toEqual(['bank', 'agency', undefined]);
+  });
+
+  it('finds the national numbers 0 and 1 (the first keys after sorting)', () => {
+    const list = build((b, meta) => {
+      b.addNumber(1, meta(OPERATOR));
+      b.addNumber(0, meta(BANK));
+    });
+
+    expect(list.lookup(0, NOW)?.meta).toEqual(BANK);
+    expect(list.lookup(1, NOW)?.meta).toEqual(OPERATOR);
+    expect(list.numbers).toBe(2);
+  });
+});

@@ -174,8 +174,20 @@ describe('nationalOfHeader', () => {
     ['<sia:+12025550100@h>', NOT_A_NUMBER],
     ['<xip:+12025550100@h>', NOT_A_NUMBER],
     ['<xel:+12025550100>', NOT_A_NUMBER],
+    ['<txl:+12025550100>', NOT_A_NUMBER],
+    ['sipx:+12025550100@h', NOT_A_NUMBER],
+    ['sip+12025550100@h', NOT_A_NUMBER],
+    ['sip:+12025550100', NOT_A_NUMBER],
+    ['<sip:+12025550100>', NOT_A_NUMBER],
   ])('tells schemes and user-part ends apart: %s → %d', (header, expected) => {
     expect(nationalOfHeader(header, decode)).toBe(expected);
+  });
+
+  it('does not read a user part left over from an earlier header when the scheme is broken or the @ is missing', () => {
+    for (const broken of ['sipx:9', 'sip:+12025550199', '<sips;x@h>']) {
+      expect(nationalOfHeader('<sip:+13035550100@h>', decode)).toBe(3035550100);
+      expect(nationalOfHeader(broken, decode), broken).toBe(NOT_A_NUMBER);
+    }
   });
 
   it('does not read a user part left over from an earlier header', () => {
