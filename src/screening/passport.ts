@@ -74,10 +74,10 @@ function decodeJson(b64url: string): Record<string, unknown> | undefined {
     const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
     const parsed: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
     return obj(parsed);
-  // Stryker disable next-line BlockStatement: equivalent, the function returns undefined after an empty catch too
   } catch {
-    return undefined;
+    // not base64url of UTF-8 JSON: malformed
   }
+  return undefined;
 }
 
 function obj(v: unknown): Record<string, unknown> | undefined {

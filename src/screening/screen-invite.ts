@@ -98,10 +98,10 @@ export function screeningErrorDecision(world: ScreeningWorld, facts?: InviteFact
 function protectedDespiteError(facts: InviteFacts, world: ScreeningWorld): ProtectedCall | undefined {
   try {
     return world.trunks.hasSource(facts.sourceAddress) ? protectionOf(facts, world.emergency) : undefined;
-  // Stryker disable next-line BlockStatement: equivalent, the function returns undefined after an empty catch too
   } catch {
-    return undefined;
+    // the world itself is broken: whether the source is a trunk's cannot be told
   }
+  return undefined;
 }
 
 function logDecision(log: Logger, facts: InviteFacts, decision: Decision, sipStatus: number): void {
