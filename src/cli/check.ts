@@ -24,7 +24,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     const format = formatOf<'table' | 'json'>(opts, cmd);
     const progress = createProgress({ stream: ctx.progressStream, label: 'reading the RMD export', unit: 'rows', enabled: format !== 'json' });
     try {
-      ctx.setExitCode(await checkCommand(requireConfig(opts), format === 'json', ctx.io, ctx.now(), (rows) => progress.update(rows)));
+      ctx.setExitCode(await checkCommand(requireConfig(opts), format === 'json', ctx.io, ctx.now(), (rows, estimated) => progress.update(rows, Math.max(rows, estimated))));
     } finally {
       progress.end();
     }
@@ -32,7 +32,7 @@ export function registerCheck(program: Command, ctx: CliContext): void {
 }
 
 /** Checks `file`; writes the summary (JSON with `json`) and returns the exit code. `onProgress` gets the RMD rows read. */
-export async function checkCommand(file: string, json: boolean, io: CheckIo = processIo, now: number = Date.now(), onProgress?: (rows: number) => void): Promise<number> {
+export async function checkCommand(file: string, json: boolean, io: CheckIo = processIo, now: number = Date.now(), onProgress?: (rows: number, estimatedRows: number) => void): Promise<number> {
   const loaded = await loadConfig(file);
   const { summary } = await loadWorldOnce(loaded, { now, onProgress });
   const warnings = configWarnings(loaded.config);

@@ -98,7 +98,7 @@ async function readBytes(file: string): Promise<{ bytes: Buffer; mtimeMs: number
 
 function parseSnapshot(bytes: Buffer, file: string, loadedAt: number, progress: Progress): RmdSnapshot {
   try {
-    return parseRmdFeed(bytes, { source: file, loadedAt, maxBytes: MAX_BYTES, onProgress: (rows) => progress.update(rows) }).snapshot;
+    return parseRmdFeed(bytes, { source: file, loadedAt, maxBytes: MAX_BYTES, onProgress: (rows, estimated) => progress.update(rows, Math.max(rows, estimated)) }).snapshot;
   } catch (err) {
     if (err instanceof FeedError) throw new UsageError(err.message);
     throw err;

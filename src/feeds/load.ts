@@ -36,7 +36,7 @@ function localPath(spec: FeedSpec): string {
  * is a DataFileError ERR_DATA_ROW here, listing the sample: the CLI reports bad data files as usage errors).
  * @throws DataFileError (unreadable file, bad list entries, too many bad RMD rows), or FeedError (too large, markup, cut short).
  */
-export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number) => void): Promise<FeedData> {
+export async function loadFeedFile(spec: FeedSpec, path: string, now: number, maxBytes: number, onProgress?: (rows: number, estimatedRows: number) => void): Promise<FeedData> {
   let fetched;
   try {
     fetched = await createFeedFetcher({ userAgent: 'rmdgate', maxBytes }).fetch({ kind: 'file', path }, {}, 0);
@@ -88,7 +88,7 @@ export interface LoadWorldOptions {
    */
   readonly grace?: 'now' | 'replay' | undefined;
   /** Called with the number of RMD rows read so far (progress on a terminal). */
-  readonly onProgress?: ((rmdRows: number) => void) | undefined;
+  readonly onProgress?: ((rmdRows: number, estimatedRows: number) => void) | undefined;
 }
 
 /**

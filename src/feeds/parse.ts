@@ -19,7 +19,7 @@ export interface FeedParseJob {
   readonly maxBytes: number;
   readonly contentType?: string | undefined;
   /** Called with the number of RMD rows read so far (progress on a terminal). */
-  readonly onProgress?: ((rows: number) => void) | undefined;
+  readonly onProgress?: ((rows: number, estimatedRows: number) => void) | undefined;
 }
 
 function decodeText(bytes: Uint8Array, job: FeedParseJob): string {

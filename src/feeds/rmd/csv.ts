@@ -400,8 +400,11 @@ export interface ParseRmdOptions {
   readonly source: string;
   /** When the data was loaded/fetched, epoch ms. */
   readonly loadedAt: number;
-  /** Called with the number of data rows read so far (progress on a terminal); must be cheap. */
-  readonly onProgress?: ((rows: number) => void) | undefined;
+  /**
+   * Called with the number of data rows read so far and an estimate of the file's rows (from the share of the text
+   * read), for progress on a terminal; must be cheap.
+   */
+  readonly onProgress?: ((rows: number, estimatedRows: number) => void) | undefined;
 }
 
 /**
@@ -454,7 +457,7 @@ export function readRmdCsv(text: string | Buffer, opts: ParseRmdOptions): { snap
       return;
     }
     dataRows++;
-    opts.onProgress?.(index);
+    opts.onProgress?.(index, at > 0 ? Math.round((index * str.length) / at) : index);
     if (ctx !== undefined) return take(record, at, ctx);
     probe!.push({ record: [...record], start: at });
     if (probe!.length >= CONTENT_PROBE_ROWS) ctx = begin();

@@ -438,3 +438,22 @@ describe('readRmdCsv: bad rows, status and unknown recertification', () => {
     expect(report.columns.frn).toBe('registrant');
   });
 });
+
+describe('readRmdCsv progress', () => {
+  it('reports rows read with an estimate of the file\'s rows (share of the text read) that ends at the true count', async () => {
+    const { rmdCsv, rows } = await import('../harness.js');
+    const text = rmdCsv(rows(3000));
+    const calls: [number, number][] = [];
+
+    readRmdCsv(text, { source: 'rmd.csv', loadedAt: 0, onProgress: (done, estimated) => void calls.push([done, estimated]) });
+
+    expect(calls).toHaveLength(3000);
+    expect(calls.map(([done]) => done)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    const [lastDone, lastEstimate] = calls.at(-1)!;
+    expect(lastDone).toBe(3000);
+    expect(Math.abs(lastEstimate - 3000)).toBeLessThanOrEqual(3);
+    const [, midEstimate] = calls[1499]!;
+    expect(midEstimate).toBeGreaterThan(2700);
+    expect(midEstimate).toBeLessThan(3300);
+  });
+});
