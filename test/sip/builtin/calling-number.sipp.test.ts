@@ -4,58 +4,17 @@
  * a call to 911 on the K4-designated trunk (127.0.0.3) is allowed (302, recorded as would-block); the same 911 call
  * from an unknown source (127.0.0.4) is still 403. Then every call has its CDR line with the finding.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSipp, runSipp } from '../../support/sipp.js';
 import { repoPath } from '../../support/paths.js';
+import { readJsonlCdrs, startExampleServe, stopExampleServe, type ExampleServe } from '../../support/example-serve.js';
 
 const ROOT = repoPath();
 const SCENARIOS = join(ROOT, 'test/sip/builtin/scenarios');
 const sipp = findSipp();
 if (!sipp) console.warn('\n*** sipp calling-number tests SKIPPED: sipp not found — install the Debian package `sip-tester` ***\n');
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly udpPort: number;
-  readonly tcpPort: number;
-  readonly dir: string;
-}
-
-async function startServer(): Promise<Server> {
-  const dir = await mkdtemp(join(tmpdir(), 'rmdgate-sipp-cn-'));
-  const example = await readFile(join(ROOT, 'config/example.yaml'), 'utf8');
-  const config = example
-    .replace(/port: 5060/g, 'port: 0')
-    .replace(/path: samples\//g, `path: ${join(ROOT, 'config/samples')}/`)
-    .replace('dir: ../var/cdr', `dir: ${join(dir, 'cdr')}`)
-    .replace('stateDir: ../var/state/feeds', `stateDir: ${join(dir, 'state')}`)
-    .replace('port: 9464', 'port: 0')
-    .replace('front: builtin', 'front: builtin\n  flood: { ratePerSecond: 1000, burst: 1000 }');
-  await writeFile(join(dir, 'config.yaml'), config);
-  const child = spawn(process.execPath, [join(ROOT, 'dist/cli.js'), 'serve', '--config', join(dir, 'config.yaml')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
-  const deadline = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  for await (const line of lines) {
-    const rec = JSON.parse(line) as { msg?: string; sip?: { transport: string; port: number }[] };
-    if (rec.msg === 'rmdgate started' && rec.sip) {
-      clearTimeout(deadline);
-      lines.on('line', () => undefined);
-      return { child, udpPort: rec.sip.find((s) => s.transport === 'udp')!.port, tcpPort: rec.sip.find((s) => s.transport === 'tcp')!.port, dir };
-    }
-  }
-  throw new Error('rmdgate exited before it started');
-}
-
-async function readCdrs(dir: string): Promise<Record<string, unknown>[]> {
-  const files = (await readdir(join(dir, 'cdr'))).filter((f) => f.endsWith('.jsonl'));
-  const text = (await Promise.all(files.map((f) => readFile(join(dir, 'cdr', f), 'utf8')))).join('');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-}
 
 const CALLS = 3;
 const CASES = [
@@ -74,19 +33,13 @@ const CASES = [
 ] as const;
 
 describe.skipIf(!sipp)('rmdgate serve: calling-number screening and emergency calls, with sipp as the peer', () => {
-  let server: Server;
+  let server: ExampleServe;
 
   beforeAll(async () => {
-    server = await startServer();
+    server = await startExampleServe('rmdgate-sipp-cn-');
   });
 
-  afterAll(async () => {
-    if (server && server.child.exitCode === null) {
-      server.child.kill('SIGKILL');
-      await once(server.child, 'exit');
-    }
-    if (server) await rm(server.dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopExampleServe(server));
 
   it.each(CASES)('answers $name ($source) as documented, over UDP and TCP', async (c) => {
     for (const [transport, port] of [['u1', server.udpPort], ['t1', server.tcpPort]] as const) {
@@ -100,7 +53,7 @@ describe.skipIf(!sipp)('rmdgate serve: calling-number screening and emergency ca
   it('records each call with its finding, the emergency call as protected, and counts it', async () => {
     server.child.kill('SIGTERM');
     const [code] = (await once(server.child, 'exit')) as [number | null];
-    const cdrs = await readCdrs(server.dir);
+    const cdrs = await readJsonlCdrs(server.dir);
 
     expect(code).toBe(0);
     for (const c of CASES) {
