@@ -15,6 +15,7 @@ import { testConfigYaml } from '../support/app-harness.js';
 import { silentLog } from '../support/fakes.js';
 import { findBinary } from '../support/prometheus.js';
 import { repoPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { CLI, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const TOKEN = 'cli-admin-test-token-0123456789abcdef-0123456789';
@@ -29,16 +30,10 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-interface Run { code: number; out: string; err: string }
+type Run = CliRun;
 
-/** Runs the built CLI with `env` added (bounded by a 20 s timeout). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000, env: { ...process.env, CONFIG_FILE: '', RMDGATE_ADMIN_TOKEN: '', ...env } }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err });
-    });
-  });
-}
+/** Runs the built CLI with `env` added, the admin token cleared first (bounded by a 20 s timeout). */
+const cli = (args: string[], env: Record<string, string> = {}): Promise<Run> => runCli(args, { env: { RMDGATE_ADMIN_TOKEN: '', ...env } });
 
 const errLines = (r: Run): string[] => r.err.trim().split('\n');
 

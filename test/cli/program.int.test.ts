@@ -3,7 +3,6 @@
  * listing them all (the list comes from the program itself), one-line usage errors with exit 2 and no stack, the
  * --json alias on every command that prints, and the time inputs as the commands read them.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,20 +11,15 @@ import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
 import { allCommands, buildProgram, commandPath } from '../../src/cli/program.js';
 import { AT, buildCdr } from '../support/builders.js';
 import { repoPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 import { CLI } from '../support/serve-process.js';
 
 const RMD = repoPath('config/samples/rmd.csv');
 
-interface Run { code: number; out: string; err: string }
+type Run = CliRun;
 
 /** Runs the built CLI (bounded by a 20 s timeout). */
-function cli(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 20_000, env: { ...process.env, CONFIG_FILE: '' } }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err });
-    });
-  });
-}
+const cli = (args: string[]): Promise<Run> => runCli(args);
 
 /** Every command path below the program ("serve", "feed diff", …), from the program itself. */
 const silent = { out: () => undefined, err: () => undefined };

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
-import { TS_EXEC_ARGV } from '../support/ts-entry.js';
 import { AT, buildCdr } from '../support/builders.js';
 import { repoPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
-const CLI = repoPath('src/cli.ts');
 const RMD = repoPath('config/samples/rmd.csv');
 
 function config(providerRmd: string): string {
@@ -25,14 +23,8 @@ admin: { listen: false }
 `;
 }
 
-/** Runs the CLI from the sources; resolves with exit code and output (bounded by a 30 s timeout). */
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...TS_EXEC_ARGV, CLI, ...args], { timeout: 30_000, env: { ...process.env, CONFIG_FILE: '' } }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err });
-    });
-  });
-}
+/** Runs the CLI from the sources (bounded by a 30 s timeout). */
+const cli = (args: string[]): Promise<CliRun> => runCli(args, { source: true, timeoutMs: 30_000 });
 
 describe('rmdgate traceback / whatif commands', () => {
   let dir: string;

@@ -3,17 +3,15 @@
  * grace (the gate's grace.json in the state dir) passes as would-block, not "now blocked"; an expired list entry is
  * not reported as a designation.
  */
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteWriter } from '../../src/cdr/sqlite/writer.js';
-import { TS_EXEC_ARGV } from '../support/ts-entry.js';
 import { buildCdr } from '../support/builders.js';
 import { repoPath } from '../support/paths.js';
+import { runCli, type CliRun } from '../support/run-cli.js';
 
-const CLI = repoPath('src/cli.ts');
 const RMD = repoPath('config/samples/rmd.csv');
 const HOUR = 3_600_000;
 
@@ -36,13 +34,8 @@ ops: { listen: false }
 admin: { listen: false }
 `;
 
-function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...TS_EXEC_ARGV, CLI, ...args], { timeout: 30_000, env: { ...process.env, CONFIG_FILE: '' } }, (error, out, err) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, out, err });
-    });
-  });
-}
+/** Runs the CLI from the sources (bounded by a 30 s timeout). */
+const cli = (args: string[]): Promise<CliRun> => runCli(args, { source: true, timeoutMs: 30_000 });
 
 describe('whatif and check apply the removal grace and list expiry as the live gate does', () => {
   let dir: string;
